@@ -1,0 +1,80 @@
+// The analyzer: text in, Findings out, in one vectorscan pass.
+//
+//   auto catalog = Catalog::LoadDirectory(DefaultDataDir() + "/detectors");
+//   auto analyzer = Analyzer::Create(std::move(*catalog), AnalyzerOptions{});
+//   auto findings = (*analyzer)->Analyze(text);
+//
+// How a finding is made:
+//   1. One database holds every detector pattern and every context word; one
+//      scan of the text yields candidate spans and context-word hits.
+//   2. For each detector and start offset, candidate ends are tried longest
+//      first; the first that the detector's validator accepts (or the longest
+//      when it has none) becomes a finding. A rejected candidate is dropped.
+//   3. Score: the detector's score; plus `boost` when one of its context
+//      words occurs within the window; a detector with `required` context
+//      scores `without_context` when no word is near.
+//   4. Findings below AnalyzerOptions::min_score are dropped.
+//   5. Overlaps: findings are ranked by (validated first, longer span, higher
+//      score, detector id, earlier start) and taken greedily; a finding that
+//      overlaps one already taken is dropped. The order is total, so the
+//      result is deterministic.
+//
+// Thread-safety: an Analyzer is immutable after Create and Analyze is safe
+// to call from any number of threads (scratch spaces come from a pool).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "airlock/core/status.h"
+#include "airlock/detect/catalog.h"
+#include "airlock/detect/finding.h"
+#include "airlock/detect/validators.h"
+
+namespace airlock::detect {
+
+struct AnalyzerOptions {
+  // Findings scoring below this are not reported. Default 0.5: a match whose
+  // detector needs context and has none (without_context, usually 0.3) is
+  // not reported.
+  double min_score = 0.5;
+  // Passed to validators (phone default region).
+  ValidationContext validation;
+  // Directory for the compiled-database cache; empty disables the cache.
+  // The cache is used only when compiling takes longer than 100 ms.
+  std::string cache_dir;
+};
+
+struct AnalyzerStats {
+  double compile_ms = 0;   // compile or cache-load time
+  bool from_cache = false;
+  std::size_t database_bytes = 0;
+  std::size_t scratch_bytes = 0;
+  std::size_t pattern_count = 0;
+};
+
+class Analyzer {
+ public:
+  static Result<std::shared_ptr<const Analyzer>> Create(Catalog catalog, AnalyzerOptions options);
+  ~Analyzer();
+
+  // Findings sorted by span start. Fails only if the scan engine fails.
+  Result<std::vector<Finding>> Analyze(std::string_view text) const;
+
+  // Benchmark baseline: the same database, counting raw matches with no
+  // validation, scoring or overlap resolution.
+  Result<std::size_t> CountRawMatches(std::string_view text) const;
+
+  const Catalog& catalog() const;
+  const AnalyzerStats& stats() const;
+
+  struct Impl;
+
+ private:
+  explicit Analyzer(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace airlock::detect

@@ -1,0 +1,47 @@
+// Validators: the checks that turn a pattern match into a validated finding.
+//
+// A validator receives the exact bytes a detector pattern matched (separators
+// such as spaces, dashes, dots and slashes included) and decides whether they
+// form a valid identifier of its kind. Validators are pure functions with no
+// state, so they are safe to call from any thread.
+//
+// The catalog names validators by string (`validator: iban`); the registry
+// below maps names to functions. Adding a validator = one function + one line
+// in the registry (validators/registry.cc).
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace airlock::detect {
+
+struct ValidationContext {
+  // Region (ISO 3166 alpha-2) for phone numbers written without a country code.
+  std::string default_region = "DE";
+};
+
+struct ValidationResult {
+  bool valid = false;
+  // Optional value-free detail, e.g. the region of a phone number ("FR") or
+  // the country of an IBAN. Never the value itself.
+  std::string detail;
+};
+
+using ValidatorFn = ValidationResult (*)(std::string_view candidate, const ValidationContext& ctx);
+
+// nullptr when no validator has this name.
+ValidatorFn FindValidator(std::string_view name);
+std::vector<std::string> ValidatorNames();
+
+// Helpers shared by validators.
+// Keeps only ASCII digits.
+std::string DigitsOnly(std::string_view s);
+// Keeps ASCII letters and digits, letters upper-cased.
+std::string AlnumUpper(std::string_view s);
+// Luhn (mod 10) over a string of ASCII digits.
+bool LuhnValid(std::string_view digits);
+// ISO 7064 mod 97-10 over an alphanumeric string (letters A=10..Z=35).
+bool Mod97Valid(std::string_view alnum);
+
+}  // namespace airlock::detect
