@@ -1,0 +1,63 @@
+// Builds data/detectors/names/{given,surname}.txt from the name lists of the
+// npm package @faker-js/faker (MIT). Run through gen_name_gazetteer.sh, which
+// fetches the pinned version; this file only reads it.
+//
+//   node scripts/gen_name_gazetteer.mjs <path-to-unpacked-faker-package> <out-dir>
+//
+// Only Latin-script locales are used: the analyzer matches dictionary entries
+// as \b<literal>\b, and CRM data in scope is mostly European. Entries are kept
+// when they look like one name token: a capital letter first, then letters,
+// with at most inner hyphens, apostrophes or single spaces (e.g. "De Luca").
+import { writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const [pkgDir, outDir] = process.argv.slice(2);
+if (!pkgDir || !outDir) {
+  console.error('usage: gen_name_gazetteer.mjs <faker-package-dir> <out-dir>');
+  process.exit(2);
+}
+const { allLocales } = await import(pathToFileURL(resolve(pkgDir, 'dist/index.js')).href);
+
+// Locales whose person names are written in Latin script.
+const LOCALES = [
+  'af_ZA', 'cs_CZ', 'da', 'de', 'de_AT', 'de_CH', 'en', 'en_AU', 'en_GH', 'en_IN',
+  'en_NG', 'en_ZA', 'eo', 'es', 'es_MX', 'fi', 'fr', 'fr_BE', 'fr_CH', 'fr_SN',
+  'hr', 'hu', 'id_ID', 'it', 'ku_kmr_latin', 'lv', 'nb_NO', 'nl', 'nl_BE', 'pl',
+  'pt_BR', 'pt_PT', 'ro', 'ro_MD', 'sk', 'sl_SI', 'sr_RS_latin', 'sv', 'tr',
+  'uz_UZ_latin', 'yo_NG', 'zu_ZA',
+];
+
+// A name token: upper-case letter, then letters; inner ' - or one space.
+const TOKEN = /^\p{Lu}[\p{L}\p{M}]*(?:[-' ’][\p{L}\p{M}]+)*$/u;
+
+function collect(node, out) {
+  if (Array.isArray(node)) {
+    for (const v of node) if (typeof v === 'string') out.add(v.normalize('NFC').trim());
+  } else if (node && typeof node === 'object') {
+    for (const v of Object.values(node)) collect(v, out);
+  }
+}
+
+const given = new Set();
+const surname = new Set();
+for (const loc of LOCALES) {
+  const person = allLocales[loc]?.person;
+  if (!person) throw new Error(`faker locale ${loc} has no person data`);
+  collect(person.first_name, given);
+  collect(person.middle_name, given);
+  collect(person.last_name, surname);
+}
+
+function clean(set) {
+  return [...set]
+    .filter((s) => s.length >= 2 && s.length <= 40 && TOKEN.test(s))
+    .filter((s) => !/\p{Lu}{2,}/u.test(s.replace(/^(?:Mc|Mac|O'|D')/u, ''))) // no acronyms
+    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+const g = clean(given);
+const s = clean(surname);
+writeFileSync(join(outDir, 'given.txt'), g.join('\n') + '\n');
+writeFileSync(join(outDir, 'surname.txt'), s.join('\n') + '\n');
+console.log(`given: ${g.length}, surname: ${s.length}`);

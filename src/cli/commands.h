@@ -1,0 +1,34 @@
+// Subcommands of the `airlock` binary. Each returns the process exit code.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace airlock::cli {
+
+// Exit codes shared by every subcommand.
+inline constexpr int kExitClean = 0;     // nothing at or above --fail-on
+inline constexpr int kExitFindings = 1;  // something at or above --fail-on
+inline constexpr int kExitError = 2;     // bad input, bad usage, unreadable file
+
+struct CatalogOptions {
+  std::vector<std::string> extra_catalogs;  // --detectors FILE|DIR (repeatable)
+  bool builtin = true;                      // --no-builtin turns the default catalog off
+  std::string region = "DE";                // --region
+  double min_score = 0.5;                   // --min-score
+};
+
+struct ScanOptions {
+  CatalogOptions catalog;
+  std::vector<std::string> inputs;  // files, or "-" for standard input
+  std::string input_format = "auto";
+  std::string output_format = "table";
+  std::string fail_on;  // empty: any reported finding; a score; or data classes
+  bool show_values = false;
+  bool binary = false;
+};
+
+int RunScan(const ScanOptions& opts);
+int RunDetectorsList(const CatalogOptions& opts, const std::string& format);
+
+}  // namespace airlock::cli

@@ -1,0 +1,165 @@
+// `airlock scan`: files (or standard input) in, findings out.
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "airlock/core/bytes.h"
+#include "airlock/detect/document.h"
+#include "catalog_loader.h"
+#include "commands.h"
+#include "report.h"
+
+namespace airlock::cli {
+
+namespace {
+
+Result<std::string> ReadInput(const std::string& name) {
+  std::string data;
+  if (name == "-") {
+    std::ostringstream ss;
+    ss << std::cin.rdbuf();
+    if (std::cin.bad()) return Status::IoError("read failed");
+    return ss.str();
+  }
+  std::ifstream in(name, std::ios::binary);
+  if (!in) return Status::IoError(std::string("cannot open: ") + std::strerror(errno));
+  in.seekg(0, std::ios::end);
+  std::streamoff size = in.tellg();
+  if (size < 0) {
+    // Not seekable (a pipe or a directory): read it as a stream.
+    in.clear();
+    in.seekg(0);
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    if (in.bad()) return Status::IoError(std::string("read failed: ") + std::strerror(errno));
+    return ss.str();
+  }
+  in.seekg(0);
+  data.resize(static_cast<std::size_t>(size));
+  in.read(data.data(), size);
+  if (in.gcount() != size) return Status::IoError(std::string("read failed: ") + std::strerror(errno));
+  return data;
+}
+
+std::string DetectFormat(const std::string& name, const std::string& requested,
+                         std::string_view data) {
+  if (requested != "auto") return requested;
+  auto ends_with = [&](std::string_view suffix) {
+    return name.size() >= suffix.size() &&
+           std::equal(suffix.rbegin(), suffix.rend(), name.rbegin(),
+                      [](char a, char b) { return a == std::tolower(static_cast<unsigned char>(b)); });
+  };
+  if (ends_with(".jsonl") || ends_with(".ndjson")) return "jsonl";
+  if (ends_with(".json")) return "json";
+  if (ends_with(".csv")) return "csv";
+  (void)data;
+  return "text";
+}
+
+// Finds NUL bytes in the first 8 KiB, as grep and git do to call a file binary.
+std::size_t FirstNul(std::string_view data) {
+  std::size_t n = std::min<std::size_t>(data.size(), 8192);
+  const void* p = std::memchr(data.data(), 0, n);
+  return p == nullptr ? std::string_view::npos
+                      : static_cast<std::size_t>(static_cast<const char*>(p) - data.data());
+}
+
+}  // namespace
+
+int RunScan(const ScanOptions& opts) {
+  FailRule fail_rule;
+  if (Status s = ParseFailOn(opts.fail_on, &fail_rule); !s.ok()) {
+    std::cerr << "airlock scan: " << s.message() << "\n";
+    return kExitError;
+  }
+  if (opts.output_format != "table" && opts.output_format != "json" &&
+      opts.output_format != "sarif") {
+    std::cerr << "airlock scan: unknown --format '" << opts.output_format
+              << "' (expected table, json or sarif)\n";
+    return kExitError;
+  }
+  auto analyzer = BuildAnalyzer(opts.catalog);
+  if (!analyzer.ok()) {
+    std::cerr << "airlock scan: detector catalog: " << analyzer.status().message() << "\n";
+    return kExitError;
+  }
+  std::vector<std::string> inputs = opts.inputs;
+  if (inputs.empty()) inputs.push_back("-");
+
+  Report report(opts.show_values);
+  bool had_error = false;
+  for (const auto& name : inputs) {
+    const std::string display = name == "-" ? "<stdin>" : name;
+    auto data = ReadInput(name);
+    if (!data.ok()) {
+      report.AddError(display, data.status().message());
+      had_error = true;
+      continue;
+    }
+    const std::string_view bytes = *data;
+    if (bytes.empty()) {
+      report.AddNotice(display, "empty input, nothing to scan");
+      continue;
+    }
+    if (std::size_t nul = FirstNul(bytes); nul != std::string_view::npos && !opts.binary) {
+      report.AddError(display, "binary data (NUL byte at offset " + std::to_string(nul) +
+                                   "); not scanned. Use --binary to scan its bytes.");
+      had_error = true;
+      continue;
+    }
+    if (std::size_t bad = FirstInvalidUtf8(bytes); bad != std::string_view::npos) {
+      report.AddNotice(display, "invalid UTF-8 at byte " + std::to_string(bad) +
+                                    "; scanned as bytes, offsets are byte offsets");
+    }
+    const std::string format = DetectFormat(name, opts.input_format, bytes);
+    FileScan file{display, bytes, format};
+    if (format == "text") {
+      auto findings = (*analyzer)->Analyze(bytes);
+      if (!findings.ok()) {
+        report.AddError(display, findings.status().message());
+        had_error = true;
+        continue;
+      }
+      for (auto& f : *findings) report.Add(file, nullptr, std::move(f));
+      continue;
+    }
+    Result<std::vector<detect::Segment>> segments =
+        format == "json"    ? detect::SplitJson(bytes)
+        : format == "jsonl" ? detect::SplitJsonLines(bytes)
+        : format == "csv"   ? detect::SplitCsv(bytes)
+                            : Result<std::vector<detect::Segment>>(Status::InvalidArgument(
+                                  "unknown input format '" + format +
+                                  "' (expected auto, text, json, jsonl or csv)"));
+    if (!segments.ok()) {
+      report.AddError(display, segments.status().message());
+      had_error = true;
+      continue;
+    }
+    for (const auto& seg : *segments) {
+      auto findings = (*analyzer)->Analyze(seg.text());
+      if (!findings.ok()) {
+        report.AddError(display, findings.status().message());
+        had_error = true;
+        break;
+      }
+      for (auto& f : *findings) report.Add(file, &seg, std::move(f));
+    }
+  }
+
+  if (opts.output_format == "json") {
+    std::cout << report.ToJson().dump(2) << "\n";
+  } else if (opts.output_format == "sarif") {
+    std::cout << report.ToSarif((*analyzer)->catalog()).dump(2) << "\n";
+  } else {
+    report.PrintTable(std::cout);
+  }
+  report.PrintDiagnostics(std::cerr);
+  if (had_error) return kExitError;
+  return report.AnyFails(fail_rule) ? kExitFindings : kExitClean;
+}
+
+}  // namespace airlock::cli

@@ -1,0 +1,328 @@
+#include "airlock/detect/analyzer.h"
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <unordered_map>
+
+#include "airlock/core/crypto.h"
+#include "airlock/scan/scan.h"
+#include "internal/expanders.h"
+
+namespace airlock::detect {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// Pattern ids: detector patterns and dictionary literals carry their
+// detector's index; context words carry kContextBase + word index.
+constexpr unsigned kContextBase = 1u << 24;
+
+bool IsAsciiWord(unsigned char c) { return std::isalnum(c) != 0 || c == '_'; }
+// A byte that may belong to a word: ASCII word characters and any byte of a
+// multi-byte UTF-8 sequence (letters outside ASCII).
+bool IsWordByte(unsigned char c) { return IsAsciiWord(c) || c >= 0x80; }
+
+// Escapes a literal for vectorscan and adds \b where the literal begins or
+// ends with an ASCII word character. Boundaries next to non-ASCII letters are
+// checked after the match instead (vectorscan's \b is ASCII-only here).
+std::string LiteralPattern(std::string_view lit) {
+  std::string out;
+  if (!lit.empty() && IsAsciiWord(static_cast<unsigned char>(lit.front()))) out += "\\b";
+  for (unsigned char c : lit) {
+    if (c >= 0x80 || IsAsciiWord(c)) {
+      out.push_back(static_cast<char>(c));
+    } else if (c == ' ') {
+      out += "\\s+";
+    } else {
+      char buf[8];
+      std::snprintf(buf, sizeof(buf), "\\x%02x", c);
+      out += buf;
+    }
+  }
+  if (!lit.empty() && IsAsciiWord(static_cast<unsigned char>(lit.back()))) out += "\\b";
+  return out;
+}
+
+bool HasWordBoundaries(std::string_view text, std::uint64_t from, std::uint64_t to) {
+  if (from > 0 && IsWordByte(static_cast<unsigned char>(text[from - 1])) &&
+      IsWordByte(static_cast<unsigned char>(text[from]))) {
+    return false;
+  }
+  if (to < text.size() && IsWordByte(static_cast<unsigned char>(text[to])) &&
+      IsWordByte(static_cast<unsigned char>(text[to - 1]))) {
+    return false;
+  }
+  return true;
+}
+
+std::string FormatScore(double s) {
+  char buf[16];
+  std::snprintf(buf, sizeof(buf), "%.2f", s);
+  return buf;
+}
+
+struct CompiledDetector {
+  ValidatorFn validator = nullptr;
+  std::vector<unsigned> context_words;  // indexes into Impl::context_words
+  bool dictionary = false;
+};
+
+}  // namespace
+
+struct Analyzer::Impl {
+  Catalog catalog;
+  AnalyzerOptions options;
+  AnalyzerStats stats;
+  std::vector<CompiledDetector> detectors;
+  std::vector<std::string> context_words;  // lower-cased
+  std::unique_ptr<scan::Scanner> scanner;
+};
+
+namespace {
+
+Result<std::shared_ptr<const scan::Database>> CompileOrLoad(const std::vector<scan::Pattern>& pats,
+                                                            const std::string& fingerprint,
+                                                            const std::string& cache_dir,
+                                                            AnalyzerStats* stats) {
+  const auto t0 = std::chrono::steady_clock::now();
+  auto elapsed_ms = [&] {
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
+        .count();
+  };
+  fs::path cache_file;
+  if (!cache_dir.empty()) {
+    cache_file = fs::path(cache_dir) /
+                 (Sha256Hex(fingerprint + "|" + scan::EngineVersion() + "|block") + ".hsdb");
+    std::ifstream in(cache_file, std::ios::binary);
+    if (in) {
+      std::ostringstream ss;
+      ss << in.rdbuf();
+      auto db = scan::Database::Deserialize(ss.str(), scan::Database::Mode::kBlock);
+      if (db.ok()) {
+        stats->from_cache = true;
+        stats->compile_ms = elapsed_ms();
+        return db;
+      }
+      // A damaged cache entry is ignored and rewritten below.
+    }
+  }
+  auto db = scan::Database::Compile(pats, scan::Database::Mode::kBlock);
+  if (!db.ok()) return db;
+  stats->compile_ms = elapsed_ms();
+  if (!cache_file.empty() && stats->compile_ms > 100) {
+    auto bytes = (*db)->Serialize();
+    std::error_code ec;
+    fs::create_directories(cache_file.parent_path(), ec);
+    if (bytes.ok() && !ec) {
+      // Write then rename, so a concurrent reader never sees half a file.
+      fs::path tmp = cache_file;
+      tmp += ".tmp" + std::to_string(::getpid());
+      std::ofstream out(tmp, std::ios::binary);
+      out.write(bytes->data(), static_cast<std::streamsize>(bytes->size()));
+      out.close();
+      if (out) fs::rename(tmp, cache_file, ec);
+      if (ec || !out) fs::remove(tmp, ec);
+    }
+  }
+  return db;
+}
+
+}  // namespace
+
+Analyzer::Analyzer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Analyzer::~Analyzer() = default;
+
+const Catalog& Analyzer::catalog() const { return impl_->catalog; }
+const AnalyzerStats& Analyzer::stats() const { return impl_->stats; }
+
+Result<std::shared_ptr<const Analyzer>> Analyzer::Create(Catalog catalog,
+                                                         AnalyzerOptions options) {
+  auto impl = std::make_unique<Impl>();
+  impl->options = std::move(options);
+  std::vector<scan::Pattern> patterns;
+  std::unordered_map<std::string, unsigned> word_ids;
+  const auto& dets = catalog.detectors();
+  if (dets.empty()) return Status::InvalidArgument("the detector catalog is empty");
+  for (unsigned i = 0; i < dets.size(); ++i) {
+    const Detector& d = dets[i];
+    CompiledDetector cd;
+    if (!d.validator.empty()) {
+      cd.validator = FindValidator(d.validator);
+      if (cd.validator == nullptr) {
+        return Status::InvalidArgument(d.source + ": unknown validator '" + d.validator + "'");
+      }
+    }
+    unsigned flags = (d.caseless ? unsigned{scan::kCaseless} : 0u) | (d.utf8 ? unsigned{scan::kUtf8} : 0u);
+    for (const auto& p : d.patterns) patterns.push_back({p, i, flags});
+    for (const auto& lit : d.dictionary) patterns.push_back({LiteralPattern(lit), i, unsigned{scan::kNone}});
+    cd.dictionary = !d.dictionary.empty();
+    for (const auto& [lang, word] : d.context.words) {
+      auto [it, inserted] = word_ids.emplace(word, static_cast<unsigned>(impl->context_words.size()));
+      if (inserted) impl->context_words.push_back(word);
+      cd.context_words.push_back(it->second);
+    }
+    impl->detectors.push_back(std::move(cd));
+  }
+  for (unsigned w = 0; w < impl->context_words.size(); ++w) {
+    patterns.push_back({LiteralPattern(impl->context_words[w]), kContextBase + w, unsigned{scan::kCaseless}});
+  }
+  auto db = CompileOrLoad(patterns, catalog.Fingerprint(), impl->options.cache_dir, &impl->stats);
+  if (!db.ok()) {
+    // Name the detector whose pattern vectorscan rejected.
+    std::string msg = db.status().message();
+    auto pos = msg.find("(id ");
+    if (pos != std::string::npos) {
+      unsigned id = static_cast<unsigned>(std::stoul(msg.substr(pos + 4)));
+      if (id < dets.size()) {
+        return Status::InvalidArgument(dets[id].source + ": detector '" + dets[id].id +
+                                       "': " + msg);
+      }
+      if (id >= kContextBase) return Status::InvalidArgument("context word rejected: " + msg);
+    }
+    return db.status();
+  }
+  impl->stats.pattern_count = patterns.size();
+  impl->stats.database_bytes = (*db)->SizeBytes();
+  impl->scanner = std::make_unique<scan::Scanner>(*db);
+  {
+    scan::ScratchPool probe(*db);
+    impl->stats.scratch_bytes = probe.ScratchSizeBytes();
+  }
+  impl->catalog = std::move(catalog);
+  return std::shared_ptr<const Analyzer>(new Analyzer(std::move(impl)));
+}
+
+Result<std::size_t> Analyzer::CountRawMatches(std::string_view text) const {
+  std::size_t n = 0;
+  Status s = impl_->scanner->Scan(text, [&](const scan::Match&) {
+    ++n;
+    return true;
+  });
+  if (!s.ok()) return s;
+  return n;
+}
+
+Result<std::vector<Finding>> Analyzer::Analyze(std::string_view text) const {
+  const Impl& im = *impl_;
+  const auto& dets = im.catalog.detectors();
+  std::vector<scan::Match> cands;
+  std::vector<std::vector<std::pair<std::uint64_t, std::uint64_t>>> hits(im.context_words.size());
+  Status s = im.scanner->Scan(text, [&](const scan::Match& m) {
+    if (m.id >= kContextBase) {
+      hits[m.id - kContextBase].emplace_back(m.from, m.to);
+    } else {
+      cands.push_back(m);
+    }
+    return true;
+  });
+  if (!s.ok()) return s;
+
+  // Group by (detector, start); within a group try the longest end first.
+  std::sort(cands.begin(), cands.end(), [](const scan::Match& a, const scan::Match& b) {
+    if (a.id != b.id) return a.id < b.id;
+    if (a.from != b.from) return a.from < b.from;
+    return a.to > b.to;
+  });
+  for (auto& h : hits) std::sort(h.begin(), h.end());
+
+  std::vector<Finding> found;
+  for (std::size_t i = 0; i < cands.size();) {
+    std::size_t j = i;
+    while (j < cands.size() && cands[j].id == cands[i].id && cands[j].from == cands[i].from) ++j;
+    const Detector& d = dets[cands[i].id];
+    const CompiledDetector& cd = im.detectors[cands[i].id];
+    for (std::size_t k = i; k < j; ++k) {
+      if (k > i && cands[k].to == cands[k - 1].to) continue;
+      ByteSpan span{cands[k].from, cands[k].to};
+      if (cd.dictionary && !HasWordBoundaries(text, span.begin, span.end)) continue;
+      if (!d.expander.empty() && !internal::ExpandSpan(d.expander, text, &span)) continue;
+      if (span.end <= span.begin || span.end > text.size()) continue;
+      Finding f;
+      std::string detail;
+      if (cd.validator != nullptr) {
+        ValidationResult vr =
+            cd.validator(text.substr(span.begin, span.size()), im.options.validation);
+        if (!vr.valid) continue;
+        f.validated = true;
+        f.detail = std::move(vr.detail);
+      }
+      // Context words near the span.
+      std::string seen;
+      for (unsigned w : cd.context_words) {
+        const auto& hw = hits[w];
+        std::uint64_t lo = span.begin > d.context.before ? span.begin - d.context.before : 0;
+        std::uint64_t hi = span.end + d.context.after;
+        auto it = std::lower_bound(hw.begin(), hw.end(),
+                                   std::make_pair(lo > 256 ? lo - 256 : 0, std::uint64_t{0}));
+        for (; it != hw.end() && it->first <= hi; ++it) {
+          bool inside = it->first >= span.begin && it->second <= span.end;
+          if (it->second >= lo && !inside) {
+            if (!seen.empty()) seen += ",";
+            seen += im.context_words[w];
+            break;
+          }
+        }
+      }
+      double score = d.score;
+      if (!seen.empty()) {
+        score = std::min(1.0, score + d.context.boost);
+      } else if (d.context.required) {
+        score = std::min(score, d.context.without_context);
+      }
+      if (score < im.options.min_score) break;  // shorter ends score the same
+      f.detector = d.id;
+      f.entity_type = d.entity_type;
+      f.data_class = d.data_class;
+      f.jurisdiction = d.jurisdiction;
+      f.span = span;
+      f.score = score;
+      f.explanation = "pattern";
+      if (cd.validator != nullptr) f.explanation += "; " + d.validator + " check passed";
+      if (!seen.empty()) {
+        f.explanation += "; context: " + seen;
+      } else if (d.context.required) {
+        f.explanation += "; no context word near";
+      }
+      f.explanation += "; score " + FormatScore(score);
+      found.push_back(std::move(f));
+      break;
+    }
+    i = j;
+  }
+
+  // Deterministic overlap resolution (see analyzer.h).
+  std::vector<std::size_t> order(found.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    const Finding& x = found[a];
+    const Finding& y = found[b];
+    if (x.validated != y.validated) return x.validated;
+    if (x.span.size() != y.span.size()) return x.span.size() > y.span.size();
+    if (x.score != y.score) return x.score > y.score;
+    if (x.detector != y.detector) return x.detector < y.detector;
+    return x.span.begin < y.span.begin;
+  });
+  std::vector<Finding> kept;
+  std::vector<ByteSpan> taken;  // sorted by begin
+  for (std::size_t idx : order) {
+    const ByteSpan& sp = found[idx].span;
+    auto it = std::lower_bound(taken.begin(), taken.end(), sp,
+                               [](const ByteSpan& a, const ByteSpan& b) { return a.begin < b.begin; });
+    bool clash = (it != taken.end() && it->Overlaps(sp)) ||
+                 (it != taken.begin() && std::prev(it)->Overlaps(sp));
+    if (clash) continue;
+    taken.insert(it, sp);
+    kept.push_back(std::move(found[idx]));
+  }
+  std::sort(kept.begin(), kept.end(), [](const Finding& a, const Finding& b) {
+    if (a.span.begin != b.span.begin) return a.span.begin < b.span.begin;
+    return a.span.end < b.span.end;
+  });
+  return kept;
+}
+
+}  // namespace airlock::detect

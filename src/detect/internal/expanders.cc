@@ -1,0 +1,460 @@
+// Person-name span expanders.
+//
+// Name detectors find a seed (a dictionary given name or surname, or a cue
+// such as "Mr." or "Kind regards,\n") and these hooks turn it into the span
+// of the whole name: "Ken N. Fukuda", "Ludwig van Beethoven", "Jean-Luc
+// Picard". The rules are structural (capitalisation, initials, hyphens,
+// apostrophes, lower-case particles); the only data they read is the name
+// gazetteer, to decide whether a capitalised word to the LEFT of a seed is a
+// name ("Producer Steffen Mauer" must not swallow "Producer").
+//
+// Expanders:
+//   person_name     seed is a given name; a lone given name is a finding.
+//   person_surname  seed is a surname; reported only as part of a name of
+//                   two or more tokens.
+//   person_after_cue  the match is a cue that ends on the first letter of
+//                   the name (title, "my name is", a letter closing); the
+//                   span becomes the name after the cue.
+#include "internal/expanders.h"
+
+#include <unicode/uchar.h>
+#include <unicode/utf8.h>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <fstream>
+#include <string>
+#include <unordered_set>
+
+#include "airlock/detect/catalog.h"
+
+namespace airlock::detect::internal {
+namespace {
+
+constexpr std::size_t kNpos = std::string_view::npos;
+// At most this many tokens are added on either side of a seed.
+constexpr int kMaxRightTokens = 4;
+constexpr int kMaxLeftTokens = 2;
+
+// Words that never start or continue a person name when capitalised
+// (sentence starters, pronouns, greetings, months, weekdays, roles).
+constexpr std::array kFunctionWords = std::to_array<std::string_view>({
+    "a", "about", "account", "address", "admin", "after", "all", "also", "am", "an", "and",
+    "any", "are", "as", "at", "attn", "be", "because", "been", "before", "best", "but", "by",
+    "cc", "cheers", "client", "colleague", "colleagues", "customer", "customers", "das", "date",
+    "dear", "december", "dem", "den", "der", "des", "die", "do", "does", "du", "during", "each",
+    "ein", "eine", "el", "elle", "email", "en", "er", "es", "et", "every", "everyone", "february",
+    "for", "friday", "from", "fw", "fwd", "gli", "good", "great", "hallo", "he", "hello", "her",
+    "here", "herr", "frau", "hey", "hi", "his", "how", "i", "if", "ich", "il", "in", "is", "it",
+    "its", "january", "je", "july", "just", "kind", "la", "las", "le", "les", "lo", "los",
+    "march", "me", "mit", "monday", "mr", "mrs", "ms", "my", "name", "new", "no", "not", "note",
+    "notes", "november", "nous", "october", "of", "ok", "on", "or", "our", "per", "phone",
+    "please", "prof", "re", "regards", "saturday", "september", "she", "sie", "sir", "madam",
+    "so", "some", "subject", "sunday", "team", "thank", "thanks", "that", "the", "their", "them",
+    "then", "there", "these", "they", "this", "those", "thursday", "to", "today", "tomorrow",
+    "total", "tuesday", "un", "una", "und", "une", "us", "user", "vous", "was", "we",
+    "wednesday", "were", "what", "when", "where", "which", "who", "why", "wir", "with", "yes",
+    "yesterday", "you", "your", "dr", "yo", "het", "een", "ik", "wij", "mijn", "onze", "unser",
+    "unsere", "notre", "nuestro", "nostro", "street", "road", "avenue", "inc", "ltd", "llc",
+    "gmbh", "corp", "company", "group", "university", "bank", "hotel", "hospital", "school",
+    "foundation", "institute", "airport", "department", "office", "manager", "director",
+    "producer", "president", "ceo", "cto", "cfo", "chief", "officer", "engineer", "doctor",
+    "professor", "senator", "judge", "captain", "general", "father", "mother", "brother",
+    "sister", "uncle", "aunt", "grandma", "grandpa", "mom", "dad", "mum", "baby", "god",
+    "lord", "jesus", "christ", "saint", "st", "via", "rue", "calle", "avenida", "rua",
+    "strasse", "straße", "weg", "platz", "plaza", "piazza", "place", "boulevard", "apt", "suite",
+    "unit", "floor", "north", "south", "east", "west", "united", "states", "republic", "city",
+    "county", "state", "national", "international", "global", "services", "solutions",
+    "systems", "technologies", "partners", "holdings", "consulting", "media", "labs",
+});
+
+// Common words and place names that are also first names or surnames: they
+// may continue a name ("John Brown") but alone they are not one ("May",
+// "Paris").
+constexpr std::array kNameLikeWords = std::to_array<std::string_view>({
+    "adelaide", "albany", "alexandria", "amber", "angel", "april", "august", "augusta",
+    "aurora", "austin", "autumn", "bay", "bear", "berlin", "bill", "black", "brown", "buck",
+    "camden", "carolina", "case", "cash", "chad", "chance", "charlotte", "chase", "chelsea",
+    "china", "christian", "church", "clay", "cleveland", "cliff", "columbia", "crystal",
+    "dakota", "dallas", "dawn", "dean", "denver", "destiny", "devon", "drew", "early", "eve",
+    "faith", "field", "florence", "florida", "ford", "forest", "georgia", "glen", "gold",
+    "grant", "gray", "green", "grey", "guy", "hall", "hardy", "heath", "hill", "holly", "honor",
+    "hope", "houston", "hudson", "hunter", "india", "iris", "israel", "ivy", "jackson", "jay",
+    "jewel", "jordan", "joy", "june", "justice", "kent", "kenya", "king", "lance", "lane",
+    "lincoln", "little", "london", "long", "love", "lucky", "madison", "major", "mark",
+    "mason", "master", "may", "mercy", "miles", "montana", "nevada", "noble", "orlando",
+    "page", "paris", "park", "pat", "pearl", "penny", "phoenix", "pierce", "porter", "price",
+    "prince", "rain", "ray", "reed", "regina", "rich", "river", "rock", "rome", "rose", "ruby",
+    "sage", "sandy", "santiago", "savannah", "sky", "snow", "spring", "star", "sterling",
+    "stone", "storm", "summer", "sunny", "sydney", "troy", "trust", "valencia", "victoria",
+    "vienna", "virginia", "wade", "ward", "washington", "wells", "white", "will", "winter",
+    "wolf", "wood", "york", "young",
+});
+
+// Words after a name that show it names a company or a place instead.
+constexpr std::array kNonPersonSuffixes = std::to_array<std::string_view>({
+    "ag", "airport", "associates", "avenue", "bank", "blvd", "boulevard", "bros", "brothers",
+    "co", "college", "company", "consulting", "corp", "corporation", "county", "drive", "foundation",
+    "gmbh", "group", "holdings", "hospital", "hotel", "inc", "institute", "lane", "llc", "llp",
+    "ltd", "partners", "plc", "road", "sa", "sarl", "school", "square", "srl", "st", "str",
+    "street", "strasse", "straße", "university", "way",
+});
+
+// Lower-case particles inside a name: "Ludwig van Beethoven", "Willemine ten Pas".
+constexpr std::array kParticles = std::to_array<std::string_view>({
+    "al", "bin", "da", "das", "de", "degli", "dei", "del", "della", "den", "der", "des", "di",
+    "do", "dos", "du", "ibn", "la", "le", "ten", "ter", "van", "von", "zu", "zur",
+});
+
+// Generational and degree suffixes that belong to the name.
+constexpr std::array kNameSuffixes = std::to_array<std::string_view>({
+    "II", "III", "IV", "Jr", "Jr.", "MD", "PhD", "Sr", "Sr.", "Esq.", "DDS",
+});
+
+std::string AsciiLower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+template <std::size_t N>
+bool InList(const std::array<std::string_view, N>& list, std::string_view word) {
+  const std::string lower = AsciiLower(word);
+  return std::find(list.begin(), list.end(), std::string_view(lower)) != list.end();
+}
+
+bool IsFunctionWord(std::string_view w) { return InList(kFunctionWords, w); }
+bool IsNameLikeWord(std::string_view w) { return InList(kNameLikeWords, w); }
+bool IsStopWord(std::string_view w) { return IsFunctionWord(w) || IsNameLikeWord(w); }
+
+// The gazetteer, loaded once; empty when the data files cannot be read (the
+// expander then extends to the left only over initials and particles).
+class NameSet {
+ public:
+  static const NameSet& Get() {
+    static const NameSet set;  // thread-safe initialisation
+    return set;
+  }
+  bool Contains(std::string_view w) const { return names_.count(std::string(w)) != 0; }
+
+ private:
+  NameSet() {
+    const std::string dir = DefaultDataDir() + "/detectors/names/";
+    for (const char* file : {"given.txt", "surname.txt"}) {
+      std::ifstream in(dir + file);
+      std::string line;
+      while (std::getline(in, line)) {
+        while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+        if (!line.empty() && line[0] != '#') names_.insert(line);
+      }
+    }
+  }
+  std::unordered_set<std::string> names_;
+};
+
+// One code point of `text` at `pos`; invalid bytes decode as a non-letter.
+struct CodePoint {
+  UChar32 c = -1;
+  std::size_t len = 0;
+};
+
+CodePoint DecodeAt(std::string_view text, std::size_t pos) {
+  if (pos >= text.size()) return {};
+  int32_t i = static_cast<int32_t>(pos);
+  UChar32 c;
+  U8_NEXT(reinterpret_cast<const uint8_t*>(text.data()), i, static_cast<int32_t>(text.size()), c);
+  return {c, static_cast<std::size_t>(i) - pos};
+}
+
+// Start of the code point that ends just before `pos`.
+std::size_t PrevStart(std::string_view text, std::size_t pos) {
+  if (pos == 0) return kNpos;
+  std::size_t p = pos - 1;
+  while (p > 0 && pos - p < 4 && (static_cast<unsigned char>(text[p]) & 0xC0) == 0x80) --p;
+  return p;
+}
+
+bool IsLetter(UChar32 c) { return c >= 0 && (u_isalpha(c) || u_getCombiningClass(c) != 0); }
+bool IsUpper(UChar32 c) { return c >= 0 && (u_isupper(c) || u_istitle(c)); }
+bool IsLetterAt(std::string_view text, std::size_t pos) { return IsLetter(DecodeAt(text, pos).c); }
+bool IsLetterBefore(std::string_view text, std::size_t pos) {
+  std::size_t p = PrevStart(text, pos);
+  return p != kNpos && IsLetter(DecodeAt(text, p).c);
+}
+
+// Apostrophes inside names: ASCII ' and U+2019.
+std::size_t ApostropheLen(std::string_view text, std::size_t pos) {
+  if (pos < text.size() && text[pos] == '\'') return 1;
+  if (text.substr(pos, 3) == "\xE2\x80\x99") return 3;
+  return 0;
+}
+
+// End of the run of letters starting at `pos` (pos itself when none).
+std::size_t LettersEnd(std::string_view text, std::size_t pos) {
+  while (pos < text.size()) {
+    CodePoint cp = DecodeAt(text, pos);
+    if (!IsLetter(cp.c)) break;
+    pos += cp.len;
+  }
+  return pos;
+}
+
+// Extends a word over inner hyphens and apostrophes ("Jean-Luc", "O'Brien"),
+// but not over a possessive "'s".
+std::size_t WordEnd(std::string_view text, std::size_t pos) {
+  std::size_t end = LettersEnd(text, pos);
+  while (end > pos && end < text.size()) {
+    std::size_t sep = text[end] == '-' ? 1 : ApostropheLen(text, end);
+    if (sep == 0 || !IsLetterAt(text, end + sep)) break;
+    std::size_t next = LettersEnd(text, end + sep);
+    if (sep != 1 || text[end] != '-') {
+      std::string_view tail = text.substr(end + sep, next - end - sep);
+      if (tail == "s" || tail == "S" || tail == "ll" || tail == "re" || tail == "ve" ||
+          tail == "d" || tail == "m" || tail == "t") {
+        break;
+      }
+    }
+    end = next;
+  }
+  return end;
+}
+
+// A capitalised word of two or more letters at `pos`: returns its end, or
+// kNpos.
+std::size_t NameTokenEnd(std::string_view text, std::size_t pos) {
+  CodePoint first = DecodeAt(text, pos);
+  if (!IsUpper(first.c)) return kNpos;
+  std::size_t end = WordEnd(text, pos);
+  if (end <= pos + first.len) return kNpos;  // a single letter is an initial
+  // Mixed case is allowed (McDonald), all caps is an acronym.
+  bool lower_seen = false;
+  for (std::size_t p = pos + first.len; p < end;) {
+    CodePoint cp = DecodeAt(text, p);
+    if (u_islower(cp.c)) lower_seen = true;
+    p += cp.len;
+  }
+  return lower_seen ? end : kNpos;
+}
+
+// "N." or "N" (followed by a space) at `pos`: returns its end, or kNpos.
+std::size_t InitialEnd(std::string_view text, std::size_t pos) {
+  CodePoint cp = DecodeAt(text, pos);
+  if (!IsUpper(cp.c)) return kNpos;
+  std::size_t end = pos + cp.len;
+  if (end < text.size() && text[end] == '.') return end + 1;
+  if (end < text.size() && text[end] == ' ') return end;
+  return kNpos;
+}
+
+// Lower-case ASCII word at `pos`: returns its end, or kNpos.
+std::size_t LowerWordEnd(std::string_view text, std::size_t pos) {
+  std::size_t end = pos;
+  while (end < text.size() && text[end] >= 'a' && text[end] <= 'z') ++end;
+  if (end == pos || IsLetterAt(text, end)) return kNpos;
+  return end;
+}
+
+bool IsParticle(std::string_view w) {
+  return std::find(kParticles.begin(), kParticles.end(), w) != kParticles.end();
+}
+
+// Whether the word at [pos, end) is directly followed by a company or place
+// word ("Ford Motor Company" stops earlier, "Jackson Street" here).
+bool FollowedByNonPersonWord(std::string_view text, std::size_t end) {
+  if (end >= text.size()) return false;
+  if (text[end] == ' ' && end + 1 < text.size() && text[end + 1] == '&') return true;
+  if (text[end] != ' ') return false;
+  std::size_t p = end + 1;
+  std::size_t e = WordEnd(text, p);
+  if (e == p) return false;
+  return InList(kNonPersonSuffixes, text.substr(p, e - p));
+}
+
+struct NameSpan {
+  std::size_t begin = 0;
+  std::size_t end = 0;
+  int tokens = 1;
+  int strong_tokens = 0;  // tokens that are not stop words
+};
+
+// Extends `n` to the right over name tokens, initials, particles and
+// suffixes. Returns false when the name runs into a company or place word.
+bool ExtendRight(std::string_view text, NameSpan* n) {
+  for (int added = 0; added < kMaxRightTokens; ++added) {
+    std::size_t end = n->end;
+    if (FollowedByNonPersonWord(text, end)) return false;
+    if (end + 1 >= text.size() || text[end] != ' ') return true;
+    std::size_t p = end + 1;
+    // Particle + name token.
+    if (std::size_t pe = LowerWordEnd(text, p); pe != kNpos && IsParticle(text.substr(p, pe - p))) {
+      if (pe < text.size() && text[pe] == ' ') {
+        std::size_t te = NameTokenEnd(text, pe + 1);
+        if (te != kNpos && !IsFunctionWord(text.substr(pe + 1, te - pe - 1))) {
+          n->end = te;
+          n->tokens += 1;
+          n->strong_tokens += 1;
+          continue;
+        }
+      }
+      return true;
+    }
+    // Suffix (ends the name).
+    for (std::string_view s : kNameSuffixes) {
+      if (text.substr(p, s.size()) == s && !IsLetterAt(text, p + s.size()) &&
+          (p + s.size() >= text.size() || text[p + s.size()] != '.' || s.back() == '.')) {
+        n->end = p + s.size();
+        return true;
+      }
+    }
+    if (std::size_t te = NameTokenEnd(text, p); te != kNpos) {
+      std::string_view w = text.substr(p, te - p);
+      if (IsFunctionWord(w)) return !InList(kNonPersonSuffixes, w);
+      n->end = te;
+      n->tokens += 1;
+      if (!IsNameLikeWord(w)) n->strong_tokens += 1;
+      continue;
+    }
+    // An initial counts only when a name token follows it ("Ken N. Fukuda").
+    if (std::size_t ie = InitialEnd(text, p); ie != kNpos) {
+      if (ie + 1 < text.size() && text[ie] == ' ' && NameTokenEnd(text, ie + 1) != kNpos &&
+          !IsFunctionWord(text.substr(ie + 1, NameTokenEnd(text, ie + 1) - ie - 1))) {
+        n->end = ie;
+        n->tokens += 1;
+        continue;
+      }
+    }
+    return true;
+  }
+  return true;
+}
+
+// Start of the word that ends at `end` (letters, inner hyphens/apostrophes,
+// an initial's dot), or kNpos.
+std::size_t WordStartBefore(std::string_view text, std::size_t end) {
+  std::size_t p = end;
+  if (p > 0 && text[p - 1] == '.') --p;
+  std::size_t start = kNpos;
+  while (p > 0) {
+    std::size_t prev = PrevStart(text, p);
+    CodePoint cp = DecodeAt(text, prev);
+    if (IsLetter(cp.c)) {
+      start = prev;
+      p = prev;
+    } else if ((cp.c == '-' || cp.c == '\'' || cp.c == 0x2019) && start != kNpos && prev > 0 &&
+               IsLetterBefore(text, prev)) {
+      p = prev;
+    } else {
+      break;
+    }
+  }
+  return start;
+}
+
+// Extends `n` to the left over gazetteer names, initials and particles.
+void ExtendLeft(std::string_view text, NameSpan* n) {
+  const NameSet& names = NameSet::Get();
+  for (int added = 0; added < kMaxLeftTokens; ++added) {
+    if (n->begin < 2 || text[n->begin - 1] != ' ') return;
+    std::size_t wend = n->begin - 1;
+    std::size_t ws = WordStartBefore(text, wend);
+    if (ws == kNpos || IsLetterBefore(text, ws)) return;
+    std::string_view w = text.substr(ws, wend - ws);
+    if (IsParticle(w)) {
+      // "... van Beethoven": take the particle only with a name before it.
+      if (ws < 2 || text[ws - 1] != ' ') return;
+      std::size_t ns = WordStartBefore(text, ws - 1);
+      if (ns == kNpos || NameTokenEnd(text, ns) != ws - 1) return;
+      std::string_view nw = text.substr(ns, ws - 1 - ns);
+      if (IsStopWord(nw) || !names.Contains(nw)) return;
+      n->begin = ns;
+      n->tokens += 2;
+      n->strong_tokens += 1;
+      continue;
+    }
+    bool initial = (w.size() == 2 && w[1] == '.' && IsUpper(DecodeAt(text, ws).c));
+    if (initial) {
+      n->begin = ws;
+      n->tokens += 1;
+      continue;
+    }
+    if (NameTokenEnd(text, ws) != wend || IsStopWord(w) || !names.Contains(w)) return;
+    n->begin = ws;
+    n->tokens += 1;
+    n->strong_tokens += 1;
+  }
+}
+
+// Whether the name at `begin` follows a house number or a street word, as
+// in an address ("4844 Søndergade", "Rue Dielhère").
+bool PrecededByAddress(std::string_view text, std::size_t begin) {
+  if (begin < 2 || text[begin - 1] != ' ') return false;
+  std::size_t p = begin - 1;
+  if (std::isdigit(static_cast<unsigned char>(text[p - 1])) != 0) return true;
+  std::size_t ws = WordStartBefore(text, p);
+  if (ws == kNpos) return false;
+  std::string lower = AsciiLower(text.substr(ws, p - ws));
+  for (std::string_view street : {"rue", "via", "calle", "avenida", "rua", "piazza", "plaza",
+                                  "place", "avenue", "boulevard", "ul", "ulica", "st", "san",
+                                  "santa", "saint", "sankt", "lake", "mount", "port", "fort"}) {
+    if (lower == street) return true;
+  }
+  return false;
+}
+
+// Builds the name around the token at [begin, end). `seed_in_name` is false
+// for cue matches, where the token's own stop-word status does not matter.
+bool BuildName(std::string_view text, std::size_t begin, bool extend_left, bool cue,
+               NameSpan* n) {
+  std::size_t end = NameTokenEnd(text, begin);
+  if (end == kNpos) return false;
+  std::string_view seed = text.substr(begin, end - begin);
+  if (IsFunctionWord(seed)) return false;
+  n->begin = begin;
+  n->end = end;
+  n->tokens = 1;
+  n->strong_tokens = (cue || !IsNameLikeWord(seed)) ? 1 : 0;
+  if (extend_left) ExtendLeft(text, n);
+  if (!ExtendRight(text, n)) return false;
+  if (!cue && PrecededByAddress(text, n->begin)) return false;
+  return n->strong_tokens > 0;
+}
+
+// Moves a dictionary hit to the start of its word: "Marie" in "Ann-Marie".
+std::size_t SeedStart(std::string_view text, std::size_t begin) {
+  std::size_t ws = WordStartBefore(text, WordEnd(text, begin));
+  return ws == kNpos ? begin : std::min(ws, begin);
+}
+
+bool ExpandDictionarySeed(std::string_view text, ByteSpan* span, int min_tokens) {
+  std::size_t begin = SeedStart(text, span->begin);
+  NameSpan n;
+  if (!BuildName(text, begin, /*extend_left=*/true, /*cue=*/false, &n)) return false;
+  if (n.tokens < min_tokens) return false;
+  span->begin = n.begin;
+  span->end = n.end;
+  return true;
+}
+
+bool ExpandAfterCue(std::string_view text, ByteSpan* span) {
+  if (span->end == 0 || span->end > text.size()) return false;
+  // The cue's last byte starts the name (an ASCII capital or a UTF-8 lead
+  // byte).
+  std::size_t begin = span->end - 1;
+  NameSpan n;
+  if (!BuildName(text, begin, /*extend_left=*/false, /*cue=*/true, &n)) return false;
+  span->begin = n.begin;
+  span->end = n.end;
+  return true;
+}
+
+}  // namespace
+
+bool ExpandSpan(std::string_view expander, std::string_view text, ByteSpan* span) {
+  if (expander == "person_name") return ExpandDictionarySeed(text, span, 1);
+  if (expander == "person_surname") return ExpandDictionarySeed(text, span, 2);
+  if (expander == "person_after_cue") return ExpandAfterCue(text, span);
+  return true;
+}
+
+}  // namespace airlock::detect::internal

@@ -1,0 +1,15 @@
+// Span expanders: C++ hooks named by a detector's `expander:` field.
+#pragma once
+
+#include <string_view>
+
+#include "airlock/core/bytes.h"
+
+namespace airlock::detect::internal {
+
+// Widens or trims a candidate span for detectors with `expander:`; returns
+// false to drop it. `text` is the whole analysed text. Unknown names return
+// true unchanged.
+bool ExpandSpan(std::string_view expander, std::string_view text, ByteSpan* span);
+
+}  // namespace airlock::detect::internal

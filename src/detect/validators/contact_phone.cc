@@ -1,0 +1,171 @@
+// Phone number validators, backed by libphonenumber.
+//
+// `phone` accepts a candidate only when libphonenumber calls it a valid
+// number (IsValidNumber: the number plan of the region is known and the
+// number falls in an allocated range), not merely a possible one.
+// IsPossibleNumber checks length only, and almost any run of 7-12 digits
+// (order numbers, amounts, dates without separators) has a possible length
+// somewhere.
+//
+// Numbers with a country code (+CC or 00CC) are parsed on their own. Numbers
+// in national format are tried in the caller's default region first, then
+// in a short list of fallback regions. The fallback exists because CRM data
+// in an EU deployment routinely holds US and UK contacts written nationally
+// ("(602) 272-9781", "07700 900123"); the list is kept short because each
+// region added makes more random digit runs valid somewhere.
+//
+// `phone_shape` is the weaker check for the context-gated detector: a
+// plausible digit count and separators that look like a phone number rather
+// than a date, time, amount or version. It is only used by a detector that
+// requires a phone context word ("tel", "phone", "mobile", ...).
+#include <phonenumbers/phonenumberutil.h>
+
+#include <array>
+#include <cctype>
+#include <string>
+#include <string_view>
+
+#include "airlock/detect/validators.h"
+
+namespace airlock::detect::internal {
+
+namespace {
+
+using i18n::phonenumbers::PhoneNumber;
+using i18n::phonenumbers::PhoneNumberUtil;
+
+// Tried after the default region for numbers without a country code.
+constexpr std::array<const char*, 4> kFallbackRegions = {"US", "GB", "FR", "DE"};
+
+struct DigitShape {
+  int digits = 0;       // digits before any extension marker
+  int groups = 0;       // digit runs before any extension marker
+  int max_group = 0;    // longest digit run
+  bool plus = false;    // leading '+'
+  bool bad_char = false;
+};
+
+// Counts digits and digit groups up to an extension marker ("x", "ext").
+DigitShape ShapeOf(std::string_view s) {
+  DigitShape shape;
+  int run = 0;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    if (c >= '0' && c <= '9') {
+      ++shape.digits;
+      ++run;
+      if (run > shape.max_group) shape.max_group = run;
+      continue;
+    }
+    if (run > 0) ++shape.groups;
+    run = 0;
+    if (c == '+' && i == 0) {
+      shape.plus = true;
+    } else if (c == 'x' || c == 'X' || c == 'e' || c == 'E' || c == '#') {
+      return shape;  // extension follows
+    } else if (c != ' ' && c != '-' && c != '.' && c != '(' && c != ')' && c != '/' &&
+               c != '\t') {
+      shape.bad_char = true;
+    }
+  }
+  if (run > 0) ++shape.groups;
+  return shape;
+}
+
+bool LooksLikeDate(std::string_view s) {
+  // d.m.yyyy, yyyy-mm-dd, dd/mm/yy: three groups with 1-2 / 1-2 / 2 or 4
+  // digits (or 4 / 2 / 2) separated by the same '.', '/' or '-'.
+  int groups[3] = {0, 0, 0};
+  int g = 0;
+  char sep = 0;
+  for (char c : s) {
+    if (c >= '0' && c <= '9') {
+      if (g > 2) return false;
+      ++groups[g];
+    } else if (c == '.' || c == '/' || c == '-') {
+      if (sep != 0 && c != sep) return false;
+      sep = c;
+      ++g;
+    } else {
+      return false;
+    }
+  }
+  if (g != 2) return false;
+  bool dmy = groups[0] <= 2 && groups[1] <= 2 && (groups[2] == 2 || groups[2] == 4);
+  bool ymd = groups[0] == 4 && groups[1] <= 2 && groups[2] <= 2;
+  return dmy || ymd;
+}
+
+std::string Trim(std::string_view s) {
+  std::size_t b = 0;
+  std::size_t e = s.size();
+  while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
+  while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
+  return std::string(s.substr(b, e - b));
+}
+
+bool ValidIn(const PhoneNumberUtil& util, const std::string& text, const std::string& region,
+             std::string* found_region) {
+  PhoneNumber number;
+  if (util.Parse(text, region, &number) != PhoneNumberUtil::NO_PARSING_ERROR) return false;
+  if (!util.IsValidNumber(number)) return false;
+  util.GetRegionCodeForNumber(number, found_region);
+  return true;
+}
+
+}  // namespace
+
+ValidationResult ValidatePhone(std::string_view candidate, const ValidationContext& ctx) {
+  ValidationResult result;
+  std::string text = Trim(candidate);
+  DigitShape shape = ShapeOf(text);
+  if (shape.bad_char || shape.digits < 6 || shape.digits > 17) return result;
+  if (LooksLikeDate(text)) return result;
+  const PhoneNumberUtil& util = *PhoneNumberUtil::GetInstance();
+
+  bool international = shape.plus;
+  if (text.size() > 2 && text[0] == '0' && text[1] == '0') {
+    text = "+" + text.substr(2);
+    international = true;
+  } else if (text.size() > 3 && text[0] == '(' && text[1] == '0' && text[2] == '0') {
+    text = "+" + text.substr(3);
+    international = true;
+  }
+  std::string region;
+  if (international) {
+    result.valid = ValidIn(util, text, "ZZ", &region);
+  } else {
+    result.valid = ValidIn(util, text, ctx.default_region, &region);
+    for (const char* fallback : kFallbackRegions) {
+      if (result.valid) break;
+      if (ctx.default_region == fallback) continue;
+      result.valid = ValidIn(util, text, fallback, &region);
+    }
+  }
+  if (result.valid) result.detail = region;
+  return result;
+}
+
+ValidationResult ValidatePhoneShape(std::string_view candidate, const ValidationContext&) {
+  ValidationResult result;
+  std::string text = Trim(candidate);
+  DigitShape shape = ShapeOf(text);
+  if (shape.bad_char || shape.digits < 7 || shape.digits > 15) return result;
+  if (LooksLikeDate(text)) return result;
+  // A single unbroken run of 11+ digits is more often an account or order
+  // number than a phone number written by a person.
+  if (shape.groups == 1 && shape.digits > 10 && !shape.plus) return result;
+  // All digits the same ("0000000") is filler, not a number.
+  char first = 0;
+  bool all_same = true;
+  for (char c : text) {
+    if (c < '0' || c > '9') continue;
+    if (first == 0) first = c;
+    if (c != first) all_same = false;
+  }
+  if (all_same) return result;
+  result.valid = true;
+  return result;
+}
+
+}  // namespace airlock::detect::internal
