@@ -7,6 +7,7 @@
 // Sources for the algorithms are the issuing authorities' specifications as
 // summarised by python-stdnum's module documentation.
 #include <array>
+#include <chrono>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -76,6 +77,11 @@ bool ValidDate(int y, int m, int d) {
   return d <= max;
 }
 
+int CurrentYear() {
+  auto days = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
+  return static_cast<int>(std::chrono::year_month_day(days).year());
+}
+
 // A date with an unknown century (two-digit year): valid in some century.
 bool ValidDateAnyCentury(int yy, int m, int d) {
   return ValidDate(1900 + yy, m, d) || ValidDate(2000 + yy, m, d);
@@ -104,8 +110,8 @@ bool Mod11_10Valid(std::string_view digits) {
 // Germany
 
 // Steuerliche Identifikationsnummer: 11 digits, no leading zero; in the
-// first ten digits exactly one digit occurs two or three times (a triple
-// never three in a row), all others at most once; ISO 7064 MOD 11,10.
+// first ten digits exactly one digit occurs two or three times, all others
+// at most once; ISO 7064 MOD 11,10.
 bool DeIdnrValid(std::string_view d) {
   if (d.size() != 11 || !AllDigits(d) || d[0] == '0') return false;
   std::array<int, 10> count{};
@@ -119,11 +125,6 @@ bool DeIdnrValid(std::string_view d) {
     }
   }
   if (repeated != 1 || (times != 2 && times != 3)) return false;
-  if (times == 3) {
-    for (std::size_t i = 0; i + 2 < 10; ++i) {
-      if (d[i] == d[i + 1] && d[i] == d[i + 2]) return false;
-    }
-  }
   return Mod11_10Valid(d);
 }
 
@@ -284,12 +285,8 @@ ValidationResult NlBsn(std::string_view c, const ValidationContext&) {
 ValidationResult BeNn(std::string_view c, const ValidationContext&) {
   std::string s = Compact(c, " -.");
   if (s.size() != 11 || !AllDigits(s)) return Reject();
-  int month = Num(std::string_view(s).substr(2, 2));
-  int day = Num(std::string_view(s).substr(4, 2));
-  // Month and day may be 00 when the birth date is unknown; BIS numbers add
-  // 20 or 40 to the month.
-  int m = month % 20;
-  if (month > 52 || m > 12 || day > 31) return Reject();
+  // The birth date part is not checked: it may be 00 when unknown, BIS
+  // numbers add 20 or 40 to the month, and numbers run out for busy days.
   long long body = Num64(std::string_view(s).substr(0, 9));
   int check = Num(std::string_view(s).substr(9, 2));
   if (97 - body % 97 == check) return Accept("BE");
@@ -347,9 +344,7 @@ ValidationResult DkCpr(std::string_view c, const ValidationContext&) {
   int dd = Num(std::string_view(s).substr(0, 2));
   int mm = Num(std::string_view(s).substr(2, 2));
   int yy = Num(std::string_view(s).substr(4, 2));
-  if (!ValidDateAnyCentury(yy, mm, dd) && !(dd == 29 && mm == 2 && ValidDate(2000, 2, 29))) {
-    return Reject();
-  }
+  if (!ValidDateAnyCentury(yy, mm, dd)) return Reject();
   if (AllSame(s.substr(6))) {
     // 0000 is not issued.
     if (s[6] == '0') return Reject();
@@ -381,7 +376,7 @@ ValidationResult FiHetu(std::string_view c, const ValidationContext&) {
   int yy = Num(r.substr(4, 2));
   if (!ValidDate(century + yy, mm, dd)) return Reject();
   int individual = Num(r.substr(7, 3));
-  if (individual < 2) return Reject();
+  if (individual < 2 || individual > 899) return Reject();
   constexpr std::string_view kCheck = "0123456789ABCDEFHJKLMNPRSTUVWXY";
   long long n = Num64(std::string(r.substr(0, 6)) + std::string(r.substr(7, 3)));
   return kCheck[n % 31] == raw[10] ? Accept("FI") : Reject();
@@ -396,7 +391,21 @@ ValidationResult NoFodselsnummer(std::string_view c, const ValidationContext&) {
   int yy = Num(std::string_view(s).substr(4, 2));
   if (dd > 40) dd -= 40;  // D-nummer
   if (mm > 40) mm -= 40;  // H-nummer
-  if (!ValidDateAnyCentury(yy, mm, dd) && !ValidDate(1800 + yy, mm, dd)) return Reject();
+  // The individual number tells the century.
+  int individual = Num(std::string_view(s).substr(6, 3));
+  int year;
+  if (individual < 500) {
+    year = 1900 + yy;
+  } else if (individual < 750 && yy >= 54) {
+    year = 1800 + yy;
+  } else if (yy < 40) {
+    year = 2000 + yy;
+  } else if (individual >= 900) {
+    year = 1900 + yy;
+  } else {
+    return Reject();
+  }
+  if (!ValidDate(year, mm, dd) || year > CurrentYear()) return Reject();
   static constexpr std::array<int, 9> kW1 = {3, 7, 6, 1, 8, 9, 4, 5, 2};
   static constexpr std::array<int, 10> kW2 = {5, 4, 3, 2, 7, 6, 5, 4, 3, 2};
   int k1 = (11 - Weighted(s, kW1) % 11) % 11;
@@ -446,8 +455,15 @@ ValidationResult AtTin(std::string_view c, const ValidationContext&) {
   int sum = 0;
   for (int i = 0; i < 8; ++i) sum += (i % 2) ? kDouble[Dig(s[i])] - '0' : Dig(s[i]);
   if ((10 - sum % 10) % 10 != Dig(s[8])) return Reject();
-  int office = Num(std::string_view(s).substr(0, 2));
-  if (office < 3) return Reject();
+  // Tax office numbers (Finanzamtsnummern).
+  constexpr std::string_view kOffices =
+      "03 04 06 07 08 09 10 12 15 16 18 22 23 29 33 38 41 46 51 52 53 54 57 59 61 65 67 68 69 "
+      "71 72 81 82 83 84 90 91 93 97 98";
+  bool known = false;
+  for (std::size_t i = 0; i + 1 < kOffices.size(); i += 3) {
+    if (kOffices.substr(i, 2) == std::string_view(s).substr(0, 2)) known = true;
+  }
+  if (!known) return Reject();
   return Accept("AT");
 }
 
@@ -470,9 +486,9 @@ ValidationResult IePps(std::string_view c, const ValidationContext&) {
   char check = s[7];
   if (check < 'A' || check > 'W') return Reject();
   char second = s.size() == 9 ? s[8] : 'W';
-  if (std::string_view("ABHWTX").find(second) == std::string_view::npos) return Reject();
-  // Since 2013 the second letter (A, B, H) enters the check; W, T, X do not.
-  char used = (second == 'A' || second == 'B' || second == 'H') ? second : 'W';
+  if (std::string_view("AHWTX").find(second) == std::string_view::npos) return Reject();
+  // Since 2013 the second letter (A, H) enters the check; W, T, X do not.
+  char used = (second == 'A' || second == 'H') ? second : 'W';
   return IePpsCheck(std::string_view(s).substr(0, 7), used) == check ? Accept("IE") : Reject();
 }
 
@@ -820,7 +836,7 @@ bool CzVat(std::string_view s) {
     int sum = 0;
     for (int i = 0; i < 7; ++i) sum += (8 - i) * Dig(s[1 + i]);
     sum %= 11;
-    return (8 - (10 - sum) % 11) % 10 == Dig(s[8]);
+    return ((8 - (10 - sum) % 11) % 10 + 10) % 10 == Dig(s[8]);
   }
   return RcValid(s);
 }
@@ -1094,8 +1110,9 @@ ValidationResult EuVat(std::string_view c, const ValidationContext&) {
     std::string_view prefix(country.prefix);
     if (v.substr(0, 2) != prefix) continue;
     std::string_view body = v.substr(2);
-    // "RO RO 123..." and similar doubled prefixes.
-    if (body.substr(0, 2) == prefix && !IsDigit(prefix[0])) {
+    // "RO RO 123...": Romanian numbers are often written with the prefix
+    // twice.
+    if (prefix == "RO" && body.substr(0, 2) == prefix) {
       if (country.check(body.substr(2))) return Accept(country.detail);
     }
     return country.check(body) ? Accept(country.detail) : Reject();

@@ -14,6 +14,7 @@ namespace airlock::detect::internal {
 namespace {
 
 ValidationResult Reject() { return {}; }
+bool IsLetter(char c) { return c >= 'A' && c <= 'Z'; }
 ValidationResult Accept(std::string detail) { return {true, std::move(detail)}; }
 
 // True when every byte of `s` is an ASCII letter/digit or one of `seps`.
@@ -124,6 +125,46 @@ int IbanLengthFor(std::string_view cc) {
   return 0;
 }
 
+// National checks inside the BBAN, for the countries where they are cheap.
+bool NationalBbanValid(const std::string& s) {
+  auto digits = [&](std::size_t from, std::size_t n) {
+    for (std::size_t i = from; i < from + n; ++i) {
+      if (s[i] < '0' || s[i] > '9') return false;
+    }
+    return true;
+  };
+  std::string_view cc(s.data(), 2);
+  if (cc == "BE") {
+    // Account number: 10 digits + 2-digit check, first 10 mod 97.
+    if (!digits(4, 12)) return false;
+    long long n = std::stoll(s.substr(4, 10));
+    int check = std::stoi(s.substr(14, 2));
+    int expect = static_cast<int>(n % 97);
+    return check == (expect == 0 ? 97 : expect);
+  }
+  if (cc == "NL") {
+    for (int i = 4; i < 8; ++i) {
+      if (!IsLetter(s[i])) return false;
+    }
+    return digits(8, 10);
+  }
+  if (cc == "ES") {
+    // Two control digits: bank+branch, then account.
+    if (!digits(4, 20)) return false;
+    static constexpr int kW[] = {1, 2, 4, 8, 5, 10, 9, 7, 3, 6};
+    auto control = [&](const std::string& d) {
+      int sum = 0;
+      for (std::size_t i = 0; i < d.size(); ++i) sum += (d[i] - '0') * kW[i];
+      int c = 11 - sum % 11;
+      return c == 11 ? 0 : (c == 10 ? 1 : c);
+    };
+    int c1 = control("00" + s.substr(4, 8));
+    int c2 = control(s.substr(14, 10));
+    return s[12] - '0' == c1 && s[13] - '0' == c2;
+  }
+  return true;
+}
+
 ValidationResult Iban(std::string_view candidate, const ValidationContext&) {
   if (!OnlyAlnumAnd(candidate, " -.")) return Reject();
   std::string s = AlnumUpper(candidate);
@@ -133,6 +174,7 @@ ValidationResult Iban(std::string_view candidate, const ValidationContext&) {
   if (s[2] < '0' || s[2] > '9' || s[3] < '0' || s[3] > '9') return Reject();
   std::string rearranged = s.substr(4) + s.substr(0, 4);
   if (!Mod97Valid(rearranged)) return Reject();
+  if (!NationalBbanValid(s)) return Reject();
   return Accept(std::string(cc));
 }
 
@@ -151,11 +193,10 @@ constexpr std::string_view kIsoCountries =
     "SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI "
     "VN VU WF WS XK YE YT ZA ZM ZW";
 
-bool IsLetter(char c) { return c >= 'A' && c <= 'Z'; }
 bool IsAlnumUpper(char c) { return IsLetter(c) || (c >= '0' && c <= '9'); }
 
 ValidationResult Bic(std::string_view candidate, const ValidationContext&) {
-  if (!OnlyAlnumAnd(candidate, " ")) return Reject();
+  if (!OnlyAlnumAnd(candidate, " -")) return Reject();
   std::string s = AlnumUpper(candidate);
   if (s.size() != 8 && s.size() != 11) return Reject();
   for (int i = 0; i < 6; ++i) {
