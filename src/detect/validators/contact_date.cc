@@ -38,7 +38,7 @@ constexpr MonthName kMonthNames[] = {
     {"septembre", 9}, {"septiembre", 9}, {"setiembre", 9}, {"settembre", 9}, {"october", 10},
     {"oktober", 10},  {"octobre", 10},   {"octubre", 10},  {"ottobre", 10},  {"november", 11},
     {"novembre", 11}, {"noviembre", 11}, {"december", 12}, {"dezember", 12}, {"décembre", 12},
-    {"decembre", 12}, {"diciembre", 12}, {"dicembre", 12},
+    {"decembre", 12}, {"diciembre", 12}, {"dicembre", 12}, {"mrt", 3},
 };
 
 // Lower-cases ASCII and the upper-case Latin-1 letters used in month names

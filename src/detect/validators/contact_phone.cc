@@ -24,6 +24,7 @@
 #include <cctype>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "airlock/detect/validators.h"
 
@@ -72,6 +73,43 @@ DigitShape ShapeOf(std::string_view s) {
   return shape;
 }
 
+// Digit-group lengths, in order, up to an extension marker.
+std::vector<int> GroupLengths(std::string_view s) {
+  std::vector<int> groups;
+  int run = 0;
+  for (char c : s) {
+    if (c >= '0' && c <= '9') {
+      ++run;
+      continue;
+    }
+    if (run > 0) groups.push_back(run);
+    run = 0;
+    if (c == 'x' || c == 'X' || c == 'e' || c == 'E' || c == '#') return groups;
+  }
+  if (run > 0) groups.push_back(run);
+  return groups;
+}
+
+// Shapes that are digit-dense but not phone numbers: an ISO date followed by
+// a time ("2000-04-16 11"), a US SSN ("123-45-6789"), a grouped amount
+// ("1.234.567").
+bool LooksLikeOtherNumber(std::string_view s) {
+  std::vector<int> g = GroupLengths(s);
+  if (g.size() >= 3 && g[0] == 4 && g[1] == 2 && g[2] == 2 && s.size() > 7 && s[4] == '-' &&
+      s[7] == '-') {
+    return true;
+  }
+  if (g.size() == 3 && g[0] == 3 && g[1] == 2 && g[2] == 4 && s.find('(') == std::string_view::npos) {
+    return true;
+  }
+  if (g.size() >= 3 && g[0] <= 3 && s.find('.') != std::string_view::npos) {
+    bool thousands = true;
+    for (std::size_t i = 1; i < g.size(); ++i) thousands = thousands && g[i] == 3;
+    if (thousands) return true;
+  }
+  return false;
+}
+
 bool LooksLikeDate(std::string_view s) {
   // d.m.yyyy, yyyy-mm-dd, dd/mm/yy: three groups with 1-2 / 1-2 / 2 or 4
   // digits (or 4 / 2 / 2) separated by the same '.', '/' or '-'.
@@ -104,9 +142,30 @@ std::string Trim(std::string_view s) {
   return std::string(s.substr(b, e - b));
 }
 
+// True when `text` starts (after punctuation) with `prefix`'s digits.
+bool StartsWithDigits(const std::string& text, const std::string& prefix) {
+  std::size_t p = 0;
+  for (char c : text) {
+    if (p == prefix.size()) break;
+    if (c < '0' || c > '9') continue;
+    if (c != prefix[p]) return false;
+    ++p;
+  }
+  return p == prefix.size();
+}
+
+// For a number written nationally: in regions with a trunk prefix other than
+// NANP's "1" (DE, FR, GB, NL, AT, ...), a complete national number starts
+// with it ("030 ...", "06 ..."). Without it, libphonenumber still accepts
+// many digit runs as subscriber numbers, and those are mostly not phones.
 bool ValidIn(const PhoneNumberUtil& util, const std::string& text, const std::string& region,
              std::string* found_region) {
   PhoneNumber number;
+  if (region != "ZZ") {
+    std::string ndd;
+    util.GetNddPrefixForRegion(region, true, &ndd);
+    if (!ndd.empty() && ndd != "1" && !StartsWithDigits(text, ndd)) return false;
+  }
   if (util.Parse(text, region, &number) != PhoneNumberUtil::NO_PARSING_ERROR) return false;
   if (!util.IsValidNumber(number)) return false;
   util.GetRegionCodeForNumber(number, found_region);
@@ -120,7 +179,7 @@ ValidationResult ValidatePhone(std::string_view candidate, const ValidationConte
   std::string text = Trim(candidate);
   DigitShape shape = ShapeOf(text);
   if (shape.bad_char || shape.digits < 6 || shape.digits > 17) return result;
-  if (LooksLikeDate(text)) return result;
+  if (LooksLikeDate(text) || LooksLikeOtherNumber(text)) return result;
   const PhoneNumberUtil& util = *PhoneNumberUtil::GetInstance();
 
   bool international = shape.plus;
@@ -151,7 +210,7 @@ ValidationResult ValidatePhoneShape(std::string_view candidate, const Validation
   std::string text = Trim(candidate);
   DigitShape shape = ShapeOf(text);
   if (shape.bad_char || shape.digits < 7 || shape.digits > 15) return result;
-  if (LooksLikeDate(text)) return result;
+  if (LooksLikeDate(text) || LooksLikeOtherNumber(text)) return result;
   // A single unbroken run of 11+ digits is more often an account or order
   // number than a phone number written by a person.
   if (shape.groups == 1 && shape.digits > 10 && !shape.plus) return result;
