@@ -73,7 +73,8 @@ std::string MaskedPreview(std::string_view value, std::string_view entity_type) 
   // alphanumerics (only when long enough that this hides most of the value).
   std::size_t alnum = 0;
   for (char c : out) alnum += IsAlnum(static_cast<unsigned char>(c)) ? 1 : 0;
-  std::size_t keep = alnum >= 12 ? 2 : (alnum >= 8 ? 1 : 0);
+  std::size_t head = alnum >= 16 ? 4 : (alnum >= 12 ? 2 : (alnum >= 8 ? 1 : 0));
+  std::size_t tail = alnum >= 12 ? 2 : (alnum >= 8 ? 1 : 0);
   std::size_t seen = 0;
   std::string compact;
   for (char c : out) {
@@ -84,7 +85,7 @@ std::string MaskedPreview(std::string_view value, std::string_view entity_type) 
     }
     if (IsAlnum(uc)) {
       ++seen;
-      compact.push_back((seen <= keep || seen > alnum - keep) ? c : '*');
+      compact.push_back((seen <= head || seen > alnum - tail) ? c : '*');
     } else {
       compact.push_back(c);
     }

@@ -45,9 +45,10 @@ struct Finding {
   std::string detail;
 };
 
-// A preview that keeps the shape but hides the value: the first and last two
-// alphanumerics of identifiers (e.g. "DE89 **** **** **** **** 00"), the
-// first letter of names ("J*** S****"), the domain of e-mails hidden too.
+// A preview that keeps the shape but hides the value: separators stay; of
+// values with 16+ alphanumerics the first four and last two show ("DE89 ****
+// **** **** **** 00"), of 12-15 the first and last two, of 8-11 one each,
+// shorter ones none; names keep each word's first letter ("J*** S****").
 std::string MaskedPreview(std::string_view value, std::string_view entity_type);
 
 }  // namespace airlock::detect

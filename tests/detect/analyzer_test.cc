@@ -1,0 +1,182 @@
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "airlock/detect/analyzer.h"
+
+namespace airlock::detect {
+namespace {
+
+std::shared_ptr<const Analyzer> Build(const std::string& yaml, AnalyzerOptions opts = {}) {
+  auto c = Catalog::Parse(yaml, "t.yaml", ".");
+  EXPECT_TRUE(c.ok()) << c.status().ToString();
+  auto a = Analyzer::Create(std::move(*c), opts);
+  EXPECT_TRUE(a.ok()) << a.status().ToString();
+  return *a;
+}
+
+const char* kSsnYaml = R"(
+detectors:
+  - id: ssn
+    entity_type: US_SSN
+    data_class: government_id
+    jurisdiction: US
+    patterns: ['\b\d{3}-\d{2}-\d{4}\b']
+    score: 0.6
+    context: {words: {en: [ssn, social security]}, before: 24, after: 8, required: true, without_context: 0.3, boost: 0.3}
+)";
+
+TEST(Analyzer, RequiredContextControlsTheScore) {
+  auto a = Build(kSsnYaml);
+  auto with = a->Analyze("Her SSN is 219-09-9999.");
+  ASSERT_TRUE(with.ok());
+  ASSERT_EQ(with->size(), 1u);
+  EXPECT_DOUBLE_EQ((*with)[0].score, 0.9);
+  EXPECT_EQ((*with)[0].span, (ByteSpan{11, 22}));
+  EXPECT_NE((*with)[0].explanation.find("context: ssn"), std::string::npos);
+
+  // Same shape, no context word: 0.3 < default min_score 0.5, not reported.
+  auto without = a->Analyze("Order 219-09-9999 shipped.");
+  ASSERT_TRUE(without.ok());
+  EXPECT_TRUE(without->empty());
+
+  AnalyzerOptions low;
+  low.min_score = 0.2;
+  auto a2 = Build(kSsnYaml, low);
+  auto all = a2->Analyze("Order 219-09-9999 shipped.");
+  ASSERT_EQ(all->size(), 1u);
+  EXPECT_DOUBLE_EQ((*all)[0].score, 0.3);
+}
+
+TEST(Analyzer, ContextOutsideTheWindowDoesNotCount) {
+  auto a = Build(kSsnYaml);
+  auto r = a->Analyze("SSN ...................................... 219-09-9999");
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(r->empty());
+}
+
+TEST(Analyzer, ValidatorRejectsCandidates) {
+  auto a = Build(R"(
+detectors:
+  - id: card
+    entity_type: CREDIT_CARD
+    data_class: financial
+    patterns: ['\b\d{16}\b']
+    validator: credit_card
+    score: 0.9
+)");
+  auto r = a->Analyze("good 4111111111111111 bad 4111111111111112");
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->size(), 1u);
+  EXPECT_EQ((*r)[0].span.begin, 5u);
+  EXPECT_TRUE((*r)[0].validated);
+}
+
+TEST(Analyzer, OverlapsResolvedDeterministically) {
+  // "long" covers "short"; the longer span wins, whichever order they are declared in.
+  const char* yaml_a = R"(
+detectors:
+  - id: short
+    entity_type: A
+    data_class: personal
+    patterns: ['\b\d{4}\b']
+    score: 0.9
+  - id: long
+    entity_type: B
+    data_class: personal
+    patterns: ['\b\d{4} \d{4}\b']
+    score: 0.6
+)";
+  auto a = Build(yaml_a);
+  auto r = a->Analyze("x 1234 5678 y");
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->size(), 1u);
+  EXPECT_EQ((*r)[0].detector, "long");
+  // Equal spans: higher score wins, then detector id.
+  auto b = Build(R"(
+detectors:
+  - id: zeta
+    entity_type: Z
+    data_class: personal
+    patterns: ['\bab\b']
+    score: 0.7
+  - id: alpha
+    entity_type: A
+    data_class: personal
+    patterns: ['\bab\b']
+    score: 0.7
+)");
+  auto r2 = b->Analyze("ab");
+  ASSERT_EQ(r2->size(), 1u);
+  EXPECT_EQ((*r2)[0].detector, "alpha");
+}
+
+TEST(Analyzer, DictionaryLiteralsRespectWordBoundaries) {
+  namespace fs = std::filesystem;
+  fs::path dir = fs::temp_directory_path() / "airlock_dict_test";
+  fs::create_directories(dir);
+  {
+    std::FILE* f = std::fopen((dir / "words.txt").c_str(), "w");
+    std::fputs("# comment\nProject Falcon\nJosé\n", f);
+    std::fclose(f);
+  }
+  auto c = Catalog::Parse(R"(
+detectors:
+  - id: codename
+    entity_type: CODE_NAME
+    data_class: confidential
+    dictionary: words.txt
+    score: 0.9
+)", "t.yaml", dir.string());
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  auto a = Analyzer::Create(std::move(*c), {});
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  auto r = (*a)->Analyze("About Project  Falcon and José, not Josédine or Project Falconry.");
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->size(), 2u);
+  EXPECT_EQ((*r)[0].span, (ByteSpan{6, 21}));
+  EXPECT_EQ((*r)[1].span, (ByteSpan{26, 31}));
+}
+
+TEST(Analyzer, EmptyCatalogIsAnError) {
+  EXPECT_FALSE(Analyzer::Create(Catalog{}, {}).ok());
+}
+
+TEST(Analyzer, CompiledDatabaseCacheIsUsedAndSurvivesDamage) {
+  namespace fs = std::filesystem;
+  fs::path dir = fs::temp_directory_path() / "airlock_cache_test";
+  fs::remove_all(dir);
+  auto load = [&] {
+    auto c = Catalog::LoadDirectory(std::string(AIRLOCK_SOURCE_DATA_DIR) + "/detectors");
+    EXPECT_TRUE(c.ok());
+    AnalyzerOptions o;
+    o.cache_dir = dir.string();
+    auto a = Analyzer::Create(std::move(*c), o);
+    EXPECT_TRUE(a.ok()) << a.status().ToString();
+    return *a;
+  };
+  auto first = load();
+  if (first->stats().compile_ms <= 100) GTEST_SKIP() << "compiles fast enough; cache unused";
+  EXPECT_FALSE(first->stats().from_cache);
+  auto second = load();
+  EXPECT_TRUE(second->stats().from_cache);
+  // Damage every cache file: the analyzer recompiles instead of failing.
+  for (const auto& e : fs::directory_iterator(dir)) {
+    std::FILE* f = std::fopen(e.path().c_str(), "r+b");
+    std::fputs("garbage", f);
+    std::fclose(f);
+  }
+  auto third = load();
+  EXPECT_FALSE(third->stats().from_cache);
+  fs::remove_all(dir);
+}
+
+TEST(Preview, MasksValues) {
+  EXPECT_EQ(MaskedPreview("DE89 3704 0044 0532 0130 00", "IBAN_CODE"),
+            "DE89 **** **** **** **** 00");
+  EXPECT_EQ(MaskedPreview("John Smith", "PERSON"), "J*** S****");
+  EXPECT_EQ(MaskedPreview("123-45-6789", "US_SSN"), "1**-**-***9");
+}
+
+}  // namespace
+}  // namespace airlock::detect

@@ -1,0 +1,134 @@
+#include <gtest/gtest.h>
+
+#include "airlock/detect/analyzer.h"
+#include "airlock/detect/catalog.h"
+
+namespace airlock::detect {
+namespace {
+
+Result<Catalog> ParseYaml(const std::string& y) { return Catalog::Parse(y, "test.yaml", "."); }
+
+TEST(Catalog, ParsesADetector) {
+  auto c = ParseYaml(R"(
+detectors:
+  - id: iban_test
+    entity_type: IBAN_CODE
+    data_class: financial
+    jurisdiction: EU
+    patterns: ['\bDE\d{20}\b']
+    score: 0.8
+    context:
+      words: {en: [IBAN], de: [Konto]}
+      before: 32
+      required: true
+)");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  ASSERT_EQ(c->detectors().size(), 1u);
+  const Detector& d = c->detectors()[0];
+  EXPECT_EQ(d.id, "iban_test");
+  EXPECT_EQ(d.data_class, DataClass::kFinancial);
+  EXPECT_EQ(d.context.before, 32u);
+  EXPECT_TRUE(d.context.required);
+  ASSERT_EQ(d.context.words.size(), 2u);
+  EXPECT_EQ(d.context.words[0].second, "iban");  // lower-cased
+  EXPECT_EQ(d.source, "test.yaml:3");
+}
+
+struct BadCase {
+  const char* yaml;
+  const char* expect;  // substring of the error message
+};
+
+class CatalogErrors : public ::testing::TestWithParam<BadCase> {};
+
+TEST_P(CatalogErrors, RejectsWithFileLineAndReason) {
+  auto c = ParseYaml(GetParam().yaml);
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find(GetParam().expect), std::string::npos)
+      << c.status().message();
+  EXPECT_EQ(c.status().message().rfind("test.yaml:", 0), 0u) << c.status().message();
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    All, CatalogErrors,
+    ::testing::Values(
+        BadCase{"detectors:\n  - id: x\n    entity_type: X\n    data_class: nonsense\n    "
+                "patterns: [a]\n",
+                "test.yaml:4: unknown data_class 'nonsense'"},
+        BadCase{"detectors:\n  - id: x\n    entity_type: X\n    data_class: personal\n", "neither patterns"},
+        BadCase{"detectors:\n  - entity_type: X\n    data_class: personal\n    patterns: [a]\n",
+                "missing 'id'"},
+        BadCase{"detectors:\n  - id: x\n    entity_type: X\n    data_class: personal\n    "
+                "patterns: [a]\n    colour: red\n",
+                "test.yaml:6: unknown key 'colour'"},
+        BadCase{"detectors:\n  - id: x\n    entity_type: X\n    data_class: personal\n    "
+                "patterns: [a]\n    score: 3\n",
+                "score must be in [0, 1]"},
+        BadCase{"detectors:\n  - id: x\n    entity_type: X\n    data_class: personal\n    "
+                "patterns: [a]\n  - id: x\n    entity_type: X\n    data_class: personal\n    "
+                "patterns: [b]\n",
+                "duplicate detector id 'x'"},
+        BadCase{"detectors: [\n  {id: x,\n", "test.yaml:"},  // YAML syntax error
+        BadCase{"detectors:\n  - id: x\n    entity_type: X\n    data_class: personal\n    "
+                "patterns: [a]\n    score: high\n",
+                "test.yaml:6"},  // bad conversion
+        BadCase{"something: else\n", "expected a mapping with a 'detectors' list"}));
+
+TEST(Catalog, UnknownValidatorIsRejectedAtBuild) {
+  auto c = ParseYaml(
+      "detectors:\n  - id: x\n    entity_type: X\n    data_class: personal\n    patterns: [a]\n"
+      "    validator: no_such_check\n");
+  ASSERT_TRUE(c.ok());
+  auto a = Analyzer::Create(std::move(*c), {});
+  ASSERT_FALSE(a.ok());
+  EXPECT_NE(a.status().message().find("test.yaml:2: unknown validator 'no_such_check'"),
+            std::string::npos)
+      << a.status().message();
+}
+
+TEST(Catalog, BadPatternNamesTheDetector) {
+  auto c = ParseYaml(
+      "detectors:\n  - id: ok\n    entity_type: X\n    data_class: personal\n    patterns: [a]\n"
+      "  - id: broken\n    entity_type: X\n    data_class: personal\n    patterns: ['(a']\n");
+  ASSERT_TRUE(c.ok());
+  auto a = Analyzer::Create(std::move(*c), {});
+  ASSERT_FALSE(a.ok());
+  EXPECT_NE(a.status().message().find("test.yaml:6: detector 'broken'"), std::string::npos)
+      << a.status().message();
+}
+
+TEST(Catalog, MissingDictionaryFileIsReported) {
+  auto c = ParseYaml(
+      "detectors:\n  - id: x\n    entity_type: X\n    data_class: personal\n"
+      "    dictionary: does/not/exist.txt\n");
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("test.yaml:5"), std::string::npos) << c.status().message();
+}
+
+TEST(Catalog, DisabledDetectorsAreSkipped) {
+  auto c = ParseYaml(
+      "detectors:\n  - id: x\n    entity_type: X\n    data_class: personal\n    patterns: [a]\n"
+      "    enabled: false\n");
+  ASSERT_TRUE(c.ok());
+  EXPECT_TRUE(c->detectors().empty());
+}
+
+TEST(Catalog, MissingDirectoryIsNotFound) {
+  auto c = Catalog::LoadDirectory("/nonexistent/airlock/detectors");
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.status().code(), Status::Code::kNotFound);
+}
+
+// The built-in catalog must load and compile: a broken YAML file or pattern in
+// data/detectors fails here, not in production.
+TEST(BuiltinCatalog, LoadsAndCompiles) {
+  auto c = Catalog::LoadDirectory(std::string(AIRLOCK_SOURCE_DATA_DIR) + "/detectors");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_GT(c->detectors().size(), 10u);
+  auto a = Analyzer::Create(std::move(*c), {});
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  EXPECT_GT((*a)->stats().pattern_count, 10u);
+}
+
+}  // namespace
+}  // namespace airlock::detect
