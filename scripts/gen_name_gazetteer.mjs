@@ -1,20 +1,24 @@
-// Builds data/detectors/names/{given,surname}.txt from the name lists of the
-// npm package @faker-js/faker (MIT). Run through gen_name_gazetteer.sh, which
-// fetches the pinned version; this file only reads it.
+// Builds data/detectors/names/{given,surname}.txt from two MIT-licensed npm
+// packages: the per-locale first/last name lists of @faker-js/faker, and the
+// people-name list of @cspell/dict-people-names (names without a first/last
+// distinction: those that are not faker given names go to surname.txt, which
+// the expander only reports inside a name of two or more words). Run through
+// gen_name_gazetteer.sh, which fetches the pinned versions; this file only
+// reads them.
 //
-//   node scripts/gen_name_gazetteer.mjs <path-to-unpacked-faker-package> <out-dir>
+//   node scripts/gen_name_gazetteer.mjs <faker-package-dir> <cspell-package-dir> <out-dir>
 //
 // Only Latin-script locales are used: the analyzer matches dictionary entries
 // as \b<literal>\b, and CRM data in scope is mostly European. Entries are kept
 // when they look like one name token: a capital letter first, then letters,
 // with at most inner hyphens, apostrophes or single spaces (e.g. "De Luca").
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-const [pkgDir, outDir] = process.argv.slice(2);
-if (!pkgDir || !outDir) {
-  console.error('usage: gen_name_gazetteer.mjs <faker-package-dir> <out-dir>');
+const [pkgDir, cspellDir, outDir] = process.argv.slice(2);
+if (!pkgDir || !cspellDir || !outDir) {
+  console.error('usage: gen_name_gazetteer.mjs <faker-package-dir> <cspell-package-dir> <out-dir>');
   process.exit(2);
 }
 const { allLocales } = await import(pathToFileURL(resolve(pkgDir, 'dist/index.js')).href);
@@ -47,6 +51,12 @@ for (const loc of LOCALES) {
   collect(person.first_name, given);
   collect(person.middle_name, given);
   collect(person.last_name, surname);
+}
+
+// cspell list: one name per line, '#' comments.
+for (const line of readFileSync(join(cspellDir, 'dict', 'people-names.txt'), 'utf8').split('\n')) {
+  const name = line.normalize('NFC').trim();
+  if (name && !name.startsWith('#') && !given.has(name)) surname.add(name);
 }
 
 function clean(set) {

@@ -1,20 +1,25 @@
 // Person-name span expanders.
 //
-// Name detectors find a seed (a dictionary given name or surname, or a cue
-// such as "Mr." or "Kind regards,\n") and these hooks turn it into the span
-// of the whole name: "Ken N. Fukuda", "Ludwig van Beethoven", "Jean-Luc
-// Picard". The rules are structural (capitalisation, initials, hyphens,
-// apostrophes, lower-case particles); the only data they read is the name
-// gazetteer, to decide whether a capitalised word to the LEFT of a seed is a
-// name ("Producer Steffen Mauer" must not swallow "Producer").
+// Name detectors find a seed (a capitalised word, or a cue such as "Mr." or
+// "Kind regards,\n") and these hooks turn it into the span of the whole
+// name: "Ken N. Fukuda", "Ludwig van Beethoven", "Jean-Luc Picard", or drop
+// it. Widening is structural (capitalisation, initials, hyphens, apostrophes,
+// lower-case particles); the gazetteer (data/detectors/names/) decides which
+// capitalised words are names at all.
+//
+// Why the gazetteer is looked up here and not compiled as a catalog
+// `dictionary:`: its ~60,000 entries, each a \b-bounded pattern with
+// start-of-match, take minutes to compile into the vectorscan database; one
+// capital-letter pattern plus a hash lookup per capitalised word costs
+// nothing to compile and little to run.
 //
 // Expanders:
-//   person_name     seed is a given name; a lone given name is a finding.
-//   person_surname  seed is a surname; reported only as part of a name of
-//                   two or more tokens.
+//   person_name       the match starts a capitalised word; it is a finding
+//                     when the word is a gazetteer given name, or a surname
+//                     inside a name of two or more words.
 //   person_after_cue  the match is a cue that ends on the first letter of
-//                   the name (title, "my name is", a letter closing); the
-//                   span becomes the name after the cue.
+//                     the name (title, "my name is", a letter closing); the
+//                     span becomes the name after the cue.
 #include "internal/expanders.h"
 
 #include <unicode/uchar.h>
@@ -40,76 +45,124 @@ constexpr int kMaxLeftTokens = 2;
 // Words that never start or continue a person name when capitalised
 // (sentence starters, pronouns, greetings, months, weekdays, roles).
 constexpr std::array kFunctionWords = std::to_array<std::string_view>({
-    "a", "about", "account", "address", "admin", "after", "all", "also", "am", "an", "and",
-    "any", "are", "as", "at", "attn", "be", "because", "been", "before", "best", "but", "by",
-    "cc", "cheers", "client", "colleague", "colleagues", "customer", "customers", "das", "date",
-    "dear", "december", "dem", "den", "der", "des", "die", "do", "does", "du", "during", "each",
-    "ein", "eine", "el", "elle", "email", "en", "er", "es", "et", "every", "everyone", "february",
-    "for", "friday", "from", "fw", "fwd", "gli", "good", "great", "hallo", "he", "hello", "her",
-    "here", "herr", "frau", "hey", "hi", "his", "how", "i", "if", "ich", "il", "in", "is", "it",
-    "its", "january", "je", "july", "just", "kind", "la", "las", "le", "les", "lo", "los",
-    "march", "me", "mit", "monday", "mr", "mrs", "ms", "my", "name", "new", "no", "not", "note",
-    "notes", "november", "nous", "october", "of", "ok", "on", "or", "our", "per", "phone",
-    "please", "prof", "re", "regards", "saturday", "september", "she", "sie", "sir", "madam",
-    "so", "some", "subject", "sunday", "team", "thank", "thanks", "that", "the", "their", "them",
-    "then", "there", "these", "they", "this", "those", "thursday", "to", "today", "tomorrow",
-    "total", "tuesday", "un", "una", "und", "une", "us", "user", "vous", "was", "we",
-    "wednesday", "were", "what", "when", "where", "which", "who", "why", "wir", "with", "yes",
-    "yesterday", "you", "your", "dr", "yo", "het", "een", "ik", "wij", "mijn", "onze", "unser",
-    "unsere", "notre", "nuestro", "nostro", "street", "road", "avenue", "inc", "ltd", "llc",
-    "gmbh", "corp", "company", "group", "university", "bank", "hotel", "hospital", "school",
-    "foundation", "institute", "airport", "department", "office", "manager", "director",
-    "producer", "president", "ceo", "cto", "cfo", "chief", "officer", "engineer", "doctor",
-    "professor", "senator", "judge", "captain", "general", "father", "mother", "brother",
-    "sister", "uncle", "aunt", "grandma", "grandpa", "mom", "dad", "mum", "baby", "god",
-    "lord", "jesus", "christ", "saint", "st", "via", "rue", "calle", "avenida", "rua",
-    "strasse", "straße", "weg", "platz", "plaza", "piazza", "place", "boulevard", "apt", "suite",
-    "unit", "floor", "north", "south", "east", "west", "united", "states", "republic", "city",
-    "county", "state", "national", "international", "global", "services", "solutions",
-    "systems", "technologies", "partners", "holdings", "consulting", "media", "labs",
+    "a",         "about",      "account",   "address",    "admin",        "after",
+    "all",       "also",       "am",        "an",         "and",          "any",
+    "are",       "as",         "at",        "attn",       "be",           "because",
+    "been",      "before",     "best",      "but",        "by",           "cc",
+    "cheers",    "client",     "colleague", "colleagues", "customer",     "customers",
+    "das",       "date",       "dear",      "december",   "dem",          "den",
+    "der",       "des",        "die",       "do",         "does",         "du",
+    "during",    "each",       "ein",       "eine",       "el",           "elle",
+    "email",     "en",         "er",        "es",         "et",           "every",
+    "everyone",  "february",   "for",       "friday",     "from",         "fw",
+    "fwd",       "gli",        "good",      "great",      "hallo",        "he",
+    "hello",     "her",        "here",      "herr",       "frau",         "hey",
+    "hi",        "his",        "how",       "i",          "if",           "ich",
+    "il",        "in",         "is",        "it",         "its",          "january",
+    "je",        "july",       "just",      "kind",       "la",           "las",
+    "le",        "les",        "lo",        "los",        "march",        "me",
+    "mit",       "monday",     "mr",        "mrs",        "ms",           "my",
+    "name",      "new",        "no",        "not",        "note",         "notes",
+    "november",  "nous",       "october",   "of",         "ok",           "on",
+    "or",        "our",        "per",       "phone",      "please",       "prof",
+    "re",        "regards",    "saturday",  "september",  "she",          "sie",
+    "sir",       "madam",      "so",        "some",       "subject",      "sunday",
+    "team",      "thank",      "thanks",    "that",       "the",          "their",
+    "them",      "then",       "there",     "these",      "they",         "this",
+    "those",     "thursday",   "to",        "today",      "tomorrow",     "total",
+    "tuesday",   "un",         "una",       "und",        "une",          "us",
+    "user",      "vous",       "was",       "we",         "wednesday",    "were",
+    "what",      "when",       "where",     "which",      "who",          "why",
+    "wir",       "with",       "yes",       "yesterday",  "you",          "your",
+    "dr",        "yo",         "het",       "een",        "ik",           "wij",
+    "mijn",      "onze",       "unser",     "unsere",     "notre",        "nuestro",
+    "nostro",    "street",     "road",      "avenue",     "inc",          "ltd",
+    "llc",       "gmbh",       "corp",      "company",    "group",        "university",
+    "bank",      "hotel",      "hospital",  "school",     "foundation",   "institute",
+    "airport",   "department", "office",    "manager",    "director",     "producer",
+    "president", "ceo",        "cto",       "cfo",        "chief",        "officer",
+    "engineer",  "doctor",     "professor", "senator",    "judge",        "captain",
+    "general",   "father",     "mother",    "brother",    "sister",       "uncle",
+    "aunt",      "grandma",    "grandpa",   "mom",        "dad",          "mum",
+    "baby",      "god",        "lord",      "jesus",      "christ",       "saint",
+    "st",        "via",        "rue",       "calle",      "avenida",      "rua",
+    "strasse",   "straße",     "weg",       "platz",      "plaza",        "piazza",
+    "place",     "boulevard",  "apt",       "suite",      "unit",         "floor",
+    "north",     "south",      "east",      "west",       "united",       "states",
+    "republic",  "city",       "county",    "state",      "national",     "international",
+    "global",    "services",   "solutions", "systems",    "technologies", "partners",
+    "holdings",  "consulting", "media",     "labs",       "can",          "could",
+    "would",     "should",     "shall",     "must",       "might",        "princess",
+    "queen",     "royal",      "duke",      "earl",       "baron",        "count",
+    "emperor",   "pope",       "border",    "force",      "civil",        "act",
+    "france",    "germany",    "spain",     "italy",      "england",      "britain",
+    "ireland",   "scotland",   "german",    "french",     "spanish",      "italian",
+    "english",   "british",    "irish",     "dutch",      "european",     "american",
+    "canadian",  "australian", "swiss",     "austrian",   "polish",       "southern",
+    "northern",  "eastern",    "western",   "central",    "grüße",        "zusammen",
+    "kollegen",  "alle",       "valued",    "sons",       "daughters",    "village",
+    "beach",     "springs",    "heights",   "cite",
 });
 
 // Common words and place names that are also first names or surnames: they
 // may continue a name ("John Brown") but alone they are not one ("May",
 // "Paris").
 constexpr std::array kNameLikeWords = std::to_array<std::string_view>({
-    "adelaide", "albany", "alexandria", "amber", "angel", "april", "august", "augusta",
-    "aurora", "austin", "autumn", "bay", "bear", "berlin", "bill", "black", "brown", "buck",
-    "camden", "carolina", "case", "cash", "chad", "chance", "charlotte", "chase", "chelsea",
-    "china", "christian", "church", "clay", "cleveland", "cliff", "columbia", "crystal",
-    "dakota", "dallas", "dawn", "dean", "denver", "destiny", "devon", "drew", "early", "eve",
-    "faith", "field", "florence", "florida", "ford", "forest", "georgia", "glen", "gold",
-    "grant", "gray", "green", "grey", "guy", "hall", "hardy", "heath", "hill", "holly", "honor",
-    "hope", "houston", "hudson", "hunter", "india", "iris", "israel", "ivy", "jackson", "jay",
-    "jewel", "jordan", "joy", "june", "justice", "kent", "kenya", "king", "lance", "lane",
-    "lincoln", "little", "london", "long", "love", "lucky", "madison", "major", "mark",
-    "mason", "master", "may", "mercy", "miles", "montana", "nevada", "noble", "orlando",
-    "page", "paris", "park", "pat", "pearl", "penny", "phoenix", "pierce", "porter", "price",
-    "prince", "rain", "ray", "reed", "regina", "rich", "river", "rock", "rome", "rose", "ruby",
-    "sage", "sandy", "santiago", "savannah", "sky", "snow", "spring", "star", "sterling",
-    "stone", "storm", "summer", "sunny", "sydney", "troy", "trust", "valencia", "victoria",
-    "vienna", "virginia", "wade", "ward", "washington", "wells", "white", "will", "winter",
-    "wolf", "wood", "york", "young",
+    "adelaide",  "albany",   "alexandria", "amber",     "angel",   "april",    "august",
+    "augusta",   "aurora",   "austin",     "autumn",    "bay",     "bear",     "berlin",
+    "bill",      "black",    "brown",      "buck",      "camden",  "carolina", "case",
+    "cash",      "chad",     "chance",     "charlotte", "chase",   "chelsea",  "china",
+    "christian", "church",   "clay",       "cleveland", "cliff",   "columbia", "crystal",
+    "dakota",    "dallas",   "dawn",       "dean",      "denver",  "destiny",  "devon",
+    "drew",      "early",    "eve",        "faith",     "field",   "florence", "florida",
+    "ford",      "forest",   "georgia",    "glen",      "gold",    "grant",    "gray",
+    "green",     "grey",     "guy",        "hall",      "hardy",   "heath",    "hill",
+    "holly",     "honor",    "hope",       "houston",   "hudson",  "hunter",   "india",
+    "iris",      "israel",   "ivy",        "jackson",   "jay",     "jewel",    "jordan",
+    "joy",       "june",     "justice",    "kent",      "kenya",   "king",     "lance",
+    "lane",      "lincoln",  "little",     "london",    "long",    "love",     "lucky",
+    "madison",   "major",    "mark",       "mason",     "master",  "may",      "mercy",
+    "miles",     "montana",  "nevada",     "noble",     "orlando", "page",     "paris",
+    "park",      "pat",      "pearl",      "penny",     "phoenix", "pierce",   "porter",
+    "price",     "prince",   "rain",       "ray",       "reed",    "regina",   "rich",
+    "river",     "rock",     "rome",       "rose",      "ruby",    "sage",     "sandy",
+    "santiago",  "savannah", "sky",        "snow",      "spring",  "star",     "sterling",
+    "stone",     "storm",    "summer",     "sunny",     "sydney",  "troy",     "trust",
+    "valencia",  "victoria", "vienna",     "virginia",  "wade",    "ward",     "washington",
+    "wells",     "white",    "will",       "winter",    "wolf",    "wood",     "york",
+    "young",
 });
 
 // Words after a name that show it names a company or a place instead.
 constexpr std::array kNonPersonSuffixes = std::to_array<std::string_view>({
-    "ag", "airport", "associates", "avenue", "bank", "blvd", "boulevard", "bros", "brothers",
-    "co", "college", "company", "consulting", "corp", "corporation", "county", "drive", "foundation",
-    "gmbh", "group", "holdings", "hospital", "hotel", "inc", "institute", "lane", "llc", "llp",
-    "ltd", "partners", "plc", "road", "sa", "sarl", "school", "square", "srl", "st", "str",
-    "street", "strasse", "straße", "university", "way",
+    "ag",          "airport",  "associates", "avenue",     "bank",    "blvd",       "boulevard",
+    "bros",        "brothers", "co",         "college",    "company", "consulting", "corp",
+    "corporation", "county",   "drive",      "foundation", "gmbh",    "group",      "holdings",
+    "hospital",    "hotel",    "inc",        "institute",  "lane",    "llc",        "llp",
+    "ltd",         "partners", "plc",        "road",       "sa",      "sarl",       "school",
+    "square",      "srl",      "st",         "str",        "street",  "strasse",    "straße",
+    "university",  "way",
 });
 
 // Lower-case particles inside a name: "Ludwig van Beethoven", "Willemine ten Pas".
 constexpr std::array kParticles = std::to_array<std::string_view>({
     "al", "bin", "da", "das", "de", "degli", "dei", "del", "della", "den", "der", "des", "di",
-    "do", "dos", "du", "ibn", "la", "le", "ten", "ter", "van", "von", "zu", "zur",
+    "do", "dos", "du", "ibn", "la", "le",    "ten", "ter", "van",   "von", "zu",  "zur",
 });
 
 // Generational and degree suffixes that belong to the name.
 constexpr std::array kNameSuffixes = std::to_array<std::string_view>({
-    "II", "III", "IV", "Jr", "Jr.", "MD", "PhD", "Sr", "Sr.", "Esq.", "DDS",
+    "II",
+    "III",
+    "IV",
+    "Jr",
+    "Jr.",
+    "MD",
+    "PhD",
+    "Sr",
+    "Sr.",
+    "Esq.",
+    "DDS",
 });
 
 std::string AsciiLower(std::string_view s) {
@@ -128,29 +181,34 @@ bool IsFunctionWord(std::string_view w) { return InList(kFunctionWords, w); }
 bool IsNameLikeWord(std::string_view w) { return InList(kNameLikeWords, w); }
 bool IsStopWord(std::string_view w) { return IsFunctionWord(w) || IsNameLikeWord(w); }
 
-// The gazetteer, loaded once; empty when the data files cannot be read (the
-// expander then extends to the left only over initials and particles).
+// The gazetteer, loaded once (thread-safe static); empty when the data files
+// cannot be read, and then no seed is a name.
 class NameSet {
  public:
   static const NameSet& Get() {
-    static const NameSet set;  // thread-safe initialisation
+    static const NameSet set;
     return set;
   }
-  bool Contains(std::string_view w) const { return names_.count(std::string(w)) != 0; }
+  bool IsGiven(std::string_view w) const { return given_.count(std::string(w)) != 0; }
+  bool IsSurname(std::string_view w) const { return surname_.count(std::string(w)) != 0; }
+  bool Contains(std::string_view w) const { return IsGiven(w) || IsSurname(w); }
 
  private:
   NameSet() {
     const std::string dir = DefaultDataDir() + "/detectors/names/";
-    for (const char* file : {"given.txt", "surname.txt"}) {
-      std::ifstream in(dir + file);
-      std::string line;
-      while (std::getline(in, line)) {
-        while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
-        if (!line.empty() && line[0] != '#') names_.insert(line);
-      }
+    Load(dir + "given.txt", &given_);
+    Load(dir + "surname.txt", &surname_);
+  }
+  static void Load(const std::string& path, std::unordered_set<std::string>* out) {
+    std::ifstream in(path);
+    std::string line;
+    while (std::getline(in, line)) {
+      while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+      if (!line.empty() && line[0] != '#') out->insert(line);
     }
   }
-  std::unordered_set<std::string> names_;
+  std::unordered_set<std::string> given_;
+  std::unordered_set<std::string> surname_;
 };
 
 // One code point of `text` at `pos`; invalid bytes decode as a non-letter.
@@ -394,18 +452,18 @@ bool PrecededByAddress(std::string_view text, std::size_t begin) {
   std::size_t ws = WordStartBefore(text, p);
   if (ws == kNpos) return false;
   std::string lower = AsciiLower(text.substr(ws, p - ws));
-  for (std::string_view street : {"rue", "via", "calle", "avenida", "rua", "piazza", "plaza",
-                                  "place", "avenue", "boulevard", "ul", "ulica", "st", "san",
-                                  "santa", "saint", "sankt", "lake", "mount", "port", "fort"}) {
+  for (std::string_view street :
+       {"rue",   "via",    "calle",     "avenida", "rua",   "piazza", "plaza",
+        "place", "avenue", "boulevard", "ul",      "ulica", "st",     "san",
+        "santa", "saint",  "sankt",     "lake",    "mount", "port",   "fort"}) {
     if (lower == street) return true;
   }
   return false;
 }
 
-// Builds the name around the token at [begin, end). `seed_in_name` is false
-// for cue matches, where the token's own stop-word status does not matter.
-bool BuildName(std::string_view text, std::size_t begin, bool extend_left, bool cue,
-               NameSpan* n) {
+// Builds the name around the capitalised word at `begin`. For a cue match
+// (`cue`) a common word such as "Brown" after "Mrs." still counts as a name.
+bool BuildName(std::string_view text, std::size_t begin, bool extend_left, bool cue, NameSpan* n) {
   std::size_t end = NameTokenEnd(text, begin);
   if (end == kNpos) return false;
   std::string_view seed = text.substr(begin, end - begin);
@@ -417,20 +475,41 @@ bool BuildName(std::string_view text, std::size_t begin, bool extend_left, bool 
   if (extend_left) ExtendLeft(text, n);
   if (!ExtendRight(text, n)) return false;
   if (!cue && PrecededByAddress(text, n->begin)) return false;
+  // "Johnson & Johnson", "Smith & Wesson": a firm.
+  if (n->begin >= 2 && text.substr(n->begin - 2, 2) == "& ") return false;
   return n->strong_tokens > 0;
 }
 
-// Moves a dictionary hit to the start of its word: "Marie" in "Ann-Marie".
-std::size_t SeedStart(std::string_view text, std::size_t begin) {
-  std::size_t ws = WordStartBefore(text, WordEnd(text, begin));
-  return ws == kNpos ? begin : std::min(ws, begin);
-}
-
-bool ExpandDictionarySeed(std::string_view text, ByteSpan* span, int min_tokens) {
-  std::size_t begin = SeedStart(text, span->begin);
+bool ExpandNameSeed(std::string_view text, ByteSpan* span) {
+  const std::size_t begin = span->begin;
+  // Only at the start of a word: not inside "Ann-Marie" or "McDonald".
+  if (IsLetterBefore(text, begin)) return false;
+  if (begin > 0) {
+    char before = text[begin - 1];
+    if ((before == '-' || before == '\'' || before == '.') && begin > 1 &&
+        IsLetterBefore(text, begin - 1)) {
+      return false;
+    }
+  }
+  std::size_t end = NameTokenEnd(text, begin);
+  if (end == kNpos) return false;
+  // "Don't", "Can't": a contraction, not a name.
+  if (std::size_t ap = ApostropheLen(text, end); ap != 0 && IsLetterAt(text, end + ap)) {
+    std::string_view tail = text.substr(end + ap, LettersEnd(text, end + ap) - end - ap);
+    if (tail != "s" && tail != "S") return false;
+  }
+  std::string_view word = text.substr(begin, end - begin);
+  const NameSet& names = NameSet::Get();
+  bool given = names.IsGiven(word);
+  if (!given && !names.IsSurname(word)) {
+    // "Jean-Luc", "Anne-Sophie": the first part decides.
+    std::size_t hyphen = word.find('-');
+    if (hyphen == std::string_view::npos || !names.IsGiven(word.substr(0, hyphen))) return false;
+    given = true;
+  }
   NameSpan n;
   if (!BuildName(text, begin, /*extend_left=*/true, /*cue=*/false, &n)) return false;
-  if (n.tokens < min_tokens) return false;
+  if (!given && n.tokens < 2) return false;
   span->begin = n.begin;
   span->end = n.end;
   return true;
@@ -451,8 +530,7 @@ bool ExpandAfterCue(std::string_view text, ByteSpan* span) {
 }  // namespace
 
 bool ExpandSpan(std::string_view expander, std::string_view text, ByteSpan* span) {
-  if (expander == "person_name") return ExpandDictionarySeed(text, span, 1);
-  if (expander == "person_surname") return ExpandDictionarySeed(text, span, 2);
+  if (expander == "person_name") return ExpandNameSeed(text, span);
   if (expander == "person_after_cue") return ExpandAfterCue(text, span);
   return true;
 }
