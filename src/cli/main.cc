@@ -59,7 +59,16 @@ int main(int argc, char** argv) {
     int rc = app.exit(e);
     return rc == 0 ? 0 : airlock::cli::kExitError;
   }
-  if (*scan_cmd) return airlock::cli::RunScan(scan);
-  if (*list_cmd) return airlock::cli::RunDetectorsList(list_opts, list_format);
+  // Errors are values inside Airlock; this catch is the last line of defence
+  // (out of memory on a huge input) so the process exits with a clear message
+  // and the error code instead of an abort.
+  try {
+    if (*scan_cmd) return airlock::cli::RunScan(scan);
+    if (*list_cmd) return airlock::cli::RunDetectorsList(list_opts, list_format);
+  } catch (const std::bad_alloc&) {
+    std::cerr << "airlock: out of memory\n";
+  } catch (const std::exception& e) {
+    std::cerr << "airlock: internal error: " << e.what() << "\n";
+  }
   return airlock::cli::kExitError;
 }

@@ -1,6 +1,7 @@
 // `airlock scan`: files (or standard input) in, findings out.
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -25,6 +26,8 @@ Result<std::string> ReadInput(const std::string& name) {
     if (std::cin.bad()) return Status::IoError("read failed");
     return ss.str();
   }
+  std::error_code ec;
+  if (std::filesystem::is_directory(name, ec)) return Status::IoError("is a directory");
   std::ifstream in(name, std::ios::binary);
   if (!in) return Status::IoError(std::string("cannot open: ") + std::strerror(errno));
   in.seekg(0, std::ios::end);

@@ -73,7 +73,10 @@ std::string MaskedPreview(std::string_view value, std::string_view entity_type) 
   // alphanumerics (only when long enough that this hides most of the value).
   std::size_t alnum = 0;
   for (char c : out) alnum += IsAlnum(static_cast<unsigned char>(c)) ? 1 : 0;
-  std::size_t head = alnum >= 16 ? 4 : (alnum >= 12 ? 2 : (alnum >= 8 ? 1 : 0));
+  // Card and IBAN previews follow their industries' habits (issuer / country
+  // and check digits visible); everything else shows less.
+  const bool wide_head = entity_type == "CREDIT_CARD" || entity_type == "IBAN_CODE";
+  std::size_t head = (wide_head && alnum >= 16) ? 4 : (alnum >= 12 ? 2 : (alnum >= 8 ? 1 : 0));
   std::size_t tail = alnum >= 12 ? 2 : (alnum >= 8 ? 1 : 0);
   std::size_t seen = 0;
   std::string compact;

@@ -45,10 +45,11 @@ struct Finding {
   std::string detail;
 };
 
-// A preview that keeps the shape but hides the value: separators stay; of
-// values with 16+ alphanumerics the first four and last two show ("DE89 ****
-// **** **** **** 00"), of 12-15 the first and last two, of 8-11 one each,
-// shorter ones none; names keep each word's first letter ("J*** S****").
+// A preview that keeps the shape but hides the value: separators stay; cards
+// and IBANs show their first four and last two alphanumerics ("DE89 ****
+// **** **** **** 00"), as their industries do; other values of 12+
+// alphanumerics the first and last two, of 8-11 one each, shorter ones none;
+// names keep each word's first letter ("J*** S****").
 std::string MaskedPreview(std::string_view value, std::string_view entity_type);
 
 }  // namespace airlock::detect
