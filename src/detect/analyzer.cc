@@ -210,10 +210,11 @@ Result<std::vector<Finding>> Analyzer::Analyze(std::string_view text) const {
   const Impl& im = *impl_;
   const auto& dets = im.catalog.detectors();
   std::vector<scan::Match> cands;
-  std::vector<std::vector<std::pair<std::uint64_t, std::uint64_t>>> hits(im.context_words.size());
+  // Context-word hits, flat (most texts have few): sorted by (word, from).
+  std::vector<scan::Match> hits;
   Status s = im.scanner->Scan(text, [&](const scan::Match& m) {
     if (m.id >= kContextBase) {
-      hits[m.id - kContextBase].emplace_back(m.from, m.to);
+      hits.push_back(m);
     } else {
       cands.push_back(m);
     }
@@ -227,7 +228,11 @@ Result<std::vector<Finding>> Analyzer::Analyze(std::string_view text) const {
     if (a.from != b.from) return a.from < b.from;
     return a.to > b.to;
   });
-  for (auto& h : hits) std::sort(h.begin(), h.end());
+  std::sort(hits.begin(), hits.end(), [](const scan::Match& a, const scan::Match& b) {
+    if (a.id != b.id) return a.id < b.id;
+    if (a.from != b.from) return a.from < b.from;
+    return a.to < b.to;
+  });
 
   std::vector<Finding> found;
   for (std::size_t i = 0; i < cands.size();) {
@@ -253,14 +258,18 @@ Result<std::vector<Finding>> Analyzer::Analyze(std::string_view text) const {
       // Context words near the span.
       std::string seen;
       for (unsigned w : cd.context_words) {
-        const auto& hw = hits[w];
+        if (hits.empty()) break;
         std::uint64_t lo = span.begin > d.context.before ? span.begin - d.context.before : 0;
         std::uint64_t hi = span.end + d.context.after;
-        auto it = std::lower_bound(hw.begin(), hw.end(),
-                                   std::make_pair(lo > 256 ? lo - 256 : 0, std::uint64_t{0}));
-        for (; it != hw.end() && it->first <= hi; ++it) {
-          bool inside = it->first >= span.begin && it->second <= span.end;
-          if (it->second >= lo && !inside) {
+        // Hits of word w starting at or after lo - 256 (no word is longer).
+        auto it = std::lower_bound(
+            hits.begin(), hits.end(), scan::Match{kContextBase + w, lo > 256 ? lo - 256 : 0, 0},
+            [](const scan::Match& a, const scan::Match& b) {
+              return a.id != b.id ? a.id < b.id : a.from < b.from;
+            });
+        for (; it != hits.end() && it->id == kContextBase + w && it->from <= hi; ++it) {
+          bool inside = it->from >= span.begin && it->to <= span.end;
+          if (it->to >= lo && !inside) {
             if (!seen.empty()) seen += ",";
             seen += im.context_words[w];
             break;

@@ -75,6 +75,8 @@ Status ParseContext(const YAML::Node& node, const std::string& source, ContextSp
           std::transform(word.begin(), word.end(), word.begin(),
                          [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
           if (word.empty()) return Bad(source, w, "empty context word");
+          // The analyzer looks for hits at most 256 bytes before a window.
+          if (word.size() > 200) return Bad(source, w, "context word longer than 200 bytes");
           ctx->words.emplace_back(lang.first.as<std::string>(), word);
         }
       }
