@@ -150,7 +150,9 @@ int main(int argc, char** argv) {
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     r["seconds"] = secs;
     report[s.name] = std::move(r);
-    out << "_(" << s.name << ": " << static_cast<int>(secs * 10) / 10.0 << " s)_\n\n";
+    char took[64];
+    std::snprintf(took, sizeof took, "_(%s: %.1f s)_\n\n", s.name, secs);
+    out << took;
     out.flush();
   }
   if (!ran) {

@@ -105,8 +105,6 @@ std::vector<Shape> Shapes() {
          return std::to_string(Uniform(r, 1, 2)) + Two(d.y % 100) + Two(d.m) + Two(Uniform(r, 1, 95)) +
                 Digits(r, 6) + Digits(r, 2);
        }},
-      {"ES DNI: 8 digits + control letter", "es_dni", "mod 23 letter", 1.0 / 23,
-       [](Rng& r) { return Digits(r, 8) + Pick(r, "TRWAGMYFPDXBNJZSQVHLCKE"); }},
       {"ES NIF (DNI shape)", "es_nif", "mod 23 letter", 1.0 / 23,
        [](Rng& r) { return Digits(r, 8) + Pick(r, "TRWAGMYFPDXBNJZSQVHLCKE"); }},
       {"ES NIE: X/Y/Z + 7 digits + letter", "es_nie", "mod 23 letter", 1.0 / 23,
@@ -145,7 +143,8 @@ std::vector<Shape> Shapes() {
        }},
       {"AT SVNR: 3 + check + DDMMYY", "at_svnr", "mod 11", 1.0 / 11,
        [](Rng& r) { return std::string(1, static_cast<char>('1' + Uniform(r, 0, 8))) + Digits(r, 3) + DDMMYY(RandomDate(r)); }},
-      {"AT TIN: 9 digits", "at_tin", "weighted mod 10", 1.0 / 10, [](Rng& r) { return Digits(r, 9); }},
+      {"AT Steuernummer: NN-NNN/NNNN", "at_tin", "weighted mod 10 + office code", 1.0 / 10,
+       [](Rng& r) { return Digits(r, 2) + "-" + Digits(r, 3) + "/" + Digits(r, 4); }},
       {"IE PPS: 7 digits + letter", "ie_pps", "mod 23 letter", 1.0 / 23,
        [](Rng& r) { return Digits(r, 7) + Pick(r, "ABCDEFGHIJKLMNOPQRSTUVW"); }},
       {"PT NIF: 9 digits", "pt_nif", "mod 11 (10→0)", 1.0 / 10,
@@ -192,13 +191,15 @@ std::vector<Shape> Shapes() {
        [](Rng& r) { return "DE" + std::string(1, static_cast<char>('1' + Uniform(r, 0, 8))) + Digits(r, 8); }},
       {"VAT AT: ATU + 8 digits", "eu_vat", "weighted mod 10", 1.0 / 10,
        [](Rng& r) { return "ATU" + Digits(r, 8); }},
-      {"VAT IT: IT + 11 digits", "eu_vat", "Luhn", 1.0 / 10, [](Rng& r) { return "IT" + Digits(r, 11); }},
-      {"VAT FR: FR + 2-digit key + 9 digits", "eu_vat", "mod 97 key", 1.0 / 97,
+      {"VAT IT: IT + 11 digits", "eu_vat", "Luhn + office-code range", 1.0 / 10, [](Rng& r) { return "IT" + Digits(r, 11); }},
+      {"VAT FR: FR + 2-digit key + 9 digits", "eu_vat", "mod 97 key + SIREN Luhn", 1.0 / 970,
        [](Rng& r) { return "FR" + Digits(r, 11); }},
-      {"Salesforce id: 15 alnum + 3-char case checksum", "salesforce_id", "case checksum (32^3)",
-       1.0 / 32768,
+      {"Salesforce id: 18 alnum, reserved '0', 3-char case suffix", "salesforce_id",
+       "case checksum (32^3)", 1.0 / 32768,
        [](Rng& r) {
-         return Picks(r, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", 15) +
+         constexpr std::string_view kIdChars =
+             "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+         return Picks(r, kIdChars, 5) + "0" + Picks(r, kIdChars, 9) +
                 Picks(r, "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345", 3);
        }},
       {"date: DD.MM.YYYY (1930-2009)", "date_of_birth", "none (calendar)", -1,
