@@ -50,7 +50,7 @@ for (const p of ['prose', 'digits']) {
                `${targets[p]} MB/s: ${a64 >= targets[p] ? 'met' : `missed (${fmt(a64 / targets[p], 3)}x of target)`}`];
   for (const l of libs) {
     const t = js.throughput[l][p];
-    row.push(t ? `${fmt(a64 / t.mb_per_s, 0)}x (${fmt(t.mb_per_s, 3)} MB/s over ${t.bytes_done} B)` : 'n/a');
+    row.push(t ? `${fmt(a64 / t.mb_per_s, 2)}x (${fmt(t.mb_per_s, 3)} MB/s over ${t.bytes_done} B)` : 'n/a');
   }
   console.log(row.join(' | '));
 }
