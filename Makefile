@@ -29,7 +29,7 @@ bench: build
 	bash bench/run.sh
 
 eval: build
-	./build/release/airlock eval --datasets ../shared/datasets
+	./build/release/airlock-eval --datasets ../shared/datasets
 
 clean:
 	rm -rf build
