@@ -119,6 +119,87 @@ TEST_F(NamesTest, GreetingToTeamIsNotAName) {
   EXPECT_THAT(Names("Best regards,\nThe Support Team"), IsEmpty());
 }
 
+TEST_F(NamesTest, NameWithInitialOutsideTheGazetteer) {
+  // Neither word is in the lists: a word, an initial and a word make a name.
+  EXPECT_THAT(Names("I met Wrzosława K. Zbyszkowianka at the fair."),
+              ElementsAre("Wrzosława K. Zbyszkowianka"));
+  EXPECT_THAT(Names("Bitte rufen Sie Quirinella T Oberwieserova an."),
+              ElementsAre("Quirinella T Oberwieserova"));
+  // An abbreviation is not an initial.
+  EXPECT_THAT(Names("Send it to P.O. Box 149 in Tallinn."), IsEmpty());
+}
+
+TEST_F(NamesTest, UnknownWordNextToASurname) {
+  EXPECT_THAT(Names("Please call Tomomi Nishiyama tomorrow."), ElementsAre("Tomomi Nishiyama"));
+  // A common word is not a given name.
+  EXPECT_THAT(Names("That later became Credit Suisse in 1980."), IsEmpty());
+}
+
+TEST_F(NamesTest, CommonSurnameAfterAGivenName) {
+  EXPECT_THAT(Names("Janet Burns called twice."), ElementsAre("Janet Burns"));
+  EXPECT_THAT(Names("Ella H. Sparks signed it."), ElementsAre("Ella H. Sparks"));
+}
+
+TEST_F(NamesTest, LoneSurnameMidSentence) {
+  EXPECT_THAT(Names("Our lawyer Kowalczyk confirmed the date."), ElementsAre("Kowalczyk"));
+  EXPECT_THAT(Names("Gestern hat Huber angerufen."), ElementsAre("Huber"));
+  EXPECT_THAT(Names("Hier a appelé Lefebvre pour le devis."), ElementsAre("Lefebvre"));
+  // After a word that introduces a place or a thing, or when it is a
+  // country or a common word, it is not reported.
+  EXPECT_THAT(Names("We returned to Kowalczyk by plane."), IsEmpty());
+  EXPECT_THAT(Names("Unlike the Kowalczyk file, this one is open."), IsEmpty());
+  EXPECT_THAT(Names("There is a nice new Thai place downtown."), IsEmpty());
+  EXPECT_THAT(Names("The office later moved to Oslo and then Sweden."), IsEmpty());
+  EXPECT_THAT(Names("Words like Wisdom are often capitalised."), IsEmpty());
+}
+
+TEST_F(NamesTest, CapitalisedBusinessTermsAreNotNames) {
+  EXPECT_THAT(Names("Please review the Purchase Order and the Service Level Agreement."),
+              IsEmpty());
+  EXPECT_THAT(Names("The Board Meeting approved the Risk Assessment."), IsEmpty());
+  EXPECT_THAT(Names("Attached is the signed Master Services Agreement."), IsEmpty());
+  EXPECT_THAT(Names("De Leverancier zal de Diensten leveren."), IsEmpty());
+}
+
+TEST_F(NamesTest, PlaceAndOrganisationFeatureWords) {
+  EXPECT_THAT(Names("Meet me at the corner of Mathias Pass and Eriksson Bridge."), IsEmpty());
+  EXPECT_THAT(Names("The Davis Orchestra was founded in 1988."), IsEmpty());
+  // Lower case after the name is a verb, not a place.
+  EXPECT_THAT(Names("As Ryan Fernandes points out, it works."), ElementsAre("Ryan Fernandes"));
+}
+
+TEST_F(NamesTest, NamingAndRelationCues) {
+  EXPECT_THAT(Names("What's your last name? Zbyszkowianka"), ElementsAre("Zbyszkowianka"));
+  EXPECT_THAT(Names("Sometimes people call me Wrzosława."), ElementsAre("Wrzosława"));
+  EXPECT_THAT(Names("I would like to remove my kid Quirinella from the will."),
+              ElementsAre("Quirinella"));
+  EXPECT_THAT(Names("Mein Sohn Quirinus ist krank."), ElementsAre("Quirinus"));
+  EXPECT_THAT(Names("Mi hijo Quirinello está enfermo."), ElementsAre("Quirinello"));
+  EXPECT_THAT(Names("Mijn dochter Wrzosława is ziek."), ElementsAre("Wrzosława"));
+  EXPECT_THAT(Names("The film was directed by Oberwieserova."), ElementsAre("Oberwieserova"));
+}
+
+TEST_F(NamesTest, LowerCaseNameAfterIntroduction) {
+  EXPECT_THAT(Names("hi, my name is lena andersson and I lost my card"),
+              ElementsAre("lena andersson"));
+  EXPECT_THAT(Names("bonjour, je m'appelle claire dubois"), ElementsAre("claire dubois"));
+  EXPECT_THAT(Names("ciao, mi chiamo giulia"), ElementsAre("giulia"));
+  EXPECT_THAT(Names("please call me back tomorrow"), IsEmpty());
+  EXPECT_THAT(Names("my name is not important"), IsEmpty());
+}
+
+TEST_F(NamesTest, BusinessProseInSeveralLanguages) {
+  EXPECT_THAT(Names("Ho parlato con Giulia Romano ieri pomeriggio."), ElementsAre("Giulia Romano"));
+  EXPECT_THAT(Names("Kunt u het contract doorsturen naar Pieter de Jong?"),
+              ElementsAre("Pieter de Jong"));
+  EXPECT_THAT(Names("Por favor, confirme con Javier Morales la fecha de entrega."),
+              ElementsAre("Javier Morales"));
+  EXPECT_THAT(Names("Die Kündigungsfrist beträgt drei Monate zum Quartalsende."), IsEmpty());
+  EXPECT_THAT(Names("The Steering Committee met with representatives from Siemens."), IsEmpty());
+  EXPECT_THAT(Names("We shipped the Order via Federal Express to the Distribution Center."),
+              IsEmpty());
+}
+
 TEST(NameValidatorTest, RejectsDigitsAndLineBreaks) {
   ValidatorFn v = FindValidator("person_name");
   ASSERT_NE(v, nullptr);

@@ -17,9 +17,21 @@
 //   person_name       the match starts a capitalised word; it is a finding
 //                     when the word is a gazetteer given name, or a surname
 //                     inside a name of two or more words.
-//   person_after_cue  the match is a cue that ends on the first letter of
-//                     the name (title, "my name is", a letter closing); the
-//                     span becomes the name after the cue.
+//   person_name       (also) a capitalised word in no list, followed by an
+//                     initial and a name ("Szabina J Gelencsér"); a lone
+//                     surname mid-sentence after a lower-case word that
+//                     does not introduce a place ("starring Borkowski").
+//   person_after_cue  the match is a title that ends on the first letter of
+//                     the name ("Mrs. Brown"); the span becomes the name
+//                     after the cue.
+//   person_after_intro
+//                     the same after an introduction, a greeting or a
+//                     phrase ("Dear", "signed by"): a name made only of
+//                     common words ("signed Master Services Agreement") is
+//                     dropped.
+//   person_after_cue_lower
+//                     the same for a name written in lower case after "my
+//                     name is", "call me"; the first word must be a name.
 #include "internal/expanders.h"
 
 #include <unicode/uchar.h>
@@ -104,6 +116,14 @@ constexpr std::array kFunctionWords = std::to_array<std::string_view>({
     "beach",     "springs",    "heights",   "cite",
 });
 
+// Titles (a cue detector covers the name after them) and possessives.
+constexpr std::array kTitleWords = std::to_array<std::string_view>({
+    "mme",    "mlle",   "madame", "monsieur", "miss",    "mx",   "sr",    "sra",    "srta",
+    "señor",  "señora", "sig",    "signor",   "signora", "dott", "dhr",   "mevr",   "mevrouw",
+    "meneer", "hr",     "fr",     "dame",     "doña",    "mein", "meine", "meinen", "meinem",
+    "meiner", "sein",   "seine",  "ihr",      "ihre",    "mon",  "ma",    "mes",
+});
+
 // Common words and place names that are also first names or surnames: they
 // may continue a name ("John Brown") but alone they are not one ("May",
 // "Paris").
@@ -144,6 +164,88 @@ constexpr std::array kNonPersonSuffixes = std::to_array<std::string_view>({
     "university",  "way",
 });
 
+// The same, but only when capitalised ("Mathias Pass", "Eriksson Bridge";
+// not "Ryan points out").
+constexpr std::array kNonPersonFeatureWords = std::to_array<std::string_view>({
+    // Street and place features.
+    "bridge",
+    "bypass",
+    "center",
+    "centre",
+    "court",
+    "creek",
+    "crossing",
+    "crescent",
+    "estates",
+    "extension",
+    "extensions",
+    "fields",
+    "flat",
+    "flats",
+    "forge",
+    "forges",
+    "gardens",
+    "grove",
+    "harbor",
+    "harbour",
+    "heights",
+    "hills",
+    "island",
+    "islands",
+    "junction",
+    "lake",
+    "landing",
+    "meadow",
+    "meadows",
+    "mill",
+    "mills",
+    "park",
+    "parks",
+    "pass",
+    "pike",
+    "plains",
+    "point",
+    "points",
+    "port",
+    "prairie",
+    "rapids",
+    "ridge",
+    "river",
+    "station",
+    "terrace",
+    "trail",
+    "turnpike",
+    "union",
+    "valley",
+    "view",
+    "villas",
+    "vista",
+    "walk",
+    // Organisations.
+    "agency",
+    "airlines",
+    "band",
+    "capital",
+    "club",
+    "enterprises",
+    "finance",
+    "industries",
+    "insurance",
+    "investments",
+    "lines",
+    "motors",
+    "network",
+    "orchestra",
+    "pharmaceuticals",
+    "ratings",
+    "records",
+    "research",
+    "software",
+    "studios",
+    "technologies",
+    "ventures",
+});
+
 // Lower-case particles inside a name: "Ludwig van Beethoven", "Willemine ten Pas".
 constexpr std::array kParticles = std::to_array<std::string_view>({
     "al", "bin", "da", "das", "de", "degli", "dei", "del", "della", "den", "der", "des", "di",
@@ -177,7 +279,9 @@ bool InList(const std::array<std::string_view, N>& list, std::string_view word) 
   return std::find(list.begin(), list.end(), std::string_view(lower)) != list.end();
 }
 
-bool IsFunctionWord(std::string_view w) { return InList(kFunctionWords, w); }
+bool IsFunctionWord(std::string_view w) {
+  return InList(kFunctionWords, w) || InList(kTitleWords, w);
+}
 bool IsNameLikeWord(std::string_view w) { return InList(kNameLikeWords, w); }
 bool IsStopWord(std::string_view w) { return IsFunctionWord(w) || IsNameLikeWord(w); }
 
@@ -192,12 +296,19 @@ class NameSet {
   bool IsGiven(std::string_view w) const { return given_.count(std::string(w)) != 0; }
   bool IsSurname(std::string_view w) const { return surname_.count(std::string(w)) != 0; }
   bool Contains(std::string_view w) const { return IsGiven(w) || IsSurname(w); }
+  // Whether `w` (any case) is a common English word (names/common.txt).
+  bool IsCommon(std::string_view w) const { return common_.count(AsciiLower(w)) != 0; }
+  // Whether `w` is an English proper noun that is no given name: a place,
+  // nationality or brand (names/proper.txt).
+  bool IsProper(std::string_view w) const { return proper_.count(std::string(w)) != 0; }
 
  private:
   NameSet() {
     const std::string dir = DefaultDataDir() + "/detectors/names/";
     Load(dir + "given.txt", &given_);
     Load(dir + "surname.txt", &surname_);
+    Load(dir + "common.txt", &common_);
+    Load(dir + "proper.txt", &proper_);
   }
   static void Load(const std::string& path, std::unordered_set<std::string>* out) {
     std::ifstream in(path);
@@ -209,6 +320,8 @@ class NameSet {
   }
   std::unordered_set<std::string> given_;
   std::unordered_set<std::string> surname_;
+  std::unordered_set<std::string> common_;
+  std::unordered_set<std::string> proper_;
 };
 
 // One code point of `text` at `pos`; invalid bytes decode as a non-letter.
@@ -326,7 +439,9 @@ bool FollowedByNonPersonWord(std::string_view text, std::size_t end) {
   std::size_t p = end + 1;
   std::size_t e = WordEnd(text, p);
   if (e == p) return false;
-  return InList(kNonPersonSuffixes, text.substr(p, e - p));
+  std::string_view w = text.substr(p, e - p);
+  if (InList(kNonPersonSuffixes, w)) return true;
+  return IsUpper(DecodeAt(text, p).c) && InList(kNonPersonFeatureWords, w);
 }
 
 struct NameSpan {
@@ -334,7 +449,36 @@ struct NameSpan {
   std::size_t end = 0;
   int tokens = 1;
   int strong_tokens = 0;  // tokens that are not stop words
+  bool given = false;     // the first token is a given name that is no common word
 };
+
+// Whether the capitalised word ending at `end` is the last of its run: what
+// follows is not another capitalised word ("Janet Burns called", not
+// "Sterling Compliance Advisors").
+bool EndsCapitalisedRun(std::string_view text, std::size_t end) {
+  if (end + 1 >= text.size() || text[end] != ' ') return true;
+  return !IsUpper(DecodeAt(text, end + 1).c);
+}
+
+// Whether `word` may follow the particle `particle` inside a name.
+bool ParticleNameOk(std::string_view particle, std::string_view word) {
+  const NameSet& names = NameSet::Get();
+  if (names.Contains(word)) return true;
+  // "de Vries" is listed as "De Vries".
+  std::string pair(particle);
+  pair[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(pair[0])));
+  pair.append(" ").append(word);
+  if (names.Contains(pair)) return true;
+  return !names.IsCommon(word);
+}
+
+// A name token that alone does not make a name: a name-like word ("May",
+// "Paris") or a common English word that is no given name ("Brown",
+// "Purchase", "Board"). It may still join a name ("John Brown", "Mrs. Brown").
+bool IsWeakWord(std::string_view w) {
+  const NameSet& names = NameSet::Get();
+  return IsNameLikeWord(w) || (!names.IsGiven(w) && names.IsCommon(w));
+}
 
 // Extends `n` to the right over name tokens, initials, particles and
 // suffixes. Returns false when the name runs into a company or place word.
@@ -347,11 +491,14 @@ bool ExtendRight(std::string_view text, NameSpan* n) {
     // Particle + name token.
     if (std::size_t pe = LowerWordEnd(text, p); pe != kNpos && IsParticle(text.substr(p, pe - p))) {
       if (pe < text.size() && text[pe] == ' ') {
+        // "Ludwig van Beethoven", "Daan de Vries": the word after the
+        // particle is a name, or at least not a common word.
         std::size_t te = NameTokenEnd(text, pe + 1);
-        if (te != kNpos && !IsFunctionWord(text.substr(pe + 1, te - pe - 1))) {
+        std::string_view tw = te == kNpos ? std::string_view() : text.substr(pe + 1, te - pe - 1);
+        if (te != kNpos && !IsFunctionWord(tw) && ParticleNameOk(text.substr(p, pe - p), tw)) {
           n->end = te;
           n->tokens += 1;
-          n->strong_tokens += 1;
+          if (!IsWeakWord(tw)) n->strong_tokens += 1;
           continue;
         }
       }
@@ -368,18 +515,31 @@ bool ExtendRight(std::string_view text, NameSpan* n) {
     if (std::size_t te = NameTokenEnd(text, p); te != kNpos) {
       std::string_view w = text.substr(p, te - p);
       if (IsFunctionWord(w)) return !InList(kNonPersonSuffixes, w);
+      // A common word in no name list ends the name ("Sterling Compliance"),
+      // unless it is the last capitalised word after a given name and an
+      // optional initial: a surname such as "Janet Burns", "Ella H. Sparks".
+      if (!NameSet::Get().Contains(w) && NameSet::Get().IsCommon(w) &&
+          !(n->given && n->tokens <= 2 && EndsCapitalisedRun(text, te))) {
+        return true;
+      }
       n->end = te;
       n->tokens += 1;
-      if (!IsNameLikeWord(w)) n->strong_tokens += 1;
+      if (!IsWeakWord(w)) n->strong_tokens += 1;
       continue;
     }
     // An initial counts only when a name token follows it ("Ken N. Fukuda").
     if (std::size_t ie = InitialEnd(text, p); ie != kNpos) {
       if (ie + 1 < text.size() && text[ie] == ' ' && NameTokenEnd(text, ie + 1) != kNpos &&
           !IsFunctionWord(text.substr(ie + 1, NameTokenEnd(text, ie + 1) - ie - 1))) {
-        n->end = ie;
-        n->tokens += 1;
-        continue;
+        NameSpan with_initial = *n;
+        with_initial.end = ie;
+        with_initial.tokens += 1;
+        const std::size_t before = with_initial.end;
+        bool ok = ExtendRight(text, &with_initial);
+        // Keep the initial only together with the word after it.
+        if (with_initial.end == before) return true;
+        *n = with_initial;
+        return ok;
       }
     }
     return true;
@@ -427,19 +587,25 @@ void ExtendLeft(std::string_view text, NameSpan* n) {
       if (IsStopWord(nw) || !names.Contains(nw)) return;
       n->begin = ns;
       n->tokens += 2;
-      n->strong_tokens += 1;
+      if (!IsWeakWord(nw)) n->strong_tokens += 1;
       continue;
     }
     bool initial = (w.size() == 2 && w[1] == '.' && IsUpper(DecodeAt(text, ws).c));
     if (initial) {
+      // "P.O. Box": an initial is a letter of its own, not the end of an
+      // abbreviation.
+      if (ws > 0 && text[ws - 1] != ' ') return;
       n->begin = ws;
       n->tokens += 1;
       continue;
     }
-    if (NameTokenEnd(text, ws) != wend || IsStopWord(w) || !names.Contains(w)) return;
+    if (NameTokenEnd(text, ws) != wend || IsStopWord(w)) return;
+    // A word in no name list joins only when it is not a common word
+    // ("Tomomi Nishiyama", not "Credit Karma").
+    if (!names.Contains(w) && (names.IsCommon(w) || w.size() < 3)) return;
     n->begin = ws;
     n->tokens += 1;
-    n->strong_tokens += 1;
+    if (!IsWeakWord(w)) n->strong_tokens += 1;
   }
 }
 
@@ -461,8 +627,9 @@ bool PrecededByAddress(std::string_view text, std::size_t begin) {
   return false;
 }
 
-// Builds the name around the capitalised word at `begin`. For a cue match
-// (`cue`) a common word such as "Brown" after "Mrs." still counts as a name.
+// Builds the name around the capitalised word at `begin`. After a strong
+// cue (`cue`: a title) a common word such as "Brown" after "Mrs." still
+// counts as a name.
 bool BuildName(std::string_view text, std::size_t begin, bool extend_left, bool cue, NameSpan* n) {
   std::size_t end = NameTokenEnd(text, begin);
   if (end == kNpos) return false;
@@ -471,13 +638,67 @@ bool BuildName(std::string_view text, std::size_t begin, bool extend_left, bool 
   n->begin = begin;
   n->end = end;
   n->tokens = 1;
-  n->strong_tokens = (cue || !IsNameLikeWord(seed)) ? 1 : 0;
+  n->strong_tokens = (cue || !IsWeakWord(seed)) ? 1 : 0;
+  n->given = NameSet::Get().IsGiven(seed) && !IsWeakWord(seed) && !NameSet::Get().IsCommon(seed);
   if (extend_left) ExtendLeft(text, n);
   if (!ExtendRight(text, n)) return false;
   if (!cue && PrecededByAddress(text, n->begin)) return false;
   // "Johnson & Johnson", "Smith & Wesson": a firm.
   if (n->begin >= 2 && text.substr(n->begin - 2, 2) == "& ") return false;
   return n->strong_tokens > 0;
+}
+
+// Whether the capitalised word `w`, in no name list, may still be part of a
+// name: not a stop word and not a common word.
+bool IsUnknownNameWord(std::string_view w) {
+  return w.size() >= 2 && !IsStopWord(w) && !NameSet::Get().IsCommon(w);
+}
+
+// "Szabina J Gelencsér", "Mohmad R. Vizirov": the word ending at `end` is
+// followed by an initial and a capitalised word that is not a common word.
+bool FollowedByInitialAndName(std::string_view text, std::size_t end) {
+  if (end + 1 >= text.size() || text[end] != ' ') return false;
+  std::size_t ie = InitialEnd(text, end + 1);
+  if (ie == kNpos || ie + 1 >= text.size() || text[ie] != ' ') return false;
+  std::size_t te = NameTokenEnd(text, ie + 1);
+  if (te == kNpos) return false;
+  std::string_view w = text.substr(ie + 1, te - ie - 1);
+  return NameSet::Get().Contains(w) || IsUnknownNameWord(w);
+}
+
+// Lower-case words after which a lone capitalised word names a place, a
+// company or a thing rather than a person ("returned to Salvador", "the
+// Kowalski file").
+constexpr std::array kPlaceLeadWords = std::to_array<std::string_view>({
+    "a",    "an",    "at",   "by",   "for",    "from",  "in",   "into", "near", "of",
+    "on",   "onto",  "the",  "to",   "toward", "via",   "with", "über", "aus",  "nach",
+    "bei",  "im",    "am",   "zum",  "zur",    "vom",   "à",    "au",   "aux",  "chez",
+    "vers", "en",    "dans", "del",  "desde",  "hacia", "para", "por",  "nel",  "nella",
+    "alla", "dalla", "naar", "uit",  "bij",    "op",    "het",  "de",   "la",   "le",
+    "les",  "el",    "los",  "las",  "il",     "lo",    "der",  "die",  "das",  "dem",
+    "den",  "des",   "ein",  "eine", "un",     "une",   "una",  "een",
+});
+
+// A lone surname counts as a name mid-sentence: after a lower-case word
+// that does not introduce a place or a thing ("than early Yefremova",
+// "starring Borkowski"), and when it is not a common word.
+bool LoneSurnameInSentence(std::string_view text, std::size_t begin, std::string_view word) {
+  const NameSet& names = NameSet::Get();
+  if (names.IsCommon(word) || names.IsProper(word) || IsStopWord(word)) return false;
+  if (begin < 2 || text[begin - 1] != ' ') return false;
+  std::size_t ws = WordStartBefore(text, begin - 1);
+  if (ws == kNpos || IsLetterBefore(text, ws)) return false;
+  std::string_view prev = text.substr(ws, begin - 1 - ws);
+  if (prev.empty() || prev.back() == '.') return false;
+  // The previous word is written in lower case.
+  for (std::size_t p = ws; p < begin - 1;) {
+    CodePoint cp = DecodeAt(text, p);
+    if (!u_islower(cp.c)) return false;
+    p += cp.len;
+  }
+  std::string lower = AsciiLower(prev);
+  return std::find(kPlaceLeadWords.begin(), kPlaceLeadWords.end(), std::string_view(lower)) ==
+         kPlaceLeadWords.end();
 }
 
 bool ExpandNameSeed(std::string_view text, ByteSpan* span) {
@@ -499,31 +720,105 @@ bool ExpandNameSeed(std::string_view text, ByteSpan* span) {
     if (tail != "s" && tail != "S") return false;
   }
   std::string_view word = text.substr(begin, end - begin);
+  // A capitalised particle starts a sentence ("De Leverancier zal ...");
+  // inside a name the expansion takes it.
+  if (IsParticle(AsciiLower(word))) return false;
   const NameSet& names = NameSet::Get();
   bool given = names.IsGiven(word);
+  bool structural = false;  // a name by its shape, in no list
   if (!given && !names.IsSurname(word)) {
     // "Jean-Luc", "Anne-Sophie": the first part decides.
     std::size_t hyphen = word.find('-');
-    if (hyphen == std::string_view::npos || !names.IsGiven(word.substr(0, hyphen))) return false;
-    given = true;
+    if (hyphen != std::string_view::npos && names.IsGiven(word.substr(0, hyphen))) {
+      given = true;
+    } else if (IsUnknownNameWord(word) && FollowedByInitialAndName(text, end)) {
+      structural = true;
+    } else {
+      return false;
+    }
   }
   NameSpan n;
   if (!BuildName(text, begin, /*extend_left=*/true, /*cue=*/false, &n)) return false;
-  if (!given && n.tokens < 2) return false;
+  if (!given && !structural && n.tokens < 2 && !LoneSurnameInSentence(text, begin, word)) {
+    return false;
+  }
   span->begin = n.begin;
   span->end = n.end;
   return true;
 }
 
-bool ExpandAfterCue(std::string_view text, ByteSpan* span) {
+// `strong`: a title ("Mrs. Brown"); otherwise an introduction or a phrase
+// ("Dear", "signed by"), after which a name made only of common words
+// ("signed Master Services Agreement") is not one.
+bool ExpandAfterCue(std::string_view text, ByteSpan* span, bool strong) {
   if (span->end == 0 || span->end > text.size()) return false;
   // The cue's last byte starts the name (an ASCII capital or a UTF-8 lead
   // byte).
   std::size_t begin = span->end - 1;
   NameSpan n;
-  if (!BuildName(text, begin, /*extend_left=*/false, /*cue=*/true, &n)) return false;
+  if (!BuildName(text, begin, /*extend_left=*/false, /*cue=*/strong, &n)) return false;
   span->begin = n.begin;
   span->end = n.end;
+  return true;
+}
+
+// `w` with its first letter upper-cased ("lena" -> "Lena").
+std::string Capitalised(std::string_view w) {
+  CodePoint first = DecodeAt(w, 0);
+  if (first.c < 0) return std::string(w);
+  uint8_t buf[4];
+  int32_t len = 0;
+  UBool error = false;
+  U8_APPEND(buf, len, 4, u_toupper(first.c), error);
+  if (error) return std::string(w);
+  std::string out(reinterpret_cast<const char*>(buf), static_cast<std::size_t>(len));
+  out.append(w.substr(first.len));
+  return out;
+}
+
+// End of a lower-case word at `pos` (letters, inner hyphens), or kNpos.
+std::size_t LowerNameWordEnd(std::string_view text, std::size_t pos) {
+  CodePoint first = DecodeAt(text, pos);
+  if (first.c < 0 || !u_islower(first.c)) return kNpos;
+  std::size_t end = WordEnd(text, pos);
+  return end > pos ? end : kNpos;
+}
+
+// A name written in lower case after "my name is", "call me": the first
+// word must be a gazetteer name (a given name, or a name that is not a
+// common word); following words join while they are names and not common
+// words, with single-letter initials between them ("eric g. samoylova").
+bool ExpandAfterLowerCue(std::string_view text, ByteSpan* span) {
+  if (span->end == 0 || span->end > text.size()) return false;
+  const std::size_t begin = span->end - 1;
+  const NameSet& names = NameSet::Get();
+  std::size_t end = LowerNameWordEnd(text, begin);
+  if (end == kNpos) return false;
+  std::string_view first = text.substr(begin, end - begin);
+  std::string cap = Capitalised(first);
+  if (IsStopWord(cap)) return false;
+  if (!names.IsGiven(cap) && (!names.IsSurname(cap) || names.IsCommon(first))) return false;
+  for (int added = 0; added < kMaxRightTokens; ++added) {
+    if (end + 1 >= text.size() || text[end] != ' ') break;
+    std::size_t p = end + 1;
+    // Initial: "g." or "m" before another name word.
+    std::size_t q = p;
+    if (CodePoint cp = DecodeAt(text, p);
+        cp.c >= 0 && u_islower(cp.c) && !IsLetterAt(text, p + cp.len)) {
+      q = p + cp.len;
+      if (q < text.size() && text[q] == '.') ++q;
+      if (q + 1 >= text.size() || text[q] != ' ') break;
+      ++q;
+    }
+    std::size_t we = LowerNameWordEnd(text, q);
+    if (we == kNpos) break;
+    std::string_view w = text.substr(q, we - q);
+    std::string wc = Capitalised(w);
+    if (IsStopWord(wc) || IsParticle(w) || names.IsCommon(w) || !names.Contains(wc)) break;
+    end = we;
+  }
+  span->begin = begin;
+  span->end = end;
   return true;
 }
 
@@ -531,7 +826,9 @@ bool ExpandAfterCue(std::string_view text, ByteSpan* span) {
 
 bool ExpandSpan(std::string_view expander, std::string_view text, ByteSpan* span) {
   if (expander == "person_name") return ExpandNameSeed(text, span);
-  if (expander == "person_after_cue") return ExpandAfterCue(text, span);
+  if (expander == "person_after_cue") return ExpandAfterCue(text, span, /*strong=*/true);
+  if (expander == "person_after_intro") return ExpandAfterCue(text, span, /*strong=*/false);
+  if (expander == "person_after_cue_lower") return ExpandAfterLowerCue(text, span);
   return true;
 }
 
