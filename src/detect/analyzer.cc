@@ -20,6 +20,9 @@ namespace {
 // Pattern ids: detector patterns and dictionary literals carry their
 // detector's index; context words carry kContextBase + word index.
 constexpr unsigned kContextBase = 1u << 24;
+// Part of the database cache key: bump it whenever the way patterns are laid
+// out in the databases (ids, flags, which patterns go where) changes.
+constexpr const char* kCacheLayout = "layout-2";
 
 bool IsAsciiWord(unsigned char c) { return std::isalnum(c) != 0 || c == '_'; }
 // A byte that may belong to a word: ASCII word characters and any byte of a
@@ -71,6 +74,19 @@ struct CompiledDetector {
   bool dictionary = false;
 };
 
+// One compiled pattern (or dictionary literal). Its index is its vectorscan id.
+struct PatternMeta {
+  unsigned detector = 0;
+  // Matches of a fixed-width pattern start at end - fixed_width; no second
+  // pass needed. 0 for variable-width patterns.
+  std::uint64_t fixed_width = 0;
+  // Upper bound on a match's length; patterns without one are capped at
+  // kMaxUnboundedWidth (a longer match is found with a later start).
+  std::uint64_t max_width = 0;
+};
+
+constexpr std::uint64_t kMaxUnboundedWidth = 1024;
+
 }  // namespace
 
 struct Analyzer::Impl {
@@ -78,14 +94,19 @@ struct Analyzer::Impl {
   AnalyzerOptions options;
   AnalyzerStats stats;
   std::vector<CompiledDetector> detectors;
+  std::vector<PatternMeta> patterns;
   std::vector<std::string> context_words;  // lower-cased
-  std::unique_ptr<scan::Scanner> scanner;
+  // Two databases (see "Two passes" in Analyze): every pattern and context
+  // word without start-of-match, and the variable-width patterns with it
+  // (null when there are none).
+  std::unique_ptr<scan::Scanner> prefilter;
+  std::unique_ptr<scan::Scanner> locator;
 };
 
 namespace {
 
 Result<std::shared_ptr<const scan::Database>> CompileOrLoad(const std::vector<scan::Pattern>& pats,
-                                                            const std::string& fingerprint,
+                                                            bool som, const std::string& fingerprint,
                                                             const std::string& cache_dir,
                                                             AnalyzerStats* stats) {
   const auto t0 = std::chrono::steady_clock::now();
@@ -96,7 +117,9 @@ Result<std::shared_ptr<const scan::Database>> CompileOrLoad(const std::vector<sc
   fs::path cache_file;
   if (!cache_dir.empty()) {
     cache_file = fs::path(cache_dir) /
-                 (Sha256Hex(fingerprint + "|" + scan::EngineVersion() + "|block") + ".hsdb");
+                 (Sha256Hex(fingerprint + "|" + scan::EngineVersion() + "|" + kCacheLayout +
+                            (som ? "|locator" : "|prefilter")) +
+                  ".hsdb");
     std::ifstream in(cache_file, std::ios::binary);
     if (in) {
       std::ostringstream ss;
@@ -104,16 +127,18 @@ Result<std::shared_ptr<const scan::Database>> CompileOrLoad(const std::vector<sc
       auto db = scan::Database::Deserialize(ss.str(), scan::Database::Mode::kBlock);
       if (db.ok()) {
         stats->from_cache = true;
-        stats->compile_ms = elapsed_ms();
+        stats->compile_ms += elapsed_ms();
         return db;
       }
       // A damaged cache entry is ignored and rewritten below.
     }
   }
-  auto db = scan::Database::Compile(pats, scan::Database::Mode::kBlock);
+  auto db = scan::Database::Compile(pats, scan::Database::Mode::kBlock, som);
   if (!db.ok()) return db;
-  stats->compile_ms = elapsed_ms();
-  if (!cache_file.empty() && stats->compile_ms > 100) {
+  const double ms = elapsed_ms();
+  stats->compile_ms += ms;
+  stats->from_cache = false;
+  if (!cache_file.empty() && ms > 100) {
     auto bytes = (*db)->Serialize();
     std::error_code ec;
     fs::create_directories(cache_file.parent_path(), ec);
@@ -143,7 +168,8 @@ Result<std::shared_ptr<const Analyzer>> Analyzer::Create(Catalog catalog,
                                                          AnalyzerOptions options) {
   auto impl = std::make_unique<Impl>();
   impl->options = std::move(options);
-  std::vector<scan::Pattern> patterns;
+  std::vector<scan::Pattern> all;      // every pattern, literal and context word
+  std::vector<scan::Pattern> located;  // the variable-width ones
   std::unordered_map<std::string, unsigned> word_ids;
   const auto& dets = catalog.detectors();
   if (dets.empty()) return Status::InvalidArgument("the detector catalog is empty");
@@ -157,8 +183,37 @@ Result<std::shared_ptr<const Analyzer>> Analyzer::Create(Catalog catalog,
       }
     }
     unsigned flags = (d.caseless ? unsigned{scan::kCaseless} : 0u) | (d.utf8 ? unsigned{scan::kUtf8} : 0u);
-    for (const auto& p : d.patterns) patterns.push_back({p, i, flags});
-    for (const auto& lit : d.dictionary) patterns.push_back({LiteralPattern(lit), i, unsigned{scan::kNone}});
+    for (const auto& p : d.patterns) {
+      const auto id = static_cast<unsigned>(impl->patterns.size());
+      scan::Pattern pat{p, id, flags};
+      // Checking each pattern alone names the detector in the error and
+      // gives the width bounds the two passes need.
+      auto info = scan::InspectPattern(pat);
+      if (!info.ok()) {
+        return Status::InvalidArgument(d.source + ": detector '" + d.id + "': " +
+                                       info.status().message());
+      }
+      PatternMeta meta;
+      meta.detector = i;
+      const bool unbounded = info->max_width == scan::PatternInfo::kUnbounded;
+      meta.max_width = unbounded ? kMaxUnboundedWidth : info->max_width;
+      if (!unbounded && info->min_width == info->max_width) meta.fixed_width = info->max_width;
+      impl->patterns.push_back(meta);
+      all.push_back(pat);
+      if (meta.fixed_width == 0) located.push_back(std::move(pat));
+    }
+    for (const auto& lit : d.dictionary) {
+      const auto id = static_cast<unsigned>(impl->patterns.size());
+      scan::Pattern pat{LiteralPattern(lit), id, unsigned{scan::kNone}};
+      PatternMeta meta;
+      meta.detector = i;
+      const bool spaces = lit.find(' ') != std::string::npos;  // compiled as \s+
+      meta.max_width = spaces ? kMaxUnboundedWidth : lit.size();
+      if (!spaces) meta.fixed_width = lit.size();
+      impl->patterns.push_back(meta);
+      all.push_back(pat);
+      if (meta.fixed_width == 0) located.push_back(std::move(pat));
+    }
     cd.dictionary = !d.dictionary.empty();
     for (const auto& [lang, word] : d.context.words) {
       auto [it, inserted] = word_ids.emplace(word, static_cast<unsigned>(impl->context_words.size()));
@@ -168,29 +223,37 @@ Result<std::shared_ptr<const Analyzer>> Analyzer::Create(Catalog catalog,
     impl->detectors.push_back(std::move(cd));
   }
   for (unsigned w = 0; w < impl->context_words.size(); ++w) {
-    patterns.push_back({LiteralPattern(impl->context_words[w]), kContextBase + w, unsigned{scan::kCaseless}});
+    all.push_back({LiteralPattern(impl->context_words[w]), kContextBase + w, unsigned{scan::kCaseless}});
   }
-  auto db = CompileOrLoad(patterns, catalog.Fingerprint(), impl->options.cache_dir, &impl->stats);
-  if (!db.ok()) {
+  const std::string fp = catalog.Fingerprint();
+  auto name_failure = [&](const Status& st) -> Status {
     // Name the detector whose pattern vectorscan rejected.
-    std::string msg = db.status().message();
+    const std::string& msg = st.message();
     auto pos = msg.find("(id ");
     if (pos != std::string::npos) {
-      unsigned id = static_cast<unsigned>(std::stoul(msg.substr(pos + 4)));
-      if (id < dets.size()) {
-        return Status::InvalidArgument(dets[id].source + ": detector '" + dets[id].id +
-                                       "': " + msg);
+      unsigned long id = std::stoul(msg.substr(pos + 4));
+      if (id < impl->patterns.size()) {
+        const Detector& bad = dets[impl->patterns[id].detector];
+        return Status::InvalidArgument(bad.source + ": detector '" + bad.id + "': " + msg);
       }
       if (id >= kContextBase) return Status::InvalidArgument("context word rejected: " + msg);
     }
-    return db.status();
-  }
-  impl->stats.pattern_count = patterns.size();
-  impl->stats.database_bytes = (*db)->SizeBytes();
-  impl->scanner = std::make_unique<scan::Scanner>(*db);
-  {
-    scan::ScratchPool probe(*db);
-    impl->stats.scratch_bytes = probe.ScratchSizeBytes();
+    return st;
+  };
+  auto prefilter = CompileOrLoad(all, /*som=*/false, fp, impl->options.cache_dir, &impl->stats);
+  if (!prefilter.ok()) return name_failure(prefilter.status());
+  const bool prefilter_cached = impl->stats.from_cache;
+  impl->stats.pattern_count = all.size();
+  impl->stats.database_bytes = (*prefilter)->SizeBytes();
+  impl->stats.scratch_bytes = scan::ScratchPool(*prefilter).ScratchSizeBytes();
+  impl->prefilter = std::make_unique<scan::Scanner>(*prefilter);
+  if (!located.empty()) {
+    auto locator = CompileOrLoad(located, /*som=*/true, fp, impl->options.cache_dir, &impl->stats);
+    if (!locator.ok()) return name_failure(locator.status());
+    impl->stats.from_cache = impl->stats.from_cache && prefilter_cached;
+    impl->stats.database_bytes += (*locator)->SizeBytes();
+    impl->stats.scratch_bytes += scan::ScratchPool(*locator).ScratchSizeBytes();
+    impl->locator = std::make_unique<scan::Scanner>(*locator);
   }
   impl->catalog = std::move(catalog);
   return std::shared_ptr<const Analyzer>(new Analyzer(std::move(impl)));
@@ -198,7 +261,7 @@ Result<std::shared_ptr<const Analyzer>> Analyzer::Create(Catalog catalog,
 
 Result<std::size_t> Analyzer::CountRawMatches(std::string_view text) const {
   std::size_t n = 0;
-  Status s = impl_->scanner->Scan(text, [&](const scan::Match&) {
+  Status s = impl_->prefilter->Scan(text, [&](const scan::Match&) {
     ++n;
     return true;
   });
@@ -209,18 +272,65 @@ Result<std::size_t> Analyzer::CountRawMatches(std::string_view text) const {
 Result<std::vector<Finding>> Analyzer::Analyze(std::string_view text) const {
   const Impl& im = *impl_;
   const auto& dets = im.catalog.detectors();
-  std::vector<scan::Match> cands;
-  // Context-word hits, flat (most texts have few): sorted by (word, from).
-  std::vector<scan::Match> hits;
-  Status s = im.scanner->Scan(text, [&](const scan::Match& m) {
+  // Two passes. Start-of-match tracking makes vectorscan several times
+  // slower, and most bytes of a text match nothing. So the first pass runs
+  // every pattern and context word without it and yields (pattern, end)
+  // pairs. A fixed-width pattern's start follows from its end. The
+  // variable-width ones go to a second pass, which runs them with
+  // start-of-match over small windows that end at those ends and reach back
+  // further than the pattern's longest possible match; only matches whose
+  // (pattern, end) the first pass saw are kept, so window edges cannot
+  // invent matches (a `\b` at a window edge, say).
+  std::vector<scan::Match> cands;  // id = detector index
+  std::vector<std::pair<unsigned, std::uint64_t>> ends;  // (variable pattern, end)
+  std::vector<scan::Match> hits;  // context words, sorted by (word, from) below
+  Status s = im.prefilter->Scan(text, [&](const scan::Match& m) {
     if (m.id >= kContextBase) {
-      hits.push_back(m);
+      const std::uint64_t len = im.context_words[m.id - kContextBase].size();
+      hits.push_back({m.id, m.to > len ? m.to - len : 0, m.to});
+      return true;
+    }
+    const PatternMeta& pm = im.patterns[m.id];
+    if (pm.fixed_width != 0) {
+      cands.push_back({pm.detector, m.to - pm.fixed_width, m.to});
     } else {
-      cands.push_back(m);
+      ends.emplace_back(m.id, m.to);
     }
     return true;
   });
   if (!s.ok()) return s;
+  if (cands.empty() && ends.empty()) return std::vector<Finding>{};
+
+  if (!ends.empty()) {
+    std::vector<ByteSpan> windows;
+    windows.reserve(ends.size());
+    for (const auto& [id, end] : ends) {
+      const std::uint64_t reach = im.patterns[id].max_width + 2;
+      windows.push_back({end > reach ? end - reach : 0, end});
+    }
+    std::sort(windows.begin(), windows.end(),
+              [](const ByteSpan& a, const ByteSpan& b) { return a.begin < b.begin; });
+    std::vector<ByteSpan> merged;
+    for (const ByteSpan& w : windows) {
+      // Windows closer than 64 bytes are scanned as one, to save calls.
+      if (!merged.empty() && w.begin <= merged.back().end + 64) {
+        merged.back().end = std::max(merged.back().end, w.end);
+      } else {
+        merged.push_back(w);
+      }
+    }
+    std::sort(ends.begin(), ends.end());
+    for (const ByteSpan& w : merged) {
+      s = im.locator->Scan(text.substr(w.begin, w.size()), [&](const scan::Match& m) {
+        const std::uint64_t to = m.to + w.begin;
+        if (std::binary_search(ends.begin(), ends.end(), std::make_pair(m.id, to))) {
+          cands.push_back({im.patterns[m.id].detector, m.from + w.begin, to});
+        }
+        return true;
+      });
+      if (!s.ok()) return s;
+    }
+  }
 
   // Group by (detector, start); within a group try the longest end first.
   std::sort(cands.begin(), cands.end(), [](const scan::Match& a, const scan::Match& b) {

@@ -8,8 +8,8 @@ namespace airlock::scan {
 
 namespace {
 
-unsigned ToHsFlags(unsigned flags) {
-  unsigned f = HS_FLAG_SOM_LEFTMOST;
+unsigned ToHsFlags(unsigned flags, bool som) {
+  unsigned f = som ? HS_FLAG_SOM_LEFTMOST : 0;
   if (flags & kCaseless) f |= HS_FLAG_CASELESS;
   if (flags & kDotAll) f |= HS_FLAG_DOTALL;
   if (flags & kMultiline) f |= HS_FLAG_MULTILINE;
@@ -17,15 +17,15 @@ unsigned ToHsFlags(unsigned flags) {
   return f;
 }
 
-unsigned ToHsMode(Database::Mode mode) {
-  return mode == Database::Mode::kBlock ? HS_MODE_BLOCK
-                                        : (HS_MODE_STREAM | HS_MODE_SOM_HORIZON_LARGE);
+unsigned ToHsMode(Database::Mode mode, bool som) {
+  if (mode == Database::Mode::kBlock) return HS_MODE_BLOCK;
+  return som ? (HS_MODE_STREAM | HS_MODE_SOM_HORIZON_LARGE) : HS_MODE_STREAM;
 }
 
 }  // namespace
 
 Result<std::shared_ptr<const Database>> Database::Compile(const std::vector<Pattern>& patterns,
-                                                           Mode mode) {
+                                                           Mode mode, bool start_of_match) {
   if (patterns.empty()) return Status::InvalidArgument("no patterns to compile");
   std::vector<const char*> exprs;
   std::vector<unsigned> flags;
@@ -33,13 +33,13 @@ Result<std::shared_ptr<const Database>> Database::Compile(const std::vector<Patt
   exprs.reserve(patterns.size());
   for (const auto& p : patterns) {
     exprs.push_back(p.expression.c_str());
-    flags.push_back(ToHsFlags(p.flags));
+    flags.push_back(ToHsFlags(p.flags, start_of_match));
     ids.push_back(p.id);
   }
   hs_database_t* db = nullptr;
   hs_compile_error_t* err = nullptr;
   hs_error_t rc = hs_compile_multi(exprs.data(), flags.data(), ids.data(),
-                                   static_cast<unsigned>(exprs.size()), ToHsMode(mode), nullptr,
+                                   static_cast<unsigned>(exprs.size()), ToHsMode(mode, start_of_match), nullptr,
                                    &db, &err);
   if (rc != HS_SUCCESS) {
     std::string msg = "pattern compile failed";
@@ -88,6 +88,21 @@ Result<std::shared_ptr<const Database>> Database::Deserialize(std::string_view b
     return Status::Corruption("serialised vectorscan database is incompatible or damaged");
   }
   return std::shared_ptr<const Database>(new Database(db, mode));
+}
+
+Result<PatternInfo> InspectPattern(const Pattern& pattern) {
+  hs_expr_info_t* info = nullptr;
+  hs_compile_error_t* err = nullptr;
+  if (hs_expression_info(pattern.expression.c_str(), ToHsFlags(pattern.flags, true), &info,
+                         &err) != HS_SUCCESS) {
+    std::string msg = err != nullptr ? err->message : "unknown error";
+    if (err != nullptr) hs_free_compile_error(err);
+    return Status::InvalidArgument("pattern (id " + std::to_string(pattern.id) +
+                                   ") rejected: " + msg);
+  }
+  PatternInfo out{info->min_width, info->max_width};
+  free(info);  // allocated with vectorscan's misc allocator (malloc by default)
+  return out;
 }
 
 std::string EngineVersion() { return std::string("vectorscan ") + hs_version(); }

@@ -63,8 +63,10 @@ class Database {
 
   // Compiles all patterns into one database. On failure the status names the
   // index and id of the offending pattern and vectorscan's reason.
+  // With `start_of_match` false, Match::from is always 0: such databases scan
+  // several times faster and serve as prefilters (see detect/analyzer.cc).
   static Result<std::shared_ptr<const Database>> Compile(const std::vector<Pattern>& patterns,
-                                                          Mode mode);
+                                                          Mode mode, bool start_of_match = true);
 
   // Serialisation for the compiled-database cache. Deserialize checks that the
   // bytes were produced by a compatible vectorscan build for this platform.
@@ -161,6 +163,14 @@ class Stream {
   ScratchPool::Lease lease_;
   std::uint64_t written_ = 0;
 };
+
+struct PatternInfo {
+  unsigned min_width = 0;
+  unsigned max_width = 0;  // kUnbounded when the pattern has no upper bound
+  static constexpr unsigned kUnbounded = ~0u;
+};
+// Width bounds of one pattern (vectorscan's hs_expression_info).
+Result<PatternInfo> InspectPattern(const Pattern& pattern);
 
 // "vectorscan 5.4.9 ..." — part of the compiled-database cache key.
 std::string EngineVersion();
