@@ -72,7 +72,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"detectors:\n  - id: x\n    entity_type: X\n    data_class: personal\n    "
                 "patterns: [a]\n    score: high\n",
                 "test.yaml:6"},  // bad conversion
-        BadCase{"something: else\n", "expected a mapping with a 'detectors' list"}));
+        BadCase{"something: else\n", "expected a mapping with a 'detectors' list"}),
+    [](const auto& param_info) { return "case" + std::to_string(param_info.index); });
 
 TEST(Catalog, UnknownValidatorIsRejectedAtBuild) {
   auto c = ParseYaml(

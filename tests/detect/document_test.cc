@@ -59,7 +59,8 @@ INSTANTIATE_TEST_SUITE_P(
                       JsonBad{"[1] [2]", "unexpected data after"},
                       JsonBad{"[\"\\x\"]", "invalid escape"},
                       JsonBad{"[\"\\ud800\"]", "unpaired surrogate"},
-                      JsonBad{"[01x]", "byte 3"}, JsonBad{"[tru]", "invalid literal"}));
+                      JsonBad{"[01x]", "byte 3"}, JsonBad{"[tru]", "invalid literal"}),
+    [](const auto& param_info) { return "case" + std::to_string(param_info.index); });
 
 TEST(Json, DeepNestingIsRejectedNotACrash) {
   std::string deep(100000, '[');
