@@ -38,6 +38,7 @@ TEST(EmailValidator, AcceptsDotAtomAddresses) {
   EXPECT_TRUE(Valid("email", "j.o'neil+crm@mail.example.co.uk"));
   EXPECT_TRUE(Valid("email", "x@sub-domain.example.museum"));
   EXPECT_TRUE(Valid("email", "user@xn--mnchen-3ya.xn--p1ai"));
+  EXPECT_TRUE(Valid("email", "john_doe@example.com"));
 }
 
 TEST(EmailValidator, RejectsMalformedAddresses) {
@@ -85,6 +86,21 @@ TEST(PhoneValidator, RejectsDigitRunsThatAreNotNumbers) {
   EXPECT_FALSE(Valid("phone", "224 4966", "DE"));        // no trunk prefix
   EXPECT_FALSE(Valid("phone", "4111 1111 1111 1111"));   // card number
   EXPECT_FALSE(Valid("phone", "phone 030 123456"));      // letters
+}
+
+TEST(PhoneValidator, RejectsNonPhonesBeforeLibphonenumber) {
+  // Cheap pre-checks (digit counts, trunk prefix, NANP shape) reject these
+  // without a libphonenumber parse; the result must not depend on them.
+  EXPECT_FALSE(Valid("phone", "069.473"));                 // amount, 6 digits
+  EXPECT_FALSE(Valid("phone", "0815.99"));                 // decimal amount
+  EXPECT_FALSE(Valid("phone", "0980 0379 7698 0592"));     // IBAN tail, 16 digits
+  EXPECT_FALSE(Valid("phone", "5495858093940460"));        // card number
+  EXPECT_NE(Check("phone", "0201-555-0123", "US").detail, "US");  // NANP area codes: 2-9
+  EXPECT_TRUE(Valid("phone", "1-201-555-0123"));           // NANP with trunk prefix
+  EXPECT_TRUE(Valid("phone", "201.555.0123"));
+  EXPECT_TRUE(Valid("phone", "0171 2345678"));            // DE mobile
+  EXPECT_TRUE(Valid("phone", "020 7946 0855", "FR"));      // GB fallback
+  EXPECT_EQ(Check("phone", "312 345 6789", "IT").detail, "IT");  // region without a trunk prefix
 }
 
 TEST(PhoneShapeValidator, AcceptsPhoneShapedRuns) {

@@ -154,6 +154,26 @@ bool StartsWithDigits(const std::string& text, const std::string& prefix) {
   return p == prefix.size();
 }
 
+// Cheap necessary conditions for a national number of `region` to be valid,
+// checked before libphonenumber (whose Parse runs several ICU regular
+// expressions: it was most of the analyzer's time on digit-dense text).
+// `digits` counts the digits before any extension, `first`/`second` are the
+// first two. Only regions whose rules are known here are checked; for any
+// other region this returns true and libphonenumber decides.
+bool PlausibleNational(std::string_view region, int digits, char first, char second) {
+  if (region == "US" || region == "CA") {
+    // NANP: ten digits, area code [2-9]xx, optionally after the "1" trunk
+    // prefix; "011" is the international call prefix (011 49 30 ...).
+    if (digits == 10) return first >= '2';
+    if (digits == 11) return first == '1' && second >= '2';
+    return first == '0' && second == '1' && digits >= 10;
+  }
+  if (region == "FR") return first == '0' && digits == 10;  // 0X XX XX XX XX
+  if (region == "GB") return first == '0' && digits >= 8 && digits <= 11;
+  if (region == "DE" || region == "AT") return first == '0' && digits >= 6 && digits <= 15;
+  return true;
+}
+
 // For a number written nationally: in regions with a trunk prefix other than
 // NANP's "1" (DE, FR, GB, NL, AT, ...), a complete national number starts
 // with it ("030 ...", "06 ..."). Without it, libphonenumber still accepts
@@ -161,7 +181,10 @@ bool StartsWithDigits(const std::string& text, const std::string& prefix) {
 bool ValidIn(const PhoneNumberUtil& util, const std::string& text, const std::string& region,
              std::string* found_region) {
   PhoneNumber number;
-  if (region != "ZZ") {
+  if (region != "ZZ" && region != "US" && region != "CA" && region != "FR" && region != "GB" &&
+      region != "DE" && region != "AT") {
+    // Regions PlausibleNational does not know: ask libphonenumber for the
+    // trunk prefix.
     std::string ndd;
     util.GetNddPrefixForRegion(region, true, &ndd);
     if (!ndd.empty() && ndd != "1" && !StartsWithDigits(text, ndd)) return false;
@@ -172,32 +195,79 @@ bool ValidIn(const PhoneNumberUtil& util, const std::string& text, const std::st
   return true;
 }
 
+// A decimal amount ("1234.56", "0815.99"): two digit groups joined by one
+// '.' or ',' with two digits after it.
+bool LooksLikeDecimal(std::string_view s, const DigitShape& shape) {
+  if (shape.groups != 2) return false;
+  std::size_t sep = s.find_first_of(".,");
+  return sep != std::string_view::npos && sep + 3 == s.size() &&
+         s.find_first_of(" -/()") == std::string_view::npos;
+}
+
 }  // namespace
 
 ValidationResult ValidatePhone(std::string_view candidate, const ValidationContext& ctx) {
   ValidationResult result;
   std::string text = Trim(candidate);
   DigitShape shape = ShapeOf(text);
+  // Cheap rejections first, in order of cost: letters glued in, digit
+  // counts no phone number has (card numbers, IBAN tails, long ids), then
+  // dates, times, amounts and other grouped numbers.
   if (shape.bad_char || shape.digits < 6 || shape.digits > 17) return result;
-  if (LooksLikeDate(text) || LooksLikeOtherNumber(text)) return result;
-  const PhoneNumberUtil& util = *PhoneNumberUtil::GetInstance();
-
   bool international = shape.plus;
   if (text.size() > 2 && text[0] == '0' && text[1] == '0') {
-    text = "+" + text.substr(2);
     international = true;
   } else if (text.size() > 3 && text[0] == '(' && text[1] == '0' && text[2] == '0') {
-    text = "+" + text.substr(3);
     international = true;
+  }
+  // E.164 caps a number at 15 digits with the country code; "00" adds two.
+  // Written nationally, the longest numbers in use are 13 digits with the
+  // trunk prefix; a longer run is a card number, an IBAN tail or an id.
+  // Seven digits with the trunk prefix is the shortest number written in
+  // practice ("030 1234"); six-digit candidates are amounts ("060 072" of
+  // "2 060 072,81") and month/year pairs ("09/2021").
+  if (!international && (shape.digits < 7 || shape.digits > 13)) return result;
+  if (shape.plus && shape.digits > 15) return result;
+  if (LooksLikeDecimal(text, shape)) return result;
+  if (LooksLikeDate(text) || LooksLikeOtherNumber(text)) return result;
+
+  char first = 0;
+  char second = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') continue;
+    if (first == 0) {
+      first = c;
+    } else {
+      second = c;
+      break;
+    }
+  }
+  if (!international) {
+    bool any = PlausibleNational(ctx.default_region, shape.digits, first, second);
+    for (const char* fallback : kFallbackRegions) {
+      if (any) break;
+      any = PlausibleNational(fallback, shape.digits, first, second);
+    }
+    if (!any) return result;
+  }
+
+  const PhoneNumberUtil& util = *PhoneNumberUtil::GetInstance();
+  if (international && text[0] == '0') {
+    text = "+" + text.substr(2);
+  } else if (international && text[0] == '(') {
+    text = "+" + text.substr(3);
   }
   std::string region;
   if (international) {
     result.valid = ValidIn(util, text, "ZZ", &region);
   } else {
-    result.valid = ValidIn(util, text, ctx.default_region, &region);
+    if (PlausibleNational(ctx.default_region, shape.digits, first, second)) {
+      result.valid = ValidIn(util, text, ctx.default_region, &region);
+    }
     for (const char* fallback : kFallbackRegions) {
       if (result.valid) break;
       if (ctx.default_region == fallback) continue;
+      if (!PlausibleNational(fallback, shape.digits, first, second)) continue;
       result.valid = ValidIn(util, text, fallback, &region);
     }
   }
