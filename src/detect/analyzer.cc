@@ -138,7 +138,9 @@ Result<std::shared_ptr<const scan::Database>> CompileOrLoad(const std::vector<sc
   const double ms = elapsed_ms();
   stats->compile_ms += ms;
   stats->from_cache = false;
-  if (!cache_file.empty() && ms > 100) {
+  // Both databases of a catalog are cached together, even a small one,
+  // so that a catalog either loads whole from the cache or compiles.
+  if (!cache_file.empty()) {
     auto bytes = (*db)->Serialize();
     std::error_code ec;
     fs::create_directories(cache_file.parent_path(), ec);

@@ -180,3 +180,76 @@ TEST(Preview, MasksValues) {
 
 }  // namespace
 }  // namespace airlock::detect
+
+namespace airlock::detect {
+namespace {
+
+// The second (start-of-match) pass runs over windows; these cases pin spans
+// that a window edge could get wrong.
+TEST(AnalyzerTwoPass, VariableWidthSpansAreExact) {
+  auto a = Build(R"(
+detectors:
+  - id: grouped
+    entity_type: GROUPED
+    data_class: financial
+    patterns: ['\b[A-Z]{2}\d{2}(?: ?\d{4}){2,7}\b']
+    score: 0.9
+  - id: mail
+    entity_type: EMAIL_ADDRESS
+    data_class: contact
+    patterns: ['\b[a-z0-9.]+@[a-z0-9]+\.[a-z]{2,6}\b']
+    score: 0.9
+  - id: word
+    entity_type: WORD
+    data_class: personal
+    patterns: ['\bxyz\b']
+    score: 0.9
+)");
+  std::string text = std::string(300, ' ') + "DE12 3456 7890 1234 5678" + std::string(10, ' ') +
+                     "AB12 3456 7890" + " xyz " + std::string(200, 'q') + " " +
+                     std::string(300, 'a') + "@example.org 12DE12 3456 7890";
+  auto r = a->Analyze(text);
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->size(), 4u);
+  EXPECT_EQ((*r)[0].span, (ByteSpan{300, 324}));
+  EXPECT_EQ((*r)[1].span, (ByteSpan{334, 348}));
+  EXPECT_EQ((*r)[2].detector, "word");
+  EXPECT_EQ((*r)[2].span, (ByteSpan{349, 352}));
+  const std::size_t mail_start = 353 + 201;
+  EXPECT_EQ((*r)[3].span, (ByteSpan{mail_start, mail_start + 300 + 12}));
+  // "12DE12 3456 7890": no word boundary before DE, so no match there.
+}
+
+TEST(AnalyzerTwoPass, SameResultsForEveryChunking) {
+  // A text scanned whole and the same text scanned from different offsets
+  // give the same spans (relative to where the scan began).
+  auto a = Build(R"(
+detectors:
+  - id: grouped
+    entity_type: GROUPED
+    data_class: financial
+    patterns: ['\b\d{3}(?:[ -]?\d{3}){1,3}\b']
+    score: 0.9
+)");
+  std::string text;
+  for (int i = 0; i < 200; ++i) text += (i % 3 == 0 ? "123 456 789 " : "12-345 x ");
+  auto whole = a->Analyze(text);
+  ASSERT_TRUE(whole.ok());
+  ASSERT_FALSE(whole->empty());
+  for (std::size_t off : {1u, 7u, 13u}) {
+    auto part = a->Analyze(std::string_view(text).substr(off));
+    ASSERT_TRUE(part.ok());
+    std::vector<ByteSpan> expect;
+    for (const auto& f : *whole) {
+      if (f.span.begin >= off + 4) expect.push_back({f.span.begin - off, f.span.end - off});
+    }
+    std::vector<ByteSpan> got;
+    for (const auto& f : *part) {
+      if (f.span.begin >= 4) got.push_back(f.span);
+    }
+    EXPECT_EQ(got, expect) << "offset " << off;
+  }
+}
+
+}  // namespace
+}  // namespace airlock::detect

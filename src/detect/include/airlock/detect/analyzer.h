@@ -1,12 +1,19 @@
-// The analyzer: text in, Findings out, in one vectorscan pass.
+// The analyzer: text in, Findings out.
 //
 //   auto catalog = Catalog::LoadDirectory(DefaultDataDir() + "/detectors");
 //   auto analyzer = Analyzer::Create(std::move(*catalog), AnalyzerOptions{});
 //   auto findings = (*analyzer)->Analyze(text);
 //
 // How a finding is made:
-//   1. One database holds every detector pattern and every context word; one
-//      scan of the text yields candidate spans and context-word hits.
+//   1. One database holds every detector pattern and every context word,
+//      compiled without start-of-match (several times faster to scan); one
+//      pass over the text yields (pattern, end) pairs and context-word hits.
+//      A fixed-width pattern's start is its end minus its width. The
+//      variable-width patterns have a second database with start-of-match,
+//      run only over short windows that end at their first-pass ends and
+//      reach back past the pattern's maximum width (patterns without one are
+//      capped at 1024 bytes); a second-pass match counts only if the first
+//      pass saw its (pattern, end), so window edges cannot invent matches.
 //   2. For each detector and start offset, candidate ends are tried longest
 //      first; the first that the detector's validator accepts (or the longest
 //      when it has none) becomes a finding. A rejected candidate is dropped.
@@ -43,7 +50,9 @@ struct AnalyzerOptions {
   // Passed to validators (phone default region).
   ValidationContext validation;
   // Directory for the compiled-database cache; empty disables the cache.
-  // The cache is used only when compiling takes longer than 100 ms.
+  // Compiling the built-in catalog takes seconds, loading it from the cache
+  // milliseconds. Entries are keyed by the catalog's content, the vectorscan
+  // version and the database layout; a damaged entry is recompiled.
   std::string cache_dir;
 };
 
@@ -63,7 +72,8 @@ class Analyzer {
   // Findings sorted by span start. Fails only if the scan engine fails.
   Result<std::vector<Finding>> Analyze(std::string_view text) const;
 
-  // Benchmark baseline: the same database, counting raw matches with no
+  // Benchmark baseline: the first-pass database (every pattern and context
+  // word, no start-of-match), counting raw matches with no second pass,
   // validation, scoring or overlap resolution.
   Result<std::size_t> CountRawMatches(std::string_view text) const;
 
