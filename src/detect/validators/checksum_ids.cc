@@ -8,6 +8,7 @@
 // summarised by python-stdnum's module documentation.
 #include <array>
 #include <chrono>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -226,8 +227,13 @@ int CfOddValue(char c) {
   return IsDigit(c) ? kOdd[c - '0'] : kOdd[c - 'A'];
 }
 
+bool ItVat(std::string_view s);
+
 ValidationResult ItCodiceFiscale(std::string_view c, const ValidationContext&) {
   std::string s = Compact(c, " -");
+  // Companies and other legal persons: 11 digits, the same number as their
+  // partita IVA (Luhn + office code).
+  if (s.size() == 11) return ItVat(s) ? Accept("IT") : Reject();
   if (s.size() != 16) return Reject();
   // Positions that hold digits, possibly replaced by omocodia letters.
   constexpr std::string_view kOmocodia = "LMNPQRSTUV";
@@ -375,8 +381,10 @@ ValidationResult FiHetu(std::string_view c, const ValidationContext&) {
   int mm = Num(r.substr(2, 2));
   int yy = Num(r.substr(4, 2));
   if (!ValidDate(century + yy, mm, dd)) return Reject();
+  // 002-899 are permanent codes; 900-999 are temporary codes (hospitals,
+  // foreigners without a permanent code), personal data all the same.
   int individual = Num(r.substr(7, 3));
-  if (individual < 2 || individual > 899) return Reject();
+  if (individual < 2) return Reject();
   constexpr std::string_view kCheck = "0123456789ABCDEFHJKLMNPRSTUVWXY";
   long long n = Num64(std::string(r.substr(0, 6)) + std::string(r.substr(7, 3)));
   return kCheck[n % 31] == raw[10] ? Accept("FI") : Reject();
@@ -787,7 +795,8 @@ bool AtVat(std::string_view s) {
 
 bool BeVat(std::string s) {
   if (s.size() == 9) s = "0" + s;
-  if (s.size() != 10 || !AllDigits(s) || (s[0] != '0' && s[0] != '1')) return false;
+  // Enterprise numbers begin with 0 or 1; the 2 series is being issued now.
+  if (s.size() != 10 || !AllDigits(s) || s[0] > '2') return false;
   if (Num64(std::string_view(s).substr(0, 8)) == 0) return false;
   return 97 - Num64(std::string_view(s).substr(0, 8)) % 97 == Num(std::string_view(s).substr(8));
 }
@@ -1099,6 +1108,13 @@ constexpr VatCountry kVatCountries[] = {
     {"NO", "NO", &NoVat},
 };
 
+bool IsVatPrefix(std::string_view two) {
+  for (const auto& country : kVatCountries) {
+    if (two == country.prefix) return true;
+  }
+  return two == "CH";
+}
+
 // VAT number with its country prefix (EL for Greece, XI for Northern
 // Ireland, CHE for Switzerland), or a Norwegian number ending in MVA.
 ValidationResult EuVat(std::string_view c, const ValidationContext&) {
@@ -1120,6 +1136,46 @@ ValidationResult EuVat(std::string_view c, const ValidationContext&) {
   // Norwegian numbers are written "123 456 789 MVA" without a prefix.
   if (s.size() == 12 && v.substr(9) == "MVA" && NoVat(v)) return Accept("NO");
   return Reject();
+}
+
+// National VAT numbers written without their country prefix; the detectors
+// using these need a VAT word nearby. Their patterns take an optional
+// leading letter pair: the country's own prefix is skipped; another EU/UK
+// prefix in capitals ("DE 125014855") rejects the number, which is eu_vat's
+// to judge; any other pair is a word before the number ("No", "is") and is
+// skipped. `keep` lists pairs that start the number itself (GB GD/HA).
+bool IsVatPrefix(std::string_view two);
+
+std::string WithoutPrefix(std::string_view c, std::string_view prefix,
+                          std::initializer_list<std::string_view> keep = {}) {
+  std::string s = Compact(c, " -./:");
+  if (s.size() < 2 || !IsUpper(s[0]) || !IsUpper(s[1])) return s;
+  std::string_view two(s.data(), 2);
+  for (std::string_view k : keep) {
+    if (two == k && IsUpper(c[0]) && IsUpper(c[1])) return s;
+  }
+  if (two == prefix) return s.substr(2);
+  // "NO" is left out: "VAT No 123..." is far more common than Norway here.
+  if (IsUpper(c[0]) && IsUpper(c[1]) && two != "NO" && IsVatPrefix(two)) return {};
+  return s.substr(2);
+}
+
+ValidationResult BeVatBare(std::string_view c, const ValidationContext&) {
+  return BeVat(WithoutPrefix(c, "BE")) ? Accept("BE") : Reject();
+}
+ValidationResult BgVatBare(std::string_view c, const ValidationContext&) {
+  std::string s = WithoutPrefix(c, "BG");
+  if (AllSame(s)) return Reject();
+  return BgVat(s) ? Accept("BG") : Reject();
+}
+ValidationResult FrTvaBare(std::string_view c, const ValidationContext&) {
+  return FrVat(WithoutPrefix(c, "FR")) ? Accept("FR") : Reject();
+}
+ValidationResult GbVatBare(std::string_view c, const ValidationContext&) {
+  std::string s = WithoutPrefix(c, "GB", {"GD", "HA"});
+  if (s.size() >= 2 && s.compare(0, 2, "XI") == 0) s.erase(0, 2);
+  if (AllSame(s)) return Reject();
+  return GbVat(s) ? Accept("GB") : Reject();
 }
 
 constexpr ValidatorEntry kIdValidators[] = {
@@ -1153,6 +1209,10 @@ constexpr ValidatorEntry kIdValidators[] = {
     {"si_emso", &SiEmso},
     {"ro_cnp", &RoCnp},
     {"eu_vat", &EuVat},
+    {"be_vat", &BeVatBare},
+    {"bg_vat", &BgVatBare},
+    {"fr_tva", &FrTvaBare},
+    {"gb_vat", &GbVatBare},
 };
 
 }  // namespace

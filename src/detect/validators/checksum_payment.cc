@@ -64,6 +64,8 @@ constexpr CardRange kCardRanges[] = {
     {65, 65, 2, 16, 19, "discover"},
     {622126, 622925, 6, 16, 19, "discover"},
     {3528, 3589, 4, 16, 19, "jcb"},
+    {2131, 2131, 4, 15, 15, "jcb"},
+    {1800, 1800, 4, 15, 15, "jcb"},
     {300, 305, 3, 14, 19, "diners"},
     {3095, 3095, 4, 14, 19, "diners"},
     {36, 36, 2, 14, 19, "diners"},
@@ -71,6 +73,7 @@ constexpr CardRange kCardRanges[] = {
     {62, 62, 2, 16, 19, "unionpay"},
     {81, 81, 2, 16, 19, "unionpay"},
     {50, 50, 2, 12, 19, "maestro"},
+    {604, 604, 4, 12, 19, "maestro"},  // 0604: legacy Maestro range
     {56, 58, 2, 12, 19, "maestro"},
     {6304, 6304, 4, 12, 19, "maestro"},
     {639, 639, 3, 12, 19, "maestro"},
