@@ -3,6 +3,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <iostream>
 #include <sstream>
 
@@ -69,6 +70,32 @@ std::size_t FirstNul(std::string_view data) {
   const void* p = std::memchr(data.data(), 0, n);
   return p == nullptr ? std::string_view::npos
                       : static_cast<std::size_t>(static_cast<const char*>(p) - data.data());
+}
+
+// The name of the field a segment is the value of: the CSV column, or the
+// last JSON Pointer token that is not an array index.
+std::string FieldName(const detect::Segment& seg, const std::string& format) {
+  if (format == "csv") return seg.column;
+  std::string_view p = seg.pointer;
+  while (!p.empty()) {
+    const std::size_t slash = p.rfind('/');
+    std::string_view token = p.substr(slash + 1);
+    p = p.substr(0, slash == std::string_view::npos ? 0 : slash);
+    const bool index = !token.empty() && token.find_first_not_of("0123456789") == std::string_view::npos;
+    if (!index) {
+      std::string out;
+      for (std::size_t i = 0; i < token.size(); ++i) {  // RFC 6901 unescaping
+        if (token[i] == '~' && i + 1 < token.size()) {
+          out.push_back(token[i + 1] == '1' ? '/' : '~');
+          ++i;
+        } else {
+          out.push_back(token[i]);
+        }
+      }
+      return out;
+    }
+  }
+  return "";
 }
 
 }  // namespace
@@ -142,8 +169,13 @@ int RunScan(const ScanOptions& opts) {
       had_error = true;
       continue;
     }
+    // Field names (CSV columns, JSON keys) are context; prepare each once.
+    std::map<std::string, detect::FieldContext> fields;
     for (const auto& seg : *segments) {
-      auto findings = (*analyzer)->Analyze(seg.text());
+      const std::string field = FieldName(seg, format);
+      auto it = fields.find(field);
+      if (it == fields.end()) it = fields.emplace(field, (*analyzer)->PrepareField(field)).first;
+      auto findings = (*analyzer)->Analyze(seg.text(), &it->second);
       if (!findings.ok()) {
         report.AddError(display, findings.status().message());
         had_error = true;

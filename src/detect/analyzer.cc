@@ -20,6 +20,9 @@ namespace {
 // Pattern ids: detector patterns and dictionary literals carry their
 // detector's index; context words carry kContextBase + word index.
 constexpr unsigned kContextBase = 1u << 24;
+// Marks a candidate that is the whole value of a field named in the
+// detector's `fields` (kept apart from pattern candidates of the detector).
+constexpr unsigned kFieldCandidate = 1u << 23;
 // Part of the database cache key: bump it whenever the way patterns are laid
 // out in the databases (ids, flags, which patterns go where) changes.
 constexpr const char* kCacheLayout = "layout-2";
@@ -224,6 +227,9 @@ Result<std::shared_ptr<const Analyzer>> Analyzer::Create(Catalog catalog,
     }
     impl->detectors.push_back(std::move(cd));
   }
+  if (impl->patterns.size() >= kFieldCandidate || dets.size() >= kFieldCandidate) {
+    return Status::ResourceExhausted("the catalog has more than 8 million patterns");
+  }
   for (unsigned w = 0; w < impl->context_words.size(); ++w) {
     all.push_back({LiteralPattern(impl->context_words[w]), kContextBase + w, unsigned{scan::kCaseless}});
   }
@@ -271,7 +277,36 @@ Result<std::size_t> Analyzer::CountRawMatches(std::string_view text) const {
   return n;
 }
 
+FieldContext Analyzer::PrepareField(std::string_view field_name) const {
+  const Impl& im = *impl_;
+  FieldContext fc;
+  fc.name = NormaliseFieldName(field_name);
+  if (fc.name.empty()) return fc;
+  const std::string padded = " " + fc.name + " ";
+  auto contains = [&](const std::string& words) {
+    return !words.empty() && padded.find(" " + words + " ") != std::string::npos;
+  };
+  for (unsigned w = 0; w < im.context_words.size(); ++w) {
+    if (contains(NormaliseFieldName(im.context_words[w]))) fc.context_words.push_back(w);
+  }
+  const auto& dets = im.catalog.detectors();
+  for (unsigned i = 0; i < dets.size(); ++i) {
+    for (const auto& f : dets[i].fields) {
+      if (contains(f)) {
+        fc.detectors.push_back(i);
+        break;
+      }
+    }
+  }
+  return fc;
+}
+
 Result<std::vector<Finding>> Analyzer::Analyze(std::string_view text) const {
+  return Analyze(text, nullptr);
+}
+
+Result<std::vector<Finding>> Analyzer::Analyze(std::string_view text,
+                                               const FieldContext* field) const {
   const Impl& im = *impl_;
   const auto& dets = im.catalog.detectors();
   // Two passes. Start-of-match tracking makes vectorscan several times
@@ -301,6 +336,16 @@ Result<std::vector<Finding>> Analyzer::Analyze(std::string_view text) const {
     return true;
   });
   if (!s.ok()) return s;
+  if (field != nullptr && !field->detectors.empty()) {
+    // The whole (trimmed) value of a field named in a detector's `fields`.
+    std::size_t b = 0, e = text.size();
+    auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+    while (b < e && space(text[b])) ++b;
+    while (e > b && space(text[e - 1])) --e;
+    if (e > b && e - b <= 256) {
+      for (unsigned d : field->detectors) cands.push_back({d | kFieldCandidate, b, e});
+    }
+  }
   if (cands.empty() && ends.empty()) return std::vector<Finding>{};
 
   if (!ends.empty()) {
@@ -350,8 +395,9 @@ Result<std::vector<Finding>> Analyzer::Analyze(std::string_view text) const {
   for (std::size_t i = 0; i < cands.size();) {
     std::size_t j = i;
     while (j < cands.size() && cands[j].id == cands[i].id && cands[j].from == cands[i].from) ++j;
-    const Detector& d = dets[cands[i].id];
-    const CompiledDetector& cd = im.detectors[cands[i].id];
+    const bool from_field = (cands[i].id & kFieldCandidate) != 0;
+    const Detector& d = dets[cands[i].id & ~kFieldCandidate];
+    const CompiledDetector& cd = im.detectors[cands[i].id & ~kFieldCandidate];
     for (std::size_t k = i; k < j; ++k) {
       if (k > i && cands[k].to == cands[k - 1].to) continue;
       ByteSpan span{cands[k].from, cands[k].to};
@@ -370,7 +416,13 @@ Result<std::vector<Finding>> Analyzer::Analyze(std::string_view text) const {
       // Context words near the span.
       std::string seen;
       for (unsigned w : cd.context_words) {
-        if (hits.empty()) break;
+        if (field != nullptr &&
+            std::binary_search(field->context_words.begin(), field->context_words.end(), w)) {
+          if (!seen.empty()) seen += ",";
+          seen += im.context_words[w] + " (field name)";
+          continue;
+        }
+        if (hits.empty()) continue;
         std::uint64_t lo = span.begin > d.context.before ? span.begin - d.context.before : 0;
         std::uint64_t hi = span.end + d.context.after;
         // Hits of word w starting at or after lo - 256 (no word is longer).
@@ -401,7 +453,7 @@ Result<std::vector<Finding>> Analyzer::Analyze(std::string_view text) const {
       f.jurisdiction = d.jurisdiction;
       f.span = span;
       f.score = score;
-      f.explanation = "pattern";
+      f.explanation = from_field ? "field name" : "pattern";
       if (cd.validator != nullptr) f.explanation += "; " + d.validator + " check passed";
       if (!seen.empty()) {
         f.explanation += "; context: " + seen;

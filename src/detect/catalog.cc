@@ -31,7 +31,7 @@ const std::set<std::string>& KnownKeys() {
   static const std::set<std::string> keys = {
       "id",       "entity_type", "data_class", "jurisdiction", "description",
       "patterns", "caseless",    "utf8",       "validator",    "score",
-      "context",  "dictionary",  "expander",   "enabled"};
+      "context",  "dictionary",  "expander",   "enabled",  "fields"};
   return keys;
 }
 
@@ -146,8 +146,17 @@ Status ParseDetector(const YAML::Node& node, const std::string& source,
     if (!words.ok()) return Bad(source, dict, words.status().message());
     d->dictionary = std::move(*words);
   }
-  if (d->patterns.empty() && d->dictionary.empty()) {
-    return Bad(source, node, "detector '" + d->id + "' has neither patterns nor dictionary");
+  if (const YAML::Node f = node["fields"]) {
+    if (!f.IsSequence()) return Bad(source, f, "fields must be a list of field names");
+    for (const auto& e : f) {
+      std::string name = NormaliseFieldName(e.as<std::string>());
+      if (name.empty()) return Bad(source, e, "empty field name");
+      d->fields.push_back(std::move(name));
+    }
+  }
+  if (d->patterns.empty() && d->dictionary.empty() && d->fields.empty()) {
+    return Bad(source, node,
+               "detector '" + d->id + "' has neither patterns, dictionary nor fields");
   }
   if (const YAML::Node c = node["context"]) {
     if (Status s = ParseContext(c, source, &d->context); !s.ok()) return s;
@@ -245,9 +254,36 @@ std::string Catalog::Fingerprint() const {
     for (const auto& p : d.patterns) add(p);
     for (const auto& w : d.dictionary) add(w);
     for (const auto& [lang, w] : d.context.words) add(w);
+    for (const auto& f : d.fields) add(f);
     canon += '|';
   }
   return Sha256Hex(canon);
+}
+
+std::string NormaliseFieldName(std::string_view name) {
+  std::string out;
+  auto is_lower = [](unsigned char c) { return c >= 'a' && c <= 'z'; };
+  auto is_upper = [](unsigned char c) { return c >= 'A' && c <= 'Z'; };
+  bool want_space = false;
+  for (std::size_t i = 0; i < name.size(); ++i) {
+    const auto c = static_cast<unsigned char>(name[i]);
+    const bool letter = is_lower(c) || is_upper(c) || c >= 0x80;
+    if (!letter) {
+      want_space = !out.empty();
+      continue;
+    }
+    // A capital after a lower-case letter starts a word ("postalCode");
+    // so does the last capital of a run before a lower-case letter ("SSNNumber").
+    if (is_upper(c) && i > 0) {
+      const auto prev = static_cast<unsigned char>(name[i - 1]);
+      const bool next_lower = i + 1 < name.size() && is_lower(static_cast<unsigned char>(name[i + 1]));
+      if (is_lower(prev) || (is_upper(prev) && next_lower)) want_space = !out.empty();
+    }
+    if (want_space) out.push_back(' ');
+    want_space = false;
+    out.push_back(is_upper(c) ? static_cast<char>(c - 'A' + 'a') : static_cast<char>(c));
+  }
+  return out;
 }
 
 std::string DefaultDataDir() {

@@ -253,3 +253,60 @@ detectors:
 
 }  // namespace
 }  // namespace airlock::detect
+
+namespace airlock::detect {
+namespace {
+
+TEST(FieldName, Normalises) {
+  EXPECT_EQ(NormaliseFieldName("MailingPostalCode"), "mailing postal code");
+  EXPECT_EQ(NormaliseFieldName("mailing_postal_code"), "mailing postal code");
+  EXPECT_EQ(NormaliseFieldName("  Last-Name "), "last name");
+  EXPECT_EQ(NormaliseFieldName("SSNNumber"), "ssn number");
+  EXPECT_EQ(NormaliseFieldName("IBAN"), "iban");
+  EXPECT_EQ(NormaliseFieldName("Contact__c.Phone2"), "contact c phone");
+  EXPECT_EQ(NormaliseFieldName("Prénom"), "prénom");
+}
+
+TEST(FieldContext, FieldNamesAreContextAndFieldDetectorsTakeTheValue) {
+  auto a = Build(R"(
+detectors:
+  - id: ssn
+    entity_type: US_SSN
+    data_class: government_id
+    patterns: ['\b\d{3}-\d{2}-\d{4}\b']
+    score: 0.6
+    context: {words: {en: [ssn, social security]}, required: true, without_context: 0.3, boost: 0.3}
+  - id: surname_field
+    entity_type: PERSON
+    data_class: personal
+    fields: [last name, surname]
+    validator: person_name
+    score: 0.8
+)");
+  // Without a field name the SSN lacks context and is not reported.
+  auto plain = a->Analyze("219-09-9999");
+  ASSERT_TRUE(plain.ok());
+  EXPECT_TRUE(plain->empty());
+  FieldContext ssn_field = a->PrepareField("Employee_SSN");
+  auto with = a->Analyze("219-09-9999", &ssn_field);
+  ASSERT_TRUE(with.ok());
+  ASSERT_EQ(with->size(), 1u);
+  EXPECT_NE((*with)[0].explanation.find("ssn (field name)"), std::string::npos);
+
+  FieldContext last = a->PrepareField("LastName");
+  ASSERT_EQ(last.detectors.size(), 1u);
+  auto name = a->Analyze("  van der Berg ", &last);
+  ASSERT_TRUE(name.ok());
+  ASSERT_EQ(name->size(), 1u);
+  EXPECT_EQ((*name)[0].entity_type, "PERSON");
+  EXPECT_EQ((*name)[0].span, (ByteSpan{2, 14}));
+  // The validator still decides: digits are no name.
+  auto bad = a->Analyze("12345", &last);
+  ASSERT_TRUE(bad.ok());
+  EXPECT_TRUE(bad->empty());
+  // "Account Name" is not a person field.
+  EXPECT_TRUE(a->PrepareField("AccountName").detectors.empty());
+}
+
+}  // namespace
+}  // namespace airlock::detect

@@ -20,6 +20,8 @@ iban = [f for f in d['findings'] if f['entity_type'] == 'IBAN_CODE'][0]
 assert raw[iban['start']:iban['end']] == b'DE89 3704 0044 0532 0130 00', raw[iban['start']:iban['end']]
 PY
 expect_not_contains "values hidden by default" "$WORK/sample.json" "3704 0044 0532"
+json_check "CSV column names are context (LastName is a person)" "$WORK/sample.json" \
+  "any(f['entity_type']=='PERSON' and f['column_name']=='LastName' and 'field' in f['explanation'] for f in d['findings'])"
 "$AIRLOCK" scan -f json --show-values "$SAMPLE" >"$WORK/shown.json" 2>/dev/null
 expect_contains "--show-values shows values" "$WORK/shown.json" "DE89 3704 0044 0532 0130 00"
 "$AIRLOCK" scan "$SAMPLE" >"$WORK/table.txt" 2>/dev/null

@@ -64,6 +64,14 @@ struct AnalyzerStats {
   std::size_t pattern_count = 0;
 };
 
+// What a field name (CSV column, JSON key) tells the analyzer; built once
+// per distinct field with Analyzer::PrepareField and reused for every value.
+struct FieldContext {
+  std::string name;                      // normalised (NormaliseFieldName)
+  std::vector<unsigned> context_words;   // context words the name contains
+  std::vector<unsigned> detectors;       // detectors whose `fields` match
+};
+
 class Analyzer {
  public:
   static Result<std::shared_ptr<const Analyzer>> Create(Catalog catalog, AnalyzerOptions options);
@@ -71,6 +79,14 @@ class Analyzer {
 
   // Findings sorted by span start. Fails only if the scan engine fails.
   Result<std::vector<Finding>> Analyze(std::string_view text) const;
+
+  // Structured input: the value of a field. The field's name counts as a
+  // context word for every detector whose context words it contains
+  // ("IBAN" column → iban context), and a detector that lists the field in
+  // `fields` gets the whole value (trimmed, up to 256 bytes) as a candidate,
+  // which its validator still has to accept.
+  FieldContext PrepareField(std::string_view field_name) const;
+  Result<std::vector<Finding>> Analyze(std::string_view text, const FieldContext* field) const;
 
   // Benchmark baseline: the first-pass database (every pattern and context
   // word, no start-of-match), counting raw matches with no second pass,

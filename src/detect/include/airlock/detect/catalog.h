@@ -22,6 +22,9 @@
 //         without_context: 0.3
 //       dictionary: names/given.txt   # optional: one literal per line, each
 //                                     # compiled as \b<literal>\b
+//       fields: [iban, bank account]  # optional: in structured input (CSV
+//                                     # column, JSON key) a field with this
+//                                     # name makes its whole value a candidate
 //       expander: person_name         # optional C++ span expander
 //       enabled: true
 //
@@ -63,6 +66,9 @@ struct Detector {
   double score = 0.5;
   ContextSpec context;
   std::vector<std::string> dictionary;  // literals, already loaded
+  // Field names (lower case, words separated by single spaces) whose whole
+  // value is a candidate of this detector; see NormaliseFieldName.
+  std::vector<std::string> fields;
   std::string expander;                 // empty: none
   std::string source;                   // "file.yaml:12", for error messages
 };
@@ -98,6 +104,11 @@ class Catalog {
  private:
   std::vector<Detector> detectors_;
 };
+
+// "MailingPostalCode", "mailing_postal_code" and "Mailing Postal Code" all
+// become "mailing postal code": lower case, words split at case changes,
+// digits and punctuation, joined by single spaces.
+std::string NormaliseFieldName(std::string_view name);
 
 // The built-in catalog directory: $AIRLOCK_DATA_DIR/detectors if set, else
 // <exe>/../share/airlock/detectors, else the source tree's data/detectors.
