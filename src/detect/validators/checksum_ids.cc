@@ -32,22 +32,6 @@ bool AllDigits(std::string_view s) {
   return true;
 }
 
-bool AllSame(std::string_view s) {
-  for (char c : s) {
-    if (c != s.front()) return false;
-  }
-  return true;
-}
-
-// True when every byte of `s` is an ASCII letter/digit or one of `seps`.
-bool OnlyAlnumAnd(std::string_view s, std::string_view seps) {
-  for (char c : s) {
-    bool alnum = IsDigit(c) || IsUpper(c) || (c >= 'a' && c <= 'z');
-    if (!alnum && seps.find(c) == std::string_view::npos) return false;
-  }
-  return true;
-}
-
 // Compacts a candidate written with `seps` separators; empty when the
 // candidate holds any other character.
 std::string Compact(std::string_view candidate, std::string_view seps = " -./") {

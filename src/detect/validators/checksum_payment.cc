@@ -17,22 +17,6 @@ ValidationResult Reject() { return {}; }
 bool IsLetter(char c) { return c >= 'A' && c <= 'Z'; }
 ValidationResult Accept(std::string detail) { return {true, std::move(detail)}; }
 
-// True when every byte of `s` is an ASCII letter/digit or one of `seps`.
-bool OnlyAlnumAnd(std::string_view s, std::string_view seps) {
-  for (char c : s) {
-    bool alnum = (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
-    if (!alnum && seps.find(c) == std::string_view::npos) return false;
-  }
-  return true;
-}
-
-bool AllSame(std::string_view s) {
-  for (char c : s) {
-    if (c != s.front()) return false;
-  }
-  return true;
-}
-
 // Leading `n` digits of a digit string as an integer.
 int Prefix(std::string_view digits, std::size_t n) {
   int v = 0;

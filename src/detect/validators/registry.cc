@@ -54,6 +54,21 @@ std::string AlnumUpper(std::string_view s) {
   return out;
 }
 
+bool OnlyAlnumAnd(std::string_view s, std::string_view seps) {
+  for (char c : s) {
+    const bool alnum = (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+    if (!alnum && seps.find(c) == std::string_view::npos) return false;
+  }
+  return true;
+}
+
+bool AllSame(std::string_view s) {
+  for (char c : s) {
+    if (c != s.front()) return false;
+  }
+  return true;
+}
+
 bool LuhnValid(std::string_view digits) {
   if (digits.empty()) return false;
   int sum = 0;

@@ -39,6 +39,10 @@ std::vector<std::string> ValidatorNames();
 std::string DigitsOnly(std::string_view s);
 // Keeps ASCII letters and digits, letters upper-cased.
 std::string AlnumUpper(std::string_view s);
+// True when every byte of `s` is an ASCII letter or digit or one of `seps`.
+bool OnlyAlnumAnd(std::string_view s, std::string_view seps);
+// True when every byte of `s` equals the first ("0000000000").
+bool AllSame(std::string_view s);
 // Luhn (mod 10) over a string of ASCII digits.
 bool LuhnValid(std::string_view digits);
 // ISO 7064 mod 97-10 over an alphanumeric string (letters A=10..Z=35).
