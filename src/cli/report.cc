@@ -217,16 +217,24 @@ void Report::PrintTable(std::ostream& out) const {
     out << "no findings\n";
     return;
   }
-  char buf[512];
-  std::snprintf(buf, sizeof(buf), "%-28s %-26s %-16s %-4s %5s  %s\n", "LOCATION", "ENTITY",
-                "CLASS", "JUR", "SCORE", show_values_ ? "VALUE" : "PREVIEW");
-  out << buf;
+  std::vector<std::string> locations;
+  std::size_t width = std::string_view("LOCATION").size();
   for (const auto& e : entries_) {
     std::string loc = e.file + ":" + std::to_string(e.line) + ":" + std::to_string(e.column);
     if (e.has_row) loc = e.file + " row " + std::to_string(e.row) + " " + e.csv_column;
     if (e.has_pointer) loc = e.file + " " + e.pointer;
+    width = std::max(width, std::min<std::size_t>(loc.size(), 60));
+    locations.push_back(std::move(loc));
+  }
+  const int w = static_cast<int>(width);
+  char buf[512];
+  std::snprintf(buf, sizeof(buf), "%-*s  %-26s %-16s %-4s %5s  %s\n", w, "LOCATION", "ENTITY",
+                "CLASS", "JUR", "SCORE", show_values_ ? "VALUE" : "PREVIEW");
+  out << buf;
+  for (std::size_t i = 0; i < entries_.size(); ++i) {
+    const auto& e = entries_[i];
     const auto& f = e.finding;
-    std::snprintf(buf, sizeof(buf), "%-28s %-26s %-16s %-4s %5.2f  ", loc.c_str(),
+    std::snprintf(buf, sizeof(buf), "%-*s  %-26s %-16s %-4s %5.2f  ", w, locations[i].c_str(),
                   f.entity_type.c_str(), std::string(detect::DataClassName(f.data_class)).c_str(),
                   f.jurisdiction.c_str(), f.score);
     out << buf << (show_values_ ? e.value : e.preview) << "\n";
