@@ -23,5 +23,7 @@ std::span<const ValidatorEntry> ChecksumValidators();
 std::span<const ValidatorEntry> ContactValidators();
 // validators/names.cc: person names.
 std::span<const ValidatorEntry> NameValidators();
+// validators/secrets*.cc: credentials (tokens, keys, JWTs, secret assignments).
+std::span<const ValidatorEntry> SecretValidators();
 
 }  // namespace airlock::detect::internal

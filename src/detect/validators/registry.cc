@@ -10,7 +10,7 @@ namespace {
 template <typename F>
 void ForEachEntry(F f) {
   for (auto table : {internal::ChecksumValidators(), internal::ContactValidators(),
-                     internal::NameValidators()}) {
+                     internal::NameValidators(), internal::SecretValidators()}) {
     for (const auto& e : table) f(e);
   }
 }
