@@ -25,7 +25,7 @@ constexpr unsigned kContextBase = 1u << 24;
 constexpr unsigned kFieldCandidate = 1u << 23;
 // Part of the database cache key: bump it whenever the way patterns are laid
 // out in the databases (ids, flags, which patterns go where) changes.
-constexpr const char* kCacheLayout = "layout-2";
+constexpr const char* kCacheLayout = "layout-3";
 
 bool IsAsciiWord(unsigned char c) { return std::isalnum(c) != 0 || c == '_'; }
 // A byte that may belong to a word: ASCII word characters and any byte of a
@@ -99,17 +99,21 @@ struct Analyzer::Impl {
   std::vector<CompiledDetector> detectors;
   std::vector<PatternMeta> patterns;
   std::vector<std::string> context_words;  // lower-cased
-  // Two databases (see "Two passes" in Analyze): every pattern and context
-  // word without start-of-match, and the variable-width patterns with it
-  // (null when there are none).
+  // See "Two passes" in Analyze: one database of every pattern and context
+  // word without start-of-match, and one small start-of-match database per
+  // variable-width pattern (indexed by pattern; null for fixed-width ones).
+  // One per pattern keeps each second-pass window as short as that
+  // pattern's own reach, and scans it with that pattern alone.
   std::unique_ptr<scan::Scanner> prefilter;
-  std::unique_ptr<scan::Scanner> locator;
+  std::vector<std::unique_ptr<scan::Scanner>> locators;
 };
 
 namespace {
 
+// `label` tells the databases of one catalog apart in the cache.
 Result<std::shared_ptr<const scan::Database>> CompileOrLoad(const std::vector<scan::Pattern>& pats,
                                                             bool som, const std::string& fingerprint,
+                                                            const std::string& label,
                                                             const std::string& cache_dir,
                                                             AnalyzerStats* stats) {
   const auto t0 = std::chrono::steady_clock::now();
@@ -120,8 +124,8 @@ Result<std::shared_ptr<const scan::Database>> CompileOrLoad(const std::vector<sc
   fs::path cache_file;
   if (!cache_dir.empty()) {
     cache_file = fs::path(cache_dir) /
-                 (Sha256Hex(fingerprint + "|" + scan::EngineVersion() + "|" + kCacheLayout +
-                            (som ? "|locator" : "|prefilter")) +
+                 (Sha256Hex(fingerprint + "|" + scan::EngineVersion() + "|" + kCacheLayout + "|" +
+                            label + (som ? "|som" : "|nosom")) +
                   ".hsdb");
     std::ifstream in(cache_file, std::ios::binary);
     if (in) {
@@ -129,7 +133,6 @@ Result<std::shared_ptr<const scan::Database>> CompileOrLoad(const std::vector<sc
       ss << in.rdbuf();
       auto db = scan::Database::Deserialize(ss.str(), scan::Database::Mode::kBlock);
       if (db.ok()) {
-        stats->from_cache = true;
         stats->compile_ms += elapsed_ms();
         return db;
       }
@@ -140,7 +143,7 @@ Result<std::shared_ptr<const scan::Database>> CompileOrLoad(const std::vector<sc
   if (!db.ok()) return db;
   const double ms = elapsed_ms();
   stats->compile_ms += ms;
-  stats->from_cache = false;
+  stats->from_cache = false;  // set true by Create; any compile clears it
   // Both databases of a catalog are cached together, even a small one,
   // so that a catalog either loads whole from the cache or compiles.
   if (!cache_file.empty()) {
@@ -248,20 +251,23 @@ Result<std::shared_ptr<const Analyzer>> Analyzer::Create(Catalog catalog,
     }
     return st;
   };
-  auto prefilter = CompileOrLoad(all, /*som=*/false, fp, impl->options.cache_dir, &impl->stats);
+  impl->stats.from_cache = true;
+  auto prefilter =
+      CompileOrLoad(all, /*som=*/false, fp, "prefilter", impl->options.cache_dir, &impl->stats);
   if (!prefilter.ok()) return name_failure(prefilter.status());
-  const bool prefilter_cached = impl->stats.from_cache;
   impl->stats.pattern_count = all.size();
   impl->stats.database_bytes = (*prefilter)->SizeBytes();
   impl->stats.scratch_bytes = scan::ScratchPool(*prefilter).ScratchSizeBytes();
   impl->prefilter = std::make_unique<scan::Scanner>(*prefilter);
-  if (!located.empty()) {
-    auto locator = CompileOrLoad(located, /*som=*/true, fp, impl->options.cache_dir, &impl->stats);
-    if (!locator.ok()) return name_failure(locator.status());
-    impl->stats.from_cache = impl->stats.from_cache && prefilter_cached;
-    impl->stats.database_bytes += (*locator)->SizeBytes();
-    impl->stats.scratch_bytes += scan::ScratchPool(*locator).ScratchSizeBytes();
-    impl->locator = std::make_unique<scan::Scanner>(*locator);
+  impl->locators.resize(impl->patterns.size());
+  for (const scan::Pattern& pat : located) {
+    auto db = CompileOrLoad({pat}, /*som=*/true, fp, "locator-" + std::to_string(pat.id),
+                            impl->options.cache_dir, &impl->stats);
+    if (!db.ok()) return name_failure(db.status());
+    impl->stats.database_bytes += (*db)->SizeBytes();
+    impl->stats.scratch_bytes =
+        std::max(impl->stats.scratch_bytes, scan::ScratchPool(*db).ScratchSizeBytes());
+    impl->locators[pat.id] = std::make_unique<scan::Scanner>(*db);
   }
   impl->catalog = std::move(catalog);
   return std::shared_ptr<const Analyzer>(new Analyzer(std::move(impl)));
@@ -313,9 +319,9 @@ Result<std::vector<Finding>> Analyzer::Analyze(std::string_view text,
   // slower, and most bytes of a text match nothing. So the first pass runs
   // every pattern and context word without it and yields (pattern, end)
   // pairs. A fixed-width pattern's start follows from its end. The
-  // variable-width ones go to a second pass, which runs them with
-  // start-of-match over small windows that end at those ends and reach back
-  // further than the pattern's longest possible match; only matches whose
+  // variable-width ones go to a second pass, which runs each alone with
+  // start-of-match over small windows that end at its ends and reach back
+  // further than its longest possible match; only matches whose
   // (pattern, end) the first pass saw are kept, so window edges cannot
   // invent matches (a `\b` at a window edge, say).
   std::vector<scan::Match> cands;  // id = detector index
@@ -348,35 +354,38 @@ Result<std::vector<Finding>> Analyzer::Analyze(std::string_view text,
   }
   if (cands.empty() && ends.empty()) return std::vector<Finding>{};
 
-  if (!ends.empty()) {
-    std::vector<ByteSpan> windows;
-    windows.reserve(ends.size());
-    for (const auto& [id, end] : ends) {
-      const std::uint64_t reach = im.patterns[id].max_width + 2;
-      windows.push_back({end > reach ? end - reach : 0, end});
-    }
-    std::sort(windows.begin(), windows.end(),
-              [](const ByteSpan& a, const ByteSpan& b) { return a.begin < b.begin; });
-    std::vector<ByteSpan> merged;
-    for (const ByteSpan& w : windows) {
-      // Windows closer than 64 bytes are scanned as one, to save calls.
-      if (!merged.empty() && w.begin <= merged.back().end + 64) {
+  // Second pass, pattern by pattern: windows reaching back from each end
+  // past the pattern's maximum width, merged where they touch.
+  std::sort(ends.begin(), ends.end());
+  std::vector<ByteSpan> merged;
+  for (std::size_t i = 0; i < ends.size();) {
+    const unsigned id = ends[i].first;
+    std::size_t j = i;
+    while (j < ends.size() && ends[j].first == id) ++j;
+    const std::uint64_t reach = im.patterns[id].max_width + 2;
+    merged.clear();
+    for (std::size_t k = i; k < j; ++k) {
+      const std::uint64_t end = ends[k].second;
+      const ByteSpan w{end > reach ? end - reach : 0, end};
+      if (!merged.empty() && w.begin <= merged.back().end) {
         merged.back().end = std::max(merged.back().end, w.end);
       } else {
         merged.push_back(w);
       }
     }
-    std::sort(ends.begin(), ends.end());
+    const auto first = ends.begin() + static_cast<std::ptrdiff_t>(i);
+    const auto last = ends.begin() + static_cast<std::ptrdiff_t>(j);
     for (const ByteSpan& w : merged) {
-      s = im.locator->Scan(text.substr(w.begin, w.size()), [&](const scan::Match& m) {
+      s = im.locators[id]->Scan(text.substr(w.begin, w.size()), [&](const scan::Match& m) {
         const std::uint64_t to = m.to + w.begin;
-        if (std::binary_search(ends.begin(), ends.end(), std::make_pair(m.id, to))) {
-          cands.push_back({im.patterns[m.id].detector, m.from + w.begin, to});
+        if (std::binary_search(first, last, std::make_pair(id, to))) {
+          cands.push_back({im.patterns[id].detector, m.from + w.begin, to});
         }
         return true;
       });
       if (!s.ok()) return s;
     }
+    i = j;
   }
 
   // Group by (detector, start); within a group try the longest end first.

@@ -8,12 +8,13 @@
 //   1. One database holds every detector pattern and every context word,
 //      compiled without start-of-match (several times faster to scan); one
 //      pass over the text yields (pattern, end) pairs and context-word hits.
-//      A fixed-width pattern's start is its end minus its width. The
-//      variable-width patterns have a second database with start-of-match,
-//      run only over short windows that end at their first-pass ends and
-//      reach back past the pattern's maximum width (patterns without one are
-//      capped at 1024 bytes); a second-pass match counts only if the first
-//      pass saw its (pattern, end), so window edges cannot invent matches.
+//      A fixed-width pattern's start is its end minus its width. Each
+//      variable-width pattern has a small database of its own with
+//      start-of-match, run only over short windows that end at its
+//      first-pass ends and reach back past its maximum width (patterns
+//      without one are capped at 1024 bytes); a second-pass match counts only
+//      if the first pass saw its (pattern, end), so window edges cannot
+//      invent matches.
 //   2. For each detector and start offset, candidate ends are tried longest
 //      first; the first that the detector's validator accepts (or the longest
 //      when it has none) becomes a finding. A rejected candidate is dropped.
