@@ -105,6 +105,7 @@ struct Analyzer::Impl {
   // One per pattern keeps each second-pass window as short as that
   // pattern's own reach, and scans it with that pattern alone.
   std::unique_ptr<scan::Scanner> prefilter;
+  std::unique_ptr<scan::Scanner> dictionary;  // literal entries; null when none
   std::vector<std::unique_ptr<scan::Scanner>> locators;
 };
 
@@ -112,7 +113,8 @@ namespace {
 
 // `label` tells the databases of one catalog apart in the cache.
 Result<std::shared_ptr<const scan::Database>> CompileOrLoad(const std::vector<scan::Pattern>& pats,
-                                                            bool som, const std::string& fingerprint,
+                                                            bool som, bool literals,
+                                                            const std::string& fingerprint,
                                                             const std::string& label,
                                                             const std::string& cache_dir,
                                                             AnalyzerStats* stats) {
@@ -139,7 +141,8 @@ Result<std::shared_ptr<const scan::Database>> CompileOrLoad(const std::vector<sc
       // A damaged cache entry is ignored and rewritten below.
     }
   }
-  auto db = scan::Database::Compile(pats, scan::Database::Mode::kBlock, som);
+  auto db = literals ? scan::Database::CompileLiterals(pats, scan::Database::Mode::kBlock)
+                     : scan::Database::Compile(pats, scan::Database::Mode::kBlock, som);
   if (!db.ok()) return db;
   const double ms = elapsed_ms();
   stats->compile_ms += ms;
@@ -178,6 +181,7 @@ Result<std::shared_ptr<const Analyzer>> Analyzer::Create(Catalog catalog,
   impl->options = std::move(options);
   std::vector<scan::Pattern> all;      // every pattern, literal and context word
   std::vector<scan::Pattern> located;  // the variable-width ones
+  std::vector<scan::Pattern> literals;  // dictionary entries
   std::unordered_map<std::string, unsigned> word_ids;
   const auto& dets = catalog.detectors();
   if (dets.empty()) return Status::InvalidArgument("the detector catalog is empty");
@@ -211,16 +215,16 @@ Result<std::shared_ptr<const Analyzer>> Analyzer::Create(Catalog catalog,
       if (meta.fixed_width == 0) located.push_back(std::move(pat));
     }
     for (const auto& lit : d.dictionary) {
+      // Dictionary entries are plain literals in a database of their own
+      // (fast to compile by the ten thousand); word boundaries are checked
+      // after the match, and the start is the end minus the length.
       const auto id = static_cast<unsigned>(impl->patterns.size());
-      scan::Pattern pat{LiteralPattern(lit), id, unsigned{scan::kNone}};
       PatternMeta meta;
       meta.detector = i;
-      const bool spaces = lit.find(' ') != std::string::npos;  // compiled as \s+
-      meta.max_width = spaces ? kMaxUnboundedWidth : lit.size();
-      if (!spaces) meta.fixed_width = lit.size();
+      meta.max_width = lit.size();
+      meta.fixed_width = lit.size();
       impl->patterns.push_back(meta);
-      all.push_back(pat);
-      if (meta.fixed_width == 0) located.push_back(std::move(pat));
+      literals.push_back({lit, id, d.caseless ? unsigned{scan::kCaseless} : 0u});
     }
     cd.dictionary = !d.dictionary.empty();
     for (const auto& [lang, word] : d.context.words) {
@@ -252,16 +256,27 @@ Result<std::shared_ptr<const Analyzer>> Analyzer::Create(Catalog catalog,
     return st;
   };
   impl->stats.from_cache = true;
-  auto prefilter =
-      CompileOrLoad(all, /*som=*/false, fp, "prefilter", impl->options.cache_dir, &impl->stats);
-  if (!prefilter.ok()) return name_failure(prefilter.status());
-  impl->stats.pattern_count = all.size();
-  impl->stats.database_bytes = (*prefilter)->SizeBytes();
-  impl->stats.scratch_bytes = scan::ScratchPool(*prefilter).ScratchSizeBytes();
-  impl->prefilter = std::make_unique<scan::Scanner>(*prefilter);
+  if (!all.empty()) {
+    auto prefilter = CompileOrLoad(all, /*som=*/false, /*literals=*/false, fp, "prefilter",
+                                   impl->options.cache_dir, &impl->stats);
+    if (!prefilter.ok()) return name_failure(prefilter.status());
+    impl->stats.pattern_count = all.size();
+    impl->stats.database_bytes = (*prefilter)->SizeBytes();
+    impl->stats.scratch_bytes = scan::ScratchPool(*prefilter).ScratchSizeBytes();
+    impl->prefilter = std::make_unique<scan::Scanner>(*prefilter);
+  }
+  if (!literals.empty()) {
+    auto db = CompileOrLoad(literals, /*som=*/false, /*literals=*/true, fp, "dictionary",
+                            impl->options.cache_dir, &impl->stats);
+    if (!db.ok()) return db.status();
+    impl->stats.pattern_count += literals.size();
+    impl->stats.database_bytes += (*db)->SizeBytes();
+    impl->dictionary = std::make_unique<scan::Scanner>(*db);
+  }
   impl->locators.resize(impl->patterns.size());
   for (const scan::Pattern& pat : located) {
-    auto db = CompileOrLoad({pat}, /*som=*/true, fp, "locator-" + std::to_string(pat.id),
+    auto db = CompileOrLoad({pat}, /*som=*/true, /*literals=*/false, fp,
+                            "locator-" + std::to_string(pat.id),
                             impl->options.cache_dir, &impl->stats);
     if (!db.ok()) return name_failure(db.status());
     impl->stats.database_bytes += (*db)->SizeBytes();
@@ -275,11 +290,14 @@ Result<std::shared_ptr<const Analyzer>> Analyzer::Create(Catalog catalog,
 
 Result<std::size_t> Analyzer::CountRawMatches(std::string_view text) const {
   std::size_t n = 0;
-  Status s = impl_->prefilter->Scan(text, [&](const scan::Match&) {
-    ++n;
-    return true;
-  });
-  if (!s.ok()) return s;
+  for (const auto* scanner : {impl_->prefilter.get(), impl_->dictionary.get()}) {
+    if (scanner == nullptr) continue;
+    Status s = scanner->Scan(text, [&](const scan::Match&) {
+      ++n;
+      return true;
+    });
+    if (!s.ok()) return s;
+  }
   return n;
 }
 
@@ -327,7 +345,8 @@ Result<std::vector<Finding>> Analyzer::Analyze(std::string_view text,
   std::vector<scan::Match> cands;  // id = detector index
   std::vector<std::pair<unsigned, std::uint64_t>> ends;  // (variable pattern, end)
   std::vector<scan::Match> hits;  // context words, sorted by (word, from) below
-  Status s = im.prefilter->Scan(text, [&](const scan::Match& m) {
+  Status s;
+  if (im.prefilter != nullptr) s = im.prefilter->Scan(text, [&](const scan::Match& m) {
     if (m.id >= kContextBase) {
       const std::uint64_t len = im.context_words[m.id - kContextBase].size();
       hits.push_back({m.id, m.to > len ? m.to - len : 0, m.to});
@@ -342,6 +361,14 @@ Result<std::vector<Finding>> Analyzer::Analyze(std::string_view text,
     return true;
   });
   if (!s.ok()) return s;
+  if (im.dictionary != nullptr) {
+    s = im.dictionary->Scan(text, [&](const scan::Match& m) {
+      const PatternMeta& pm = im.patterns[m.id];
+      cands.push_back({pm.detector, m.to - pm.fixed_width, m.to});
+      return true;
+    });
+    if (!s.ok()) return s;
+  }
   if (field != nullptr && !field->detectors.empty()) {
     // The whole (trimmed) value of a field named in a detector's `fields`.
     std::size_t b = 0, e = text.size();

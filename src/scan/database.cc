@@ -58,6 +58,38 @@ Result<std::shared_ptr<const Database>> Database::Compile(const std::vector<Patt
   return std::shared_ptr<const Database>(new Database(db, mode));
 }
 
+Result<std::shared_ptr<const Database>> Database::CompileLiterals(
+    const std::vector<Pattern>& literals, Mode mode) {
+  if (literals.empty()) return Status::InvalidArgument("no literals to compile");
+  std::vector<const char*> exprs;
+  std::vector<std::size_t> lens;
+  std::vector<unsigned> flags;
+  std::vector<unsigned> ids;
+  for (const auto& p : literals) {
+    if (p.expression.empty()) {
+      return Status::InvalidArgument("empty literal (id " + std::to_string(p.id) + ")");
+    }
+    exprs.push_back(p.expression.data());
+    lens.push_back(p.expression.size());
+    flags.push_back((p.flags & kCaseless) ? HS_FLAG_CASELESS : 0);
+    ids.push_back(p.id);
+  }
+  hs_database_t* db = nullptr;
+  hs_compile_error_t* err = nullptr;
+  if (hs_compile_lit_multi(exprs.data(), flags.data(), ids.data(), lens.data(),
+                           static_cast<unsigned>(exprs.size()), ToHsMode(mode, false), nullptr,
+                           &db, &err) != HS_SUCCESS) {
+    std::string msg = "literal compile failed";
+    if (err != nullptr) {
+      msg += ": ";
+      msg += err->message;
+      hs_free_compile_error(err);
+    }
+    return Status::InvalidArgument(msg);
+  }
+  return std::shared_ptr<const Database>(new Database(db, mode));
+}
+
 Database::~Database() { hs_free_database(db_); }
 
 std::size_t Database::SizeBytes() const {

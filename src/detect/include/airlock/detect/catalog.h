@@ -20,8 +20,10 @@
 //         boost: 0.1                  # added to the score when a word is near
 //         required: false             # without a word, score = without_context
 //         without_context: 0.3
-//       dictionary: names/given.txt   # optional: one literal per line, each
-//                                     # compiled as \b<literal>\b
+//       dictionary: names/given.txt   # optional: one literal per line, found
+//                                     # as a whole word exactly as written
+//                                     # (caseless: true folds ASCII case);
+//                                     # tens of thousands of entries are fine
 //       fields: [iban, bank account]  # optional: in structured input (CSV
 //                                     # column, JSON key) a field with this
 //                                     # name makes its whole value a candidate

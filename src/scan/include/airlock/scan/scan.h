@@ -68,6 +68,13 @@ class Database {
   static Result<std::shared_ptr<const Database>> Compile(const std::vector<Pattern>& patterns,
                                                           Mode mode, bool start_of_match = true);
 
+  // Compiles plain literals (no regex syntax; Pattern::expression is the
+  // bytes to find, only kCaseless applies) without start-of-match. Literal
+  // sets of many thousands compile in a fraction of the time the same
+  // strings take as regexes, and scan fast.
+  static Result<std::shared_ptr<const Database>> CompileLiterals(
+      const std::vector<Pattern>& literals, Mode mode);
+
   // Serialisation for the compiled-database cache. Deserialize checks that the
   // bytes were produced by a compatible vectorscan build for this platform.
   Result<std::string> Serialize() const;
