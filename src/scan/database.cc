@@ -13,7 +13,8 @@ unsigned ToHsFlags(unsigned flags, bool som) {
   if (flags & kCaseless) f |= HS_FLAG_CASELESS;
   if (flags & kDotAll) f |= HS_FLAG_DOTALL;
   if (flags & kMultiline) f |= HS_FLAG_MULTILINE;
-  if (flags & kUtf8) f |= HS_FLAG_UTF8 | HS_FLAG_UCP;
+  if (flags & kUtf8) f |= HS_FLAG_UTF8;
+  if (flags & kUcp) f |= HS_FLAG_UCP;
   return f;
 }
 

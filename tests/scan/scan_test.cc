@@ -110,3 +110,21 @@ TEST(ScratchPool, ConcurrentLeasesAreDistinct) {
 
 }  // namespace
 }  // namespace airlock::scan
+
+namespace airlock::scan {
+namespace {
+
+TEST(Database, Utf8ModeKeepsWordBoundariesAndFoldsCase) {
+  auto db = Database::Compile({{"\\bstreng vertraulich\\b", 1, kUtf8 | kCaseless},
+                               {"\\bgeb\\x{00FC}hr\\b", 2, kUtf8 | kCaseless}},
+                              Database::Mode::kBlock);
+  ASSERT_TRUE(db.ok()) << db.status().ToString();
+  Scanner scanner(*db);
+  auto m = ScanAll(scanner, "STRENG VERTRAULICH: GEB\xC3\x9CHR");
+  ASSERT_EQ(m.size(), 2u);
+  EXPECT_EQ(m[1].from, 20u);
+  EXPECT_EQ(m[1].to, 27u);
+}
+
+}  // namespace
+}  // namespace airlock::scan

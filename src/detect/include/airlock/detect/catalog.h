@@ -11,6 +11,9 @@
 //       patterns:                     # vectorscan syntax (no lookaround)
 //         - '\b[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b'
 //       caseless: false               # optional flags: caseless, utf8
+//                                     # (UTF-8 mode: classes and caseless
+//                                     # work on whole characters; \b stays
+//                                     # ASCII)
 //       validator: iban               # optional; see validators.h
 //       score: 0.9                    # score of a match (validated, if any)
 //       context:                      # optional

@@ -39,7 +39,12 @@ enum PatternFlags : unsigned {
   kCaseless = 1u << 0,
   kDotAll = 1u << 1,
   kMultiline = 1u << 2,
-  kUtf8 = 1u << 3,  // treat the pattern and input as UTF-8 (HS_FLAG_UTF8|HS_FLAG_UCP)
+  // Treat the pattern and input as UTF-8 (HS_FLAG_UTF8): `.` and classes
+  // match whole characters, and caseless folds non-ASCII letters.
+  kUtf8 = 1u << 3,
+  // Unicode properties for \w, \d, \s (HS_FLAG_UCP; needs kUtf8).
+  // vectorscan rejects \b in this mode, hence a flag of its own.
+  kUcp = 1u << 4,
 };
 
 struct Pattern {
