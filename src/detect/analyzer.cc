@@ -188,6 +188,9 @@ Result<std::shared_ptr<const Analyzer>> Analyzer::Create(Catalog catalog,
   for (unsigned i = 0; i < dets.size(); ++i) {
     const Detector& d = dets[i];
     CompiledDetector cd;
+    if (!d.expander.empty() && !internal::IsKnownExpander(d.expander)) {
+      return Status::InvalidArgument(d.source + ": unknown expander '" + d.expander + "'");
+    }
     if (!d.validator.empty()) {
       cd.validator = FindValidator(d.validator);
       if (cd.validator == nullptr) {

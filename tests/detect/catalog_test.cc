@@ -133,3 +133,37 @@ TEST(BuiltinCatalog, LoadsAndCompiles) {
 
 }  // namespace
 }  // namespace airlock::detect
+
+namespace airlock::detect {
+namespace {
+
+TEST(Catalog, UnknownExpanderIsRejectedAtBuild) {
+  auto c = Catalog::Parse(
+      "detectors:\n  - id: x\n    entity_type: X\n    data_class: personal\n    patterns: [a]\n"
+      "    expander: no_such_hook\n",
+      "test.yaml", ".");
+  ASSERT_TRUE(c.ok());
+  auto a = Analyzer::Create(std::move(*c), {});
+  ASSERT_FALSE(a.ok());
+  EXPECT_NE(a.status().message().find("test.yaml:2: unknown expander 'no_such_hook'"),
+            std::string::npos)
+      << a.status().message();
+}
+
+TEST(BuiltinCatalog, PhoneIsNotTheTailOfALongerNumber) {
+  auto c = Catalog::LoadDirectory(std::string(AIRLOCK_SOURCE_DATA_DIR) + "/detectors");
+  ASSERT_TRUE(c.ok());
+  auto a = Analyzer::Create(std::move(*c), {});
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  auto r = (*a)->Analyze("Ref 756.0704.9996.22 and 1234-030-901820-77");
+  ASSERT_TRUE(r.ok());
+  for (const auto& f : *r) EXPECT_NE(f.entity_type, "PHONE_NUMBER") << f.span.begin;
+  auto ok = (*a)->Analyze("Ruf mich an: 030 901820");
+  ASSERT_TRUE(ok.ok());
+  bool phone = false;
+  for (const auto& f : *ok) phone = phone || f.entity_type == "PHONE_NUMBER";
+  EXPECT_TRUE(phone);
+}
+
+}  // namespace
+}  // namespace airlock::detect

@@ -824,7 +824,30 @@ bool ExpandAfterLowerCue(std::string_view text, ByteSpan* span) {
 
 }  // namespace
 
+namespace {
+
+// A number that continues past the span through a separator ("756." before
+// "0704.9996.22") is part of a longer identifier, not a number of its own.
+bool StandaloneNumber(std::string_view text, const ByteSpan& span) {
+  auto digit = [&](std::size_t i) { return i < text.size() && text[i] >= '0' && text[i] <= '9'; };
+  auto sep = [&](std::size_t i) {
+    return i < text.size() && (text[i] == '.' || text[i] == '-' || text[i] == '/');
+  };
+  if (span.begin >= 2 && sep(span.begin - 1) && digit(span.begin - 2)) return false;
+  if (sep(span.end) && digit(span.end + 1)) return false;
+  return true;
+}
+
+}  // namespace
+
+bool IsKnownExpander(std::string_view expander) {
+  return expander == "person_name" || expander == "person_after_cue" ||
+         expander == "person_after_intro" || expander == "person_after_cue_lower" ||
+         expander == "standalone_number";
+}
+
 bool ExpandSpan(std::string_view expander, std::string_view text, ByteSpan* span) {
+  if (expander == "standalone_number") return StandaloneNumber(text, *span);
   if (expander == "person_name") return ExpandNameSeed(text, span);
   if (expander == "person_after_cue") return ExpandAfterCue(text, span, /*strong=*/true);
   if (expander == "person_after_intro") return ExpandAfterCue(text, span, /*strong=*/false);

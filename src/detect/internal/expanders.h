@@ -12,4 +12,8 @@ namespace airlock::detect::internal {
 // true unchanged.
 bool ExpandSpan(std::string_view expander, std::string_view text, ByteSpan* span);
 
+// Whether `expander` names an expander; the analyzer rejects a catalog that
+// names an unknown one.
+bool IsKnownExpander(std::string_view expander);
+
 }  // namespace airlock::detect::internal
