@@ -14,6 +14,11 @@ PACKAGES=(
   libcli11-dev
   libgtest-dev libgmock-dev
   libbenchmark-dev
+  ccache
+  libboost-all-dev
+  libsqlite3-dev sqlite3
+  libpq-dev postgresql
+  wrk nginx-light
 )
 
 missing=()

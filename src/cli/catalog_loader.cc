@@ -1,9 +1,25 @@
 #include "catalog_loader.h"
 
+#include <CLI/CLI.hpp>
+
 #include <cstdlib>
 #include <filesystem>
 
 namespace airlock::cli {
+
+void AddCatalogOptions(CLI::App* cmd, CatalogOptions* opts) {
+  cmd->add_option("--detectors", opts->extra_catalogs,
+                  "Extra detector catalog (YAML file or directory); repeatable")
+      ->allow_extra_args(false);
+  cmd->add_flag("!--no-builtin", opts->builtin, "Do not load the built-in detector catalog");
+  cmd->add_option("--region", opts->region,
+                  "Default region (ISO 3166 alpha-2) for phone numbers without a country code")
+      ->default_val("DE");
+  cmd->add_option("--min-score", opts->min_score, "Report findings scoring at least this")
+      ->default_val(0.5)
+      ->check(CLI::Range(0.0, 1.0));
+}
+
 
 namespace fs = std::filesystem;
 

@@ -1,8 +1,13 @@
 // Subcommands of the `airlock` binary. Each returns the process exit code.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
+
+namespace CLI {
+class App;
+}
 
 namespace airlock::cli {
 
@@ -27,6 +32,19 @@ struct ScanOptions {
   bool show_values = false;
   bool binary = false;
 };
+
+// Each command family adds its subcommands to the app and, for each, the
+// function to run when it was chosen. main() runs the one whose subcommand
+// was parsed. A new family is a new Register* function and one line in
+// main.cc, so parallel work on different families never collides.
+struct Command {
+  CLI::App* app = nullptr;        // the (leaf) subcommand
+  std::function<int()> run;       // returns the process exit code
+};
+using Commands = std::vector<Command>;
+
+void RegisterScanCommands(CLI::App& app, Commands& out);       // scan
+void RegisterDetectorsCommands(CLI::App& app, Commands& out);  // detectors list
 
 int RunScan(const ScanOptions& opts);
 int RunDetectorsList(const CatalogOptions& opts, const std::string& format);

@@ -1,7 +1,9 @@
 // `airlock detectors list`: the catalog as people and pipelines see it.
 #include <cstdio>
 #include <iostream>
+#include <memory>
 
+#include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
 #include "catalog_loader.h"
@@ -43,6 +45,20 @@ int RunDetectorsList(const CatalogOptions& opts, const std::string& format) {
   }
   std::printf("%zu detectors\n", catalog->detectors().size());
   return kExitClean;
+}
+
+void RegisterDetectorsCommands(CLI::App& app, Commands& out) {
+  struct ListOptions {
+    CatalogOptions catalog;
+    std::string format = "table";
+  };
+  auto opts = std::make_shared<ListOptions>();
+  auto* det = app.add_subcommand("detectors", "Inspect the detector catalog");
+  det->require_subcommand(1);
+  auto* list = det->add_subcommand("list", "List detectors");
+  list->add_option("-f,--format", opts->format, "table or json")->default_val("table");
+  AddCatalogOptions(list, &opts->catalog);
+  out.push_back({list, [opts] { return RunDetectorsList(opts->catalog, opts->format); }});
 }
 
 }  // namespace airlock::cli

@@ -4,9 +4,11 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <iostream>
 #include <sstream>
 
+#include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
 #include "airlock/core/bytes.h"
@@ -195,6 +197,26 @@ int RunScan(const ScanOptions& opts) {
   report.PrintDiagnostics(std::cerr);
   if (had_error) return kExitError;
   return report.AnyFails(fail_rule) ? kExitFindings : kExitClean;
+}
+
+void RegisterScanCommands(CLI::App& app, Commands& out) {
+  auto opts = std::make_shared<ScanOptions>();
+  auto* cmd = app.add_subcommand("scan", "Scan files (text, JSON, JSONL, CSV) or stdin");
+  cmd->add_option("inputs", opts->inputs, "Files to scan; '-' or nothing reads stdin");
+  cmd->add_option("--input", opts->input_format, "Input format")
+      ->default_val("auto")
+      ->check(CLI::IsMember({"auto", "text", "json", "jsonl", "csv"}));
+  cmd->add_option("-f,--format", opts->output_format, "Output format")
+      ->default_val("table")
+      ->check(CLI::IsMember({"table", "json", "sarif"}));
+  cmd->add_option("--fail-on", opts->fail_on,
+                  "Exit 1 when a finding reaches this: a score (0.8), data classes "
+                  "(financial,contact), 'any' (default) or 'none'");
+  cmd->add_flag("--show-values", opts->show_values,
+                "Print the detected values themselves (off by default)");
+  cmd->add_flag("--binary", opts->binary, "Scan files with NUL bytes as raw bytes");
+  AddCatalogOptions(cmd, &opts->catalog);
+  out.push_back({cmd, [opts] { return RunScan(*opts); }});
 }
 
 }  // namespace airlock::cli
