@@ -1,0 +1,39 @@
+// Schema shared by the SQLite and PostgreSQL stores (see store.h).
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "airlock/audit/format.h"
+
+namespace airlock::audit::internal {
+
+enum class Dialect { kSqlite, kPostgres };
+
+inline std::vector<std::string_view> SchemaStatements(Dialect d) {
+  if (d == Dialect::kSqlite) {
+    return {
+        "CREATE TABLE IF NOT EXISTS audit_events (instance TEXT NOT NULL, seq INTEGER NOT NULL, "
+        "time_us INTEGER NOT NULL, principal TEXT NOT NULL, workflow TEXT NOT NULL, "
+        "record BLOB NOT NULL, hash BLOB NOT NULL, PRIMARY KEY (instance, seq))",
+        "CREATE INDEX IF NOT EXISTS audit_events_time ON audit_events (time_us)",
+        "CREATE TABLE IF NOT EXISTS audit_checkpoints (instance TEXT NOT NULL, "
+        "seq INTEGER NOT NULL, time_us INTEGER NOT NULL, hash BLOB NOT NULL, "
+        "key_id TEXT NOT NULL, signature BLOB NOT NULL, PRIMARY KEY (instance, seq))",
+    };
+  }
+  return {
+      "CREATE TABLE IF NOT EXISTS audit_events (instance TEXT NOT NULL, seq BIGINT NOT NULL, "
+      "time_us BIGINT NOT NULL, principal TEXT NOT NULL, workflow TEXT NOT NULL, "
+      "record BYTEA NOT NULL, hash BYTEA NOT NULL, PRIMARY KEY (instance, seq))",
+      "CREATE INDEX IF NOT EXISTS audit_events_time ON audit_events (time_us)",
+      "CREATE TABLE IF NOT EXISTS audit_checkpoints (instance TEXT NOT NULL, "
+      "seq BIGINT NOT NULL, time_us BIGINT NOT NULL, hash BYTEA NOT NULL, "
+      "key_id TEXT NOT NULL, signature BYTEA NOT NULL, PRIMARY KEY (instance, seq))",
+  };
+}
+
+inline std::string GenesisHashBytes() { return GenesisHash(); }
+
+}  // namespace airlock::audit::internal
