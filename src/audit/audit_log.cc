@@ -1,6 +1,7 @@
 #include "airlock/audit/audit_log.h"
 
 #include <chrono>
+#include <vector>
 
 #include "airlock/audit/format.h"
 
@@ -8,7 +9,8 @@ namespace airlock::audit {
 
 struct AuditLog::Pending {
   Event event;
-  bool done = false;
+  AppendCallback callback;  // set for AppendAsync: the writer owns and deletes it
+  bool done = false;        // for Append: guarded by mu_
   Result<EventId> result = Status::Internal("not committed");
 };
 
@@ -56,26 +58,49 @@ Status AuditLog::LoadHead() {
   return Status::Ok();
 }
 
-Result<EventId> AuditLog::Append(Event e) {
-  e.instance = opts_.instance_id;
-  if (Status s = Validate(e); !s.ok()) return s;
-  Pending p;
-  p.event = std::move(e);
-  std::unique_lock lock(mu_);
+Status AuditLog::Enqueue(Pending* p) {
+  p->event.instance = opts_.instance_id;
+  if (Status s = Validate(p->event); !s.ok()) return s;
   if (closing_) return Status::Internal("audit log is closed");
   if (queue_.size() >= opts_.max_queue) {
     return Status::ResourceExhausted("audit log: queue full (" + std::to_string(queue_.size()) +
                                      " events waiting)");
   }
-  queue_.push_back(&p);
+  queue_.push_back(p);
   work_cv_.notify_one();
+  return Status::Ok();
+}
+
+Result<EventId> AuditLog::Append(Event e) {
+  Pending p;
+  p.event = std::move(e);
+  std::unique_lock lock(mu_);
+  if (Status s = Enqueue(&p); !s.ok()) return s;
   done_cv_.wait(lock, [&] { return p.done; });
   return std::move(p.result);
+}
+
+void AuditLog::AppendAsync(Event e, AppendCallback done) {
+  auto p = std::make_unique<Pending>();
+  p->event = std::move(e);
+  p->callback = std::move(done);
+  Status s;
+  {
+    std::lock_guard lock(mu_);
+    s = Enqueue(p.get());
+    if (s.ok()) p.release();  // the writer deletes it after the callback
+  }
+  if (!s.ok()) p->callback(std::move(s));
 }
 
 std::uint64_t AuditLog::committed() const {
   std::lock_guard lock(mu_);
   return committed_;
+}
+
+std::uint64_t AuditLog::transactions() const {
+  std::lock_guard lock(mu_);
+  return transactions_;
 }
 
 Status AuditLog::Close() {
@@ -117,10 +142,19 @@ void AuditLog::WriterLoop() {
     }
     lock.unlock();
     Status s = CommitBatch(batch, closing && !more);
+    std::vector<Pending*> waiters;
+    for (Pending* p : batch) {
+      if (p->callback) {
+        p->callback(std::move(p->result));
+        delete p;
+      } else {
+        waiters.push_back(p);
+      }
+    }
     lock.lock();
     if (batch.empty() && closing && !more) close_status_ = s;
-    for (Pending* p : batch) p->done = true;
-    if (!batch.empty()) done_cv_.notify_all();
+    for (Pending* p : waiters) p->done = true;
+    if (!waiters.empty()) done_cv_.notify_all();
     if (closing && queue_.empty() && (!s.ok() || head_.seq == head_.last_checkpoint_seq)) {
       if (!s.ok()) close_status_ = s;
       return;
@@ -197,6 +231,7 @@ Status AuditLog::CommitBatch(std::deque<Pending*>& batch, bool force_checkpoint)
   for (Pending* p : batch) p->result = EventId{p->event.instance, p->event.seq};
   std::lock_guard lock(mu_);
   committed_ += batch.size();
+  ++transactions_;
   return s;
 }
 

@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
 #include <cstdlib>
 #include <filesystem>
 #include <set>
@@ -233,6 +235,38 @@ TEST_P(TrailTest, ConcurrentAppendsAreAllCommittedOnce) {
   EXPECT_EQ(*all.begin(), 1u);
   EXPECT_EQ(*all.rbegin(), static_cast<std::uint64_t>(kThreads * kEach));
   EXPECT_EQ(log->committed(), static_cast<std::uint64_t>(kThreads * kEach));
+  EXPECT_EQ(FirstProblem(), "OK");
+}
+
+TEST_P(TrailTest, AsyncAppendsCompleteOnceEach) {
+  auto log = OpenLog("gw-1", 100);
+  ASSERT_NE(log, nullptr);
+  std::mutex mu;
+  std::condition_variable cv;
+  std::set<std::uint64_t> seqs;
+  int failures = 0;
+  constexpr int kN = 1000;
+  for (int i = 0; i < kN; ++i) {
+    log->AppendAsync(MakeEvent(i), [&](Result<EventId> id) {
+      std::lock_guard lock(mu);
+      if (id.ok()) seqs.insert(id->seq); else ++failures;
+      cv.notify_one();
+    });
+  }
+  // An invalid event completes at once, on this thread, with the reason.
+  Event bad = MakeEvent(0);
+  bad.principal = "not an id";
+  Status bad_status;
+  log->AppendAsync(bad, [&](Result<EventId> id) { bad_status = id.status(); });
+  EXPECT_EQ(bad_status.code(), Status::Code::kInvalidArgument);
+  {
+    std::unique_lock lock(mu);
+    cv.wait(lock, [&] { return seqs.size() + failures == kN; });
+  }
+  EXPECT_EQ(failures, 0);
+  EXPECT_EQ(*seqs.rbegin(), static_cast<std::uint64_t>(kN));
+  EXPECT_LE(log->transactions(), static_cast<std::uint64_t>(kN));
+  ASSERT_TRUE(log->Close().ok());
   EXPECT_EQ(FirstProblem(), "OK");
 }
 

@@ -24,6 +24,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -69,17 +70,29 @@ class AuditLog {
   // FailedPrecondition-like Internal after Close.
   Result<EventId> Append(Event e);
 
+  // The same without blocking, for callers that are coroutines rather than
+  // threads (the gateway answers its client from `done`). `done` runs once:
+  // on the writer thread after the commit, or on the calling thread before
+  // AppendAsync returns when the event is invalid, the queue is full or the
+  // log is closed. It must be quick and must not call Append.
+  using AppendCallback = std::function<void(Result<EventId>)>;
+  void AppendAsync(Event e, AppendCallback done);
+
   // Commits what is queued, writes a final checkpoint when events are
   // unsigned, stops the writer. Idempotent.
   Status Close();
 
-  // Events committed by this log since Open (for tests and metrics).
+  // Events committed by this log since Open, and the transactions that
+  // carried them (their ratio is the group-commit batch size; for metrics).
   std::uint64_t committed() const;
+  std::uint64_t transactions() const;
 
  private:
   struct Pending;
   AuditLog(std::unique_ptr<Store> store, SigningKey key, AuditLogOptions opts);
   void WriterLoop();
+  // REQUIRES: mu_ held. Validates and queues `p`; on error nothing is queued.
+  Status Enqueue(Pending* p);
   Status LoadHead();
   // Builds and commits one batch. Returns the commit's status.
   Status CommitBatch(std::deque<Pending*>& batch, bool force_checkpoint);
@@ -100,6 +113,7 @@ class AuditLog {
   bool closing_ = false;             // guarded by mu_
   bool closed_ = false;              // guarded by mu_
   std::uint64_t committed_ = 0;      // guarded by mu_
+  std::uint64_t transactions_ = 0;   // guarded by mu_
   Status close_status_;              // guarded by mu_
   std::thread writer_;
 };
