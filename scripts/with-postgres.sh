@@ -38,6 +38,7 @@ trap cleanup EXIT
 "${AS[@]}" "$PGBIN/createdb" -h 127.0.0.1 -p "$PORT" -U airlock airlock_test
 
 export AIRLOCK_TEST_PG_URL="postgresql://airlock@127.0.0.1:$PORT/airlock_test"
+export AIRLOCK_TEST_PSQL="$PGBIN/psql"
 set +e
 "$@"
 rc=$?
