@@ -4,7 +4,7 @@
 #include <cstring>
 #include <tuple>
 
-#include "airlock/core/crypto.h"
+#include "internal/sha256.h"
 
 namespace airlock::audit {
 namespace {
@@ -205,17 +205,41 @@ Result<Event> DecodeEvent(std::string_view record) {
   return e;
 }
 
+Result<RecordHeader> DecodeHeader(std::string_view in) {
+  RecordHeader h;
+  std::size_t pos = 3;  // version, kind, decision
+  auto str8 = [&](std::string_view* out) {
+    if (pos >= in.size() || in.size() - pos - 1 < static_cast<unsigned char>(in[pos])) return false;
+    std::size_t n = static_cast<unsigned char>(in[pos]);
+    *out = in.substr(pos + 1, n);
+    pos += 1 + n;
+    return true;
+  };
+  auto u64 = [&](std::uint64_t* out) {
+    if (in.size() - pos < 8) return false;
+    std::uint64_t v = 0;
+    for (int i = 7; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(in[pos + i]);
+    *out = v;
+    pos += 8;
+    return true;
+  };
+  std::string_view skip;
+  std::uint64_t t = 0;
+  if (in.size() < 3 || static_cast<unsigned char>(in[0]) != kRecordVersion || !str8(&h.instance) ||
+      !u64(&h.seq) || !u64(&t) || !str8(&skip) || !str8(&h.principal) || !str8(&h.workflow)) {
+    return Status::Corruption("audit record: malformed header");
+  }
+  h.time_us = static_cast<std::int64_t>(t);
+  return h;
+}
+
 const std::string& GenesisHash() {
   static const std::string kGenesis(kHashBytes, '\0');
   return kGenesis;
 }
 
 std::string ChainHash(std::string_view prev_hash, std::string_view record) {
-  std::string buf;
-  buf.reserve(2 * kHashBytes);
-  buf.append(prev_hash);
-  buf.append(Sha256(record));
-  return Sha256(buf);
+  return internal::Sha256Of(prev_hash, internal::Sha256Of(record));
 }
 
 std::string CheckpointMessage(std::string_view instance, std::uint64_t seq, std::string_view hash,

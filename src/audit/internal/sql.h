@@ -11,16 +11,19 @@ namespace airlock::audit::internal {
 
 enum class Dialect { kSqlite, kPostgres };
 
+// SQLite tables are WITHOUT ROWID: rows are stored in (instance, seq) order,
+// so walking a chain reads the file front to back (a rowid table made
+// verification follow the primary-key index into random pages).
 inline std::vector<std::string_view> SchemaStatements(Dialect d) {
   if (d == Dialect::kSqlite) {
     return {
         "CREATE TABLE IF NOT EXISTS audit_events (instance TEXT NOT NULL, seq INTEGER NOT NULL, "
         "time_us INTEGER NOT NULL, principal TEXT NOT NULL, workflow TEXT NOT NULL, "
-        "record BLOB NOT NULL, hash BLOB NOT NULL, PRIMARY KEY (instance, seq))",
+        "record BLOB NOT NULL, hash BLOB NOT NULL, PRIMARY KEY (instance, seq)) WITHOUT ROWID",
         "CREATE INDEX IF NOT EXISTS audit_events_time ON audit_events (time_us)",
         "CREATE TABLE IF NOT EXISTS audit_checkpoints (instance TEXT NOT NULL, "
         "seq INTEGER NOT NULL, time_us INTEGER NOT NULL, hash BLOB NOT NULL, "
-        "key_id TEXT NOT NULL, signature BLOB NOT NULL, PRIMARY KEY (instance, seq))",
+        "key_id TEXT NOT NULL, signature BLOB NOT NULL, PRIMARY KEY (instance, seq)) WITHOUT ROWID",
     };
   }
   return {

@@ -59,6 +59,19 @@ std::string EncodeEvent(const Event& e);
 // including trailing bytes and unsorted lists: only canonical bytes decode.
 Result<Event> DecodeEvent(std::string_view record);
 
+// The leading fields of a record, parsed without decoding the rest: what
+// Verify compares with the row's columns. Views into `record`.
+struct RecordHeader {
+  std::string_view instance;
+  std::uint64_t seq = 0;
+  std::int64_t time_us = 0;
+  std::string_view principal;
+  std::string_view workflow;
+};
+// Corruption when the prefix is malformed. Verify relies on the chain hash,
+// not on this parse, for the integrity of the rest of the record.
+Result<RecordHeader> DecodeHeader(std::string_view record);
+
 // hash(n) from hash(n-1) and record(n).
 std::string ChainHash(std::string_view prev_hash, std::string_view record);
 

@@ -81,8 +81,9 @@ struct SqlParam {
   static SqlParam Blob(std::string b) { return {Type::kBlob, 0, std::move(b)}; }
 };
 
-// Return false to stop a scan early.
-using EventVisitor = std::function<bool(const StoredEvent&)>;
+// Return false to stop a scan early. The visitor may move from the row:
+// the store refills it for the next one.
+using EventVisitor = std::function<bool(StoredEvent&)>;
 
 class Store {
  public:

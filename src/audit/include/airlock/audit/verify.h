@@ -20,7 +20,8 @@
 // chains goes on. Events after an instance's last checkpoint are counted as
 // unsigned: an attacker with write access could have appended or cut them.
 //
-// Thread-safety: Verify uses `store` exclusively for its duration.
+// Thread-safety: Verify uses `store` exclusively for its duration (from a
+// reader thread of its own while it checks what was read).
 #pragma once
 
 #include <cstdint>
