@@ -263,7 +263,13 @@ class ChainVerifier {
              "the event written as seq " + std::to_string(a.row) + " now sits at seq " +
                  std::to_string(**at));
     } else {
-      Report(ProblemKind::kModified, a.row, "the record or its hash differs from what was chained");
+      // Either this row changed, or the one before was rewritten together
+      // with a freshly computed hash; the stored data cannot tell which.
+      Report(ProblemKind::kModified, a.row,
+             "hash(" + std::to_string(a.row) + ") does not follow from record " +
+                 std::to_string(a.row) + " and hash(" + std::to_string(a.row - 1) +
+                 "): this record or its hash was changed (or event " +
+                 std::to_string(a.row - 1) + " together with its hash)");
     }
     return Status::Ok();
   }

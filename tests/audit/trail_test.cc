@@ -291,6 +291,25 @@ TEST_P(TrailTest, UnsignedTailIsCounted) {
   EXPECT_EQ(Check().chains[0].unsigned_tail, 0u);
 }
 
+TEST_P(TrailTest, IdleLogSignsItsTailAfterAPeriod) {
+  AuditLogOptions o;
+  o.instance_id = "gw-1";
+  o.checkpoint_every_events = 1000;
+  o.checkpoint_every = std::chrono::milliseconds(20);
+  auto log = AuditLog::Open(Open(), KeyCopy(), o);
+  ASSERT_TRUE(log.ok());
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE((*log)->Append(MakeEvent(i)).ok());
+  // No Close: the writer must sign on its own once the period is over.
+  // Polled, not timed: the bound only keeps a broken build from hanging.
+  std::uint64_t tail = 3;
+  for (int i = 0; i < 500 && tail != 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    tail = Check().chains[0].unsigned_tail;
+  }
+  EXPECT_EQ(tail, 0u);
+  EXPECT_EQ(Check().chains[0].last_checkpoint_seq, 3u);
+}
+
 TEST_P(TrailTest, RejectsFreeTextAndWritesNothing) {
   auto log = OpenLog("gw-1");
   Event e = MakeEvent(1);
