@@ -21,12 +21,12 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
-#include <functional>
-#include <mutex>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <functional>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -60,13 +60,20 @@ Args Parse(int argc, char** argv) {
     std::string k = argv[i];
     if (i + 1 >= argc) Die("missing value for " + k);
     std::string v = argv[++i];
-    if (k == "--store") a.store = v;
-    else if (k == "--signing-key") a.key = v;
-    else if (k == "--instance") a.instance = v;
-    else if (k == "--ack-file") a.ack_file = v;
-    else if (k == "--threads") a.threads = std::atoi(v.c_str());
-    else if (k == "--events") a.events = std::atol(v.c_str());
-    else Die("unknown option " + k);
+    if (k == "--store")
+      a.store = v;
+    else if (k == "--signing-key")
+      a.key = v;
+    else if (k == "--instance")
+      a.instance = v;
+    else if (k == "--ack-file")
+      a.ack_file = v;
+    else if (k == "--threads")
+      a.threads = std::atoi(v.c_str());
+    else if (k == "--events")
+      a.events = std::atol(v.c_str());
+    else
+      Die("unknown option " + k);
   }
   if (a.store.empty()) Die("--store is required");
   return a;
@@ -206,8 +213,10 @@ int Append(const Args& a) {
   double group = AppendRate(a, "group-" + run, threads, n);
   std::printf("store            %s\n", a.store.substr(0, a.store.find(':')).c_str());
   std::printf("baseline         1 thread, %ld events: %.0f durable events/s\n", base_n, base);
-  std::printf("group commit     %d concurrent callers, %ld events: %.0f durable events/s (%.1fx baseline)\n",
-              threads, n, group, group / base);
+  std::printf(
+      "group commit     %d concurrent callers, %ld events: %.0f durable events/s (%.1fx "
+      "baseline)\n",
+      threads, n, group, group / base);
   return 0;
 }
 
@@ -266,12 +275,14 @@ int VerifySpeed(const Args& a) {
   double verify_cpu = CpuSeconds() - cpu0;
   if (!report.ok()) Die(report.status().message());
   if (!report->ok()) Die("the benchmark trail does not verify: " + report->problems[0].ToString());
-  std::printf("events           %zu (%.0f bytes per record)\n", rows, static_cast<double>(bytes) / rows);
+  std::printf("events           %zu (%.0f bytes per record)\n", rows,
+              static_cast<double>(bytes) / rows);
   std::printf("baseline         read every row: %.2f s wall, %.2f s CPU\n", scan, scan_cpu);
-  std::printf("verify           chain + records + %lu checkpoints: %.2f s wall (%.2fx baseline), "
-              "%.2f s CPU (2 threads), %.0f events/s\n",
-              static_cast<unsigned long>(report->chains[0].checkpoints), verify, verify / scan,
-              verify_cpu, rows / verify);
+  std::printf(
+      "verify           chain + records + %lu checkpoints: %.2f s wall (%.2fx baseline), "
+      "%.2f s CPU (2 threads), %.0f events/s\n",
+      static_cast<unsigned long>(report->chains[0].checkpoints), verify, verify / scan, verify_cpu,
+      rows / verify);
   return 0;
 }
 

@@ -33,7 +33,8 @@ Result<std::unique_ptr<AuditLog>> AuditLog::Open(std::unique_ptr<Store> store, S
     return Status::InvalidArgument(
         "audit log: instance id must be 1 to 64 characters of [A-Za-z0-9._:@/+-]");
   }
-  if (!key.can_sign()) return Status::InvalidArgument("audit log: the signing key has no private half");
+  if (!key.can_sign())
+    return Status::InvalidArgument("audit log: the signing key has no private half");
   if (opts.checkpoint_every_events == 0) opts.checkpoint_every_events = 1;
   if (opts.max_batch == 0) opts.max_batch = 1;
   if (opts.max_queue == 0) opts.max_queue = 1;
@@ -214,7 +215,8 @@ Status AuditLog::CommitBatch(std::deque<Pending*>& batch, bool force_checkpoint)
       if (!(s = sign(head_.time_us)).ok()) break;
     }
   }
-  bool time_due = opts_.checkpoint_every.count() > 0 && now >= oldest_unsigned_ + opts_.checkpoint_every;
+  bool time_due =
+      opts_.checkpoint_every.count() > 0 && now >= oldest_unsigned_ + opts_.checkpoint_every;
   if (s.ok() && head_.seq > head_.last_checkpoint_seq && (force_checkpoint || time_due)) {
     s = sign(std::max(head_.time_us, NowMicros()));
   }

@@ -77,10 +77,10 @@ bool IsIdentChar(char c) {
 
 Status CheckIdent(std::string_view field, std::string_view value, bool allow_empty) {
   if (IsIdentifier(value, allow_empty)) return Status::Ok();
-  return Status::InvalidArgument(
-      "audit event: " + std::string(field) + " must be " + (allow_empty ? "empty or " : "") +
-      "1 to 64 characters of [A-Za-z0-9._:@/+-] (it is " + std::to_string(value.size()) +
-      " bytes)");
+  return Status::InvalidArgument("audit event: " + std::string(field) + " must be " +
+                                 (allow_empty ? "empty or " : "") +
+                                 "1 to 64 characters of [A-Za-z0-9._:@/+-] (it is " +
+                                 std::to_string(value.size()) + " bytes)");
 }
 
 }  // namespace
@@ -110,7 +110,8 @@ Status Validate(const Event& e) {
   if (!(s = CheckIdent("principal", e.principal, true)).ok()) return s;
   if (!(s = CheckIdent("workflow", e.workflow, true)).ok()) return s;
   if (!(s = CheckIdent("backend", e.backend, true)).ok()) return s;
-  if (NameOf(kKinds, e.kind, "").empty()) return Status::InvalidArgument("audit event: unknown kind");
+  if (NameOf(kKinds, e.kind, "").empty())
+    return Status::InvalidArgument("audit event: unknown kind");
   if (NameOf(kDecisions, e.decision, "").empty()) {
     return Status::InvalidArgument("audit event: unknown decision");
   }

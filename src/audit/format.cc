@@ -39,7 +39,8 @@ class Reader {
     using U = std::make_unsigned_t<T>;
     U u = 0;
     for (std::size_t i = 0; i < sizeof(T); ++i) {
-      u = static_cast<U>(u | (static_cast<U>(static_cast<unsigned char>(in_[pos_ + i])) << (8 * i)));
+      u = static_cast<U>(u |
+                         (static_cast<U>(static_cast<unsigned char>(in_[pos_ + i])) << (8 * i)));
     }
     pos_ += sizeof(T);
     return static_cast<T>(u);
@@ -51,7 +52,8 @@ class Reader {
     if (!Need(n, what)) return {};
     std::string s(in_.substr(pos_, n));
     pos_ += n;
-    if (ok() && !IsIdentifier(s, allow_empty)) Fail(at, std::string(what) + " is not an identifier");
+    if (ok() && !IsIdentifier(s, allow_empty))
+      Fail(at, std::string(what) + " is not an identifier");
     return s;
   }
 

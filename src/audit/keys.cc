@@ -71,8 +71,8 @@ Result<HmacKey> HmacKey::Load(const std::string& path) {
   if (path.empty()) {
     const char* env = std::getenv(kHmacKeyEnv);
     if (env == nullptr || *env == '\0') {
-      return Status::InvalidArgument(
-          std::string("fingerprint key: give a key file or set ") + kHmacKeyEnv);
+      return Status::InvalidArgument(std::string("fingerprint key: give a key file or set ") +
+                                     kHmacKeyEnv);
     }
     auto k = FromBytes(env);
     if (!k.ok()) return k.status().WithContext(kHmacKeyEnv);

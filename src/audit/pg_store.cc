@@ -72,7 +72,8 @@ class PostgresStore final : public Store {
 
   Status Init() {
     // Keep the server's notices (CREATE ... IF NOT EXISTS) off stderr.
-    PQsetNoticeProcessor(conn_.get(), [](void*, const char*) {}, nullptr);
+    PQsetNoticeProcessor(
+        conn_.get(), [](void*, const char*) {}, nullptr);
     // Two processes creating the tables at once would race in the catalog;
     // a transaction-scoped advisory lock serialises them.
     if (Status s = Exec("BEGIN"); !s.ok()) return s;
@@ -363,9 +364,9 @@ Result<std::unique_ptr<Store>> OpenStore(std::string_view url) {
   if (url.starts_with("postgresql://") || url.starts_with("postgres://")) {
     return OpenPostgresStore(std::string(url));
   }
-  return Status::InvalidArgument(
-      "unknown audit store '" + std::string(url.substr(0, url.find(':'))) +
-      "': use sqlite:PATH or postgresql://...");
+  return Status::InvalidArgument("unknown audit store '" +
+                                 std::string(url.substr(0, url.find(':'))) +
+                                 "': use sqlite:PATH or postgresql://...");
 }
 
 }  // namespace airlock::audit

@@ -190,8 +190,8 @@ class SqliteStore final : public Store {
   Status PruneInstance(const std::string& inst, std::int64_t before_us, PruneResult* total) {
     // The cut: the last checkpoint below the first event that is not old
     // enough (or below the end of the chain when every event is).
-    auto first_young = Prepare(
-        "SELECT MIN(seq) FROM audit_events WHERE instance = ?1 AND time_us >= ?2");
+    auto first_young =
+        Prepare("SELECT MIN(seq) FROM audit_events WHERE instance = ?1 AND time_us >= ?2");
     if (!first_young.ok()) return first_young.status();
     BindText(first_young->get(), 1, inst);
     sqlite3_bind_int64(first_young->get(), 2, before_us);
@@ -331,13 +331,12 @@ class SqliteStore final : public Store {
 
 Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path) {
   sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &db,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                           nullptr);
+  int rc = sqlite3_open_v2(
+      path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   auto store = std::make_unique<SqliteStore>(db, path);  // owns db even on failure
   if (rc != SQLITE_OK) {
-    return Status::IoError("audit store sqlite:" + path + ": cannot open: " +
-                           (db ? sqlite3_errmsg(db) : "out of memory"));
+    return Status::IoError("audit store sqlite:" + path +
+                           ": cannot open: " + (db ? sqlite3_errmsg(db) : "out of memory"));
   }
   if (Status s = store->Init(); !s.ok()) return s;
   return std::unique_ptr<Store>(std::move(store));

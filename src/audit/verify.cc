@@ -55,7 +55,8 @@ class ChainVerifier {
       if (c.seq <= report->last_seq) report->last_checkpoint_seq = c.seq;
     }
     if (started_ && report->last_seq > report->last_checkpoint_seq) {
-      report->unsigned_tail = report->last_seq - std::max(report->last_checkpoint_seq, first_seq_ - 1);
+      report->unsigned_tail =
+          report->last_seq - std::max(report->last_checkpoint_seq, first_seq_ - 1);
     }
     *problem = std::move(problem_);
     return Status::Ok();
@@ -122,9 +123,9 @@ class ChainVerifier {
   // (a store cannot run a second scan inside the first).
   struct Anomaly {
     enum { kGap, kHashMismatch, kSeqMismatch } what;
-    std::uint64_t row = 0;       // the seq column of the row
-    std::uint64_t claimed = 0;   // the record's own seq (kSeqMismatch)
-    std::string record_hash;     // ChainHash(hash(claimed - 1), record) for kSeqMismatch
+    std::uint64_t row = 0;      // the seq column of the row
+    std::uint64_t claimed = 0;  // the record's own seq (kSeqMismatch)
+    std::string record_hash;    // ChainHash(hash(claimed - 1), record) for kSeqMismatch
     std::string stored_hash;
   };
 
@@ -231,11 +232,12 @@ class ChainVerifier {
       if (at->has_value()) {
         Report(ProblemKind::kReordered, e, "stored at seq " + std::to_string(**at));
       } else if (a.what == Anomaly::kGap) {
-        Report(ProblemKind::kDeleted, e, "missing; the chain goes on at seq " + std::to_string(a.row));
+        Report(ProblemKind::kDeleted, e,
+               "missing; the chain goes on at seq " + std::to_string(a.row));
       } else {
         Report(ProblemKind::kDeleted, e,
-               "missing; the record stored at seq " + std::to_string(a.row) + " was written as seq " +
-                   std::to_string(a.claimed));
+               "missing; the record stored at seq " + std::to_string(a.row) +
+                   " was written as seq " + std::to_string(a.claimed));
       }
       return Status::Ok();
     }
@@ -249,8 +251,7 @@ class ChainVerifier {
                "the event written as seq " + std::to_string(a.claimed) + " now sits at seq " +
                    std::to_string(a.row));
       } else {
-        Report(ProblemKind::kModified, a.row,
-               "the record claims seq " + std::to_string(a.claimed));
+        Report(ProblemKind::kModified, a.row, "the record claims seq " + std::to_string(a.claimed));
       }
       return Status::Ok();
     }
@@ -268,8 +269,8 @@ class ChainVerifier {
       Report(ProblemKind::kModified, a.row,
              "hash(" + std::to_string(a.row) + ") does not follow from record " +
                  std::to_string(a.row) + " and hash(" + std::to_string(a.row - 1) +
-                 "): this record or its hash was changed (or event " +
-                 std::to_string(a.row - 1) + " together with its hash)");
+                 "): this record or its hash was changed (or event " + std::to_string(a.row - 1) +
+                 " together with its hash)");
     }
     return Status::Ok();
   }
@@ -329,11 +330,16 @@ class ChainVerifier {
 
 std::string_view ProblemKindName(ProblemKind k) {
   switch (k) {
-    case ProblemKind::kModified: return "modified";
-    case ProblemKind::kDeleted: return "deleted";
-    case ProblemKind::kInserted: return "inserted";
-    case ProblemKind::kReordered: return "reordered";
-    case ProblemKind::kBadCheckpoint: return "bad-checkpoint";
+    case ProblemKind::kModified:
+      return "modified";
+    case ProblemKind::kDeleted:
+      return "deleted";
+    case ProblemKind::kInserted:
+      return "inserted";
+    case ProblemKind::kReordered:
+      return "reordered";
+    case ProblemKind::kBadCheckpoint:
+      return "bad-checkpoint";
   }
   return "unknown";
 }

@@ -2,10 +2,10 @@
 // data-subject search over the audit trail. Until the gateway's config
 // exists, options (or AIRLOCK_AUDIT_* environment variables) name the store
 // and the keys.
-#include <CLI/CLI.hpp>
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 #include <unistd.h>
+#include <CLI/CLI.hpp>
 
 #include <atomic>
 #include <chrono>
@@ -61,7 +61,8 @@ void AddHmacKeyOption(CLI::App* cmd, AuditOptions* o) {
 
 Result<std::unique_ptr<audit::Store>> OpenAuditStore(const AuditOptions& o) {
   std::string url = o.store.empty() ? EnvOr("AIRLOCK_AUDIT_STORE") : o.store;
-  if (url.empty()) return Status::InvalidArgument("no store: give --store sqlite:PATH or postgresql://...");
+  if (url.empty())
+    return Status::InvalidArgument("no store: give --store sqlite:PATH or postgresql://...");
   return audit::OpenStore(url);
 }
 
@@ -75,7 +76,8 @@ namespace {
 
 int RunKeygen(const std::string& signing, const std::string& pub, const std::string& hmac) {
   if (signing.empty() && hmac.empty()) {
-    return Fail("keygen", Status::InvalidArgument("give --signing-key PATH and/or --hmac-key PATH"));
+    return Fail("keygen",
+                Status::InvalidArgument("give --signing-key PATH and/or --hmac-key PATH"));
   }
   if (!signing.empty()) {
     auto key = audit::SigningKey::Generate();
@@ -165,8 +167,9 @@ void PrintEvent(const audit::StoredEvent& row, const std::string& format) {
     counts += (counts.empty() ? "" : ",") + f.entity_type + "=" + std::to_string(f.count);
   }
   std::cout << FormatTimeUs(ev->time_us) << " " << row.instance << ":" << row.seq << " "
-            << audit::EventKindName(ev->kind) << " " << (ev->principal.empty() ? "-" : ev->principal)
-            << " " << (ev->workflow.empty() ? "-" : ev->workflow) << " "
+            << audit::EventKindName(ev->kind) << " "
+            << (ev->principal.empty() ? "-" : ev->principal) << " "
+            << (ev->workflow.empty() ? "-" : ev->workflow) << " "
             << audit::DecisionName(ev->decision) << " " << ev->status << " "
             << (counts.empty() ? "-" : counts) << "\n";
 }
@@ -258,7 +261,8 @@ int RunFind(const AuditOptions& o, const std::string& type, const std::string& f
       auto it = wanted.find(fp.entity_type);
       if (it == wanted.end()) {
         if (!type.empty()) continue;
-        it = wanted.emplace(fp.entity_type, audit::FingerprintValue(*key, fp.entity_type, value)).first;
+        it = wanted.emplace(fp.entity_type, audit::FingerprintValue(*key, fp.entity_type, value))
+                 .first;
       }
       if (it->second.mac == fp.mac) {
         ++hits;
@@ -335,8 +339,9 @@ int RunAppend(const AuditOptions& o, const std::string& instance, std::uint64_t 
             *hmac, v["entity_type"].get<std::string>(), v["value"].get<std::string>()));
       }
       if (bad) {
-        rc = Fail("append", Status::InvalidArgument(
-                                where + ": 'values' must be [{\"entity_type\": ..., \"value\": ...}]"));
+        rc = Fail("append",
+                  Status::InvalidArgument(
+                      where + ": 'values' must be [{\"entity_type\": ..., \"value\": ...}]"));
         break;
       }
     }
@@ -362,7 +367,8 @@ void RegisterAuditCommands(CLI::App& app, Commands& out) {
     std::string signing, pub, hmac;
   };
   auto kg = std::make_shared<KeygenOptions>();
-  auto* keygen = audit->add_subcommand("keygen", "Create an Ed25519 signing key and/or a fingerprint key");
+  auto* keygen =
+      audit->add_subcommand("keygen", "Create an Ed25519 signing key and/or a fingerprint key");
   keygen->add_option("--signing-key", kg->signing, "write the Ed25519 private key (PEM) here");
   keygen->add_option("--public-key", kg->pub, "also write its public half (PEM) here");
   keygen->add_option("--hmac-key", kg->hmac, "write a fingerprint key (64 hex characters) here");
@@ -377,7 +383,8 @@ void RegisterAuditCommands(CLI::App& app, Commands& out) {
       "verify", "Check every chain and checkpoint; name the first event that was tampered with");
   AddStoreOption(verify, &vo->a);
   AddSigningKeyOption(verify, &vo->a, "PEM public (or private) key that signed the checkpoints");
-  verify->add_option("-f,--format", vo->format, "text or json")->check(CLI::IsMember({"text", "json"}));
+  verify->add_option("-f,--format", vo->format, "text or json")
+      ->check(CLI::IsMember({"text", "json"}));
   out.push_back({verify, [vo] { return RunVerify(vo->a, vo->format); }});
 
   struct TailOptions {
@@ -395,7 +402,8 @@ void RegisterAuditCommands(CLI::App& app, Commands& out) {
   tail->add_option("--interval-ms", to->interval_ms, "poll interval with -f (default 500)")
       ->check(CLI::Range(10, 60000));
   tail->add_option("--format", to->format, "text or jsonl");
-  out.push_back({tail, [to] { return RunTail(to->a, to->n, to->follow, to->interval_ms, to->format); }});
+  out.push_back(
+      {tail, [to] { return RunTail(to->a, to->n, to->follow, to->interval_ms, to->format); }});
 
   struct PruneOptions {
     AuditOptions a;
@@ -422,8 +430,10 @@ void RegisterAuditCommands(CLI::App& app, Commands& out) {
       "find", "Read a value on standard input and list every event that saw it (by fingerprint)");
   AddStoreOption(find, &fo->a);
   AddHmacKeyOption(find, &fo->a);
-  find->add_option("--type", fo->type, "entity type of the value (default: try every type in the trail)");
-  find->add_option("--format", fo->format, "text or jsonl")->check(CLI::IsMember({"text", "jsonl"}));
+  find->add_option("--type", fo->type,
+                   "entity type of the value (default: try every type in the trail)");
+  find->add_option("--format", fo->format, "text or jsonl")
+      ->check(CLI::IsMember({"text", "jsonl"}));
   out.push_back({find, [fo] { return RunFind(fo->a, fo->type, fo->format); }});
 
   struct AppendOptions {
@@ -438,7 +448,8 @@ void RegisterAuditCommands(CLI::App& app, Commands& out) {
   AddSigningKeyOption(append, &ao->a, "PEM private key that signs checkpoints");
   AddHmacKeyOption(append, &ao->a);
   append->add_option("--instance", ao->instance, "the chain to append to")->required();
-  append->add_option("--checkpoint-every", ao->every, "events between signed checkpoints (default 1000)");
+  append->add_option("--checkpoint-every", ao->every,
+                     "events between signed checkpoints (default 1000)");
   out.push_back({append, [ao] { return RunAppend(ao->a, ao->instance, ao->every); }});
 
   RegisterAuditExportCommands(*audit, out);

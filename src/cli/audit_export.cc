@@ -50,10 +50,15 @@ ordered_json CheckpointJson(const audit::Checkpoint& c) {
 // One bundle line as CSV: identifiers hold no commas or quotes (event.h), so
 // no field needs quoting.
 const std::vector<std::string> kCsvColumns = {
-    "type", "instance", "seq", "time", "time_us", "kind", "request_id", "principal", "workflow",
-    "backend", "decision", "reasons", "status", "latency_us", "request_bytes", "response_bytes",
-    "prompt_tokens", "completion_tokens", "findings", "fingerprints", "record_sha256", "record",
-    "hash", "key_id", "signature"};
+    "type",           "instance",      "seq",
+    "time",           "time_us",       "kind",
+    "request_id",     "principal",     "workflow",
+    "backend",        "decision",      "reasons",
+    "status",         "latency_us",    "request_bytes",
+    "response_bytes", "prompt_tokens", "completion_tokens",
+    "findings",       "fingerprints",  "record_sha256",
+    "record",         "hash",          "key_id",
+    "signature"};
 
 std::string CsvCell(const ordered_json& j, const std::string& col) {
   if (!j.contains(col)) return "";
@@ -96,7 +101,8 @@ class BundleWriter {
       return;
     }
     if (j["type"] == "bundle") return;  // the header is JSON-only; CSV starts with its columns
-    for (std::size_t i = 0; i < kCsvColumns.size(); ++i) out_ << (i ? "," : "") << CsvCell(j, kCsvColumns[i]);
+    for (std::size_t i = 0; i < kCsvColumns.size(); ++i)
+      out_ << (i ? "," : "") << CsvCell(j, kCsvColumns[i]);
     out_ << "\n";
   }
 
@@ -211,7 +217,8 @@ int RunExport(const ExportOptions& o) {
   out.flush();
   if (!out) return Fail("export", Status::IoError("write failed"));
   std::cerr << "exported " << total << " events";
-  if (unsigned_events > 0) std::cerr << " (" << unsigned_events << " after the last checkpoint: not yet signed)";
+  if (unsigned_events > 0)
+    std::cerr << " (" << unsigned_events << " after the last checkpoint: not yet signed)";
   std::cerr << "\n";
   return kExitClean;
 }
@@ -295,12 +302,15 @@ int RunVerifyBundle(const std::string& path, const std::string& key_path) {
     if (type == "checkpoint") {
       auto h = Unhex(j["hash"]);
       auto sig = Unhex(j["signature"]);
-      if (!h || !sig || !key->Verify(audit::CheckpointMessage(inst, seq, *h, j.value("time_us", std::int64_t{0})), *sig)) {
+      if (!h || !sig ||
+          !key->Verify(audit::CheckpointMessage(inst, seq, *h, j.value("time_us", std::int64_t{0})),
+                       *sig)) {
         problem(inst + ":" + std::to_string(seq) + " checkpoint signature does not verify");
         break;
       }
       if (seq != c.seq || *h != c.hash) {
-        problem(inst + ":" + std::to_string(seq) + " the chain does not match the signed checkpoint");
+        problem(inst + ":" + std::to_string(seq) +
+                " the chain does not match the signed checkpoint");
         break;
       }
       c.anchored = true;
@@ -312,7 +322,8 @@ int RunVerifyBundle(const std::string& path, const std::string& key_path) {
       break;
     }
     if (seq != c.seq + 1) {
-      problem(inst + ":" + std::to_string(seq) + " out of order (expected seq " + std::to_string(c.seq + 1) + ")");
+      problem(inst + ":" + std::to_string(seq) + " out of order (expected seq " +
+              std::to_string(c.seq + 1) + ")");
       break;
     }
     if (type == "link") {
@@ -324,7 +335,8 @@ int RunVerifyBundle(const std::string& path, const std::string& key_path) {
       c.hash = Sha256(c.hash + *d);
     } else {
       auto rec = Unhex(j["record"]);
-      auto ev = rec ? audit::DecodeEvent(*rec) : Result<audit::Event>(Status::Corruption("not hex"));
+      auto ev =
+          rec ? audit::DecodeEvent(*rec) : Result<audit::Event>(Status::Corruption("not hex"));
       if (!ev.ok() || ev->instance != inst || ev->seq != seq) {
         problem(inst + ":" + std::to_string(seq) + " record does not decode to this event");
         break;
@@ -377,8 +389,10 @@ void RegisterAuditExportCommands(CLI::App& audit, Commands& out) {
   auto* exp = audit.add_subcommand(
       "export", "Write an evidence bundle: the events selected and the chain proof for them");
   AddStoreOption(exp, &o->a);
-  AddSigningKeyOption(exp, &o->a, "PEM key (public is enough) whose public half goes into the bundle");
-  exp->add_option("--since", o->since, "from this time (inclusive): 2026-11-01 or 2026-11-01T00:00:00Z");
+  AddSigningKeyOption(exp, &o->a,
+                      "PEM key (public is enough) whose public half goes into the bundle");
+  exp->add_option("--since", o->since,
+                  "from this time (inclusive): 2026-11-01 or 2026-11-01T00:00:00Z");
   exp->add_option("--until", o->until, "up to this time (exclusive)");
   exp->add_option("--principal", o->principal, "only this principal's events");
   exp->add_option("--workflow", o->workflow, "only this workflow's events");
@@ -392,7 +406,8 @@ void RegisterAuditExportCommands(CLI::App& audit, Commands& out) {
   auto vb = std::make_shared<VerifyBundleOptions>();
   auto* verify = audit.add_subcommand("verify-bundle", "Check an evidence bundle (JSONL) offline");
   verify->add_option("bundle", vb->path, "the bundle file")->required();
-  verify->add_option("--signing-key", vb->key, "PEM public key to trust (default: the bundle's, with a note)");
+  verify->add_option("--signing-key", vb->key,
+                     "PEM public key to trust (default: the bundle's, with a note)");
   out.push_back({verify, [vb] { return RunVerifyBundle(vb->path, vb->key); }});
 }
 

@@ -1,7 +1,7 @@
 #include "audit_json.h"
 
-#include <ctime>
 #include <cstdio>
+#include <ctime>
 
 #include "airlock/core/bytes.h"
 
@@ -91,14 +91,15 @@ ordered_json EventToJson(const audit::Event& e) {
   j["completion_tokens"] = e.completion_tokens;
   ordered_json findings = ordered_json::array();
   for (const auto& f : e.findings) {
-    findings.push_back({{"entity_type", f.entity_type}, {"data_class", f.data_class}, {"count", f.count}});
+    findings.push_back(
+        {{"entity_type", f.entity_type}, {"data_class", f.data_class}, {"count", f.count}});
   }
   j["findings"] = findings;
   ordered_json prints = ordered_json::array();
   for (const auto& f : e.fingerprints) {
-    prints.push_back(
-        {{"entity_type", f.entity_type},
-         {"hmac", HexEncode(std::string_view(reinterpret_cast<const char*>(f.mac.data()), f.mac.size()))}});
+    prints.push_back({{"entity_type", f.entity_type},
+                      {"hmac", HexEncode(std::string_view(
+                                   reinterpret_cast<const char*>(f.mac.data()), f.mac.size()))}});
   }
   j["fingerprints"] = prints;
   return j;
@@ -125,23 +126,25 @@ Result<audit::Event> EventFromJson(const nlohmann::json& j) {
   std::string kind = "request", decision = "none";
   std::vector<std::string> reasons;
   Status s;
-  for (Status st : {Get(j, "kind", &kind), Get(j, "decision", &decision), Get(j, "reasons", &reasons),
-                    Get(j, "request_id", &e.request_id), Get(j, "principal", &e.principal),
-                    Get(j, "workflow", &e.workflow), Get(j, "backend", &e.backend),
-                    Get(j, "status", &e.status), Get(j, "latency_us", &e.latency_us),
-                    Get(j, "request_bytes", &e.request_bytes),
-                    Get(j, "response_bytes", &e.response_bytes),
-                    Get(j, "prompt_tokens", &e.prompt_tokens),
-                    Get(j, "completion_tokens", &e.completion_tokens), Get(j, "time_us", &e.time_us)}) {
+  for (Status st :
+       {Get(j, "kind", &kind), Get(j, "decision", &decision), Get(j, "reasons", &reasons),
+        Get(j, "request_id", &e.request_id), Get(j, "principal", &e.principal),
+        Get(j, "workflow", &e.workflow), Get(j, "backend", &e.backend), Get(j, "status", &e.status),
+        Get(j, "latency_us", &e.latency_us), Get(j, "request_bytes", &e.request_bytes),
+        Get(j, "response_bytes", &e.response_bytes), Get(j, "prompt_tokens", &e.prompt_tokens),
+        Get(j, "completion_tokens", &e.completion_tokens), Get(j, "time_us", &e.time_us)}) {
     if (!st.ok()) return st;
   }
-  if (!audit::ParseEventKind(kind, &e.kind)) return Status::InvalidArgument("unknown kind (request, completion, admin, auth, system)");
+  if (!audit::ParseEventKind(kind, &e.kind))
+    return Status::InvalidArgument("unknown kind (request, completion, admin, auth, system)");
   if (!audit::ParseDecision(decision, &e.decision)) {
-    return Status::InvalidArgument("unknown decision (none, allow, redact, pseudonymise, route_local, block, error)");
+    return Status::InvalidArgument(
+        "unknown decision (none, allow, redact, pseudonymise, route_local, block, error)");
   }
   for (const auto& r : reasons) {
     audit::Reason code{};
-    if (!audit::ParseReason(r, &code)) return Status::InvalidArgument("unknown reason code name (see docs/audit-format.md)");
+    if (!audit::ParseReason(r, &code))
+      return Status::InvalidArgument("unknown reason code name (see docs/audit-format.md)");
     e.reasons.push_back(code);
   }
   if (j.contains("findings")) {

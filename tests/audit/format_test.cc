@@ -57,15 +57,17 @@ TEST(AuditFormat, KnownBytes) {
   e.time_us = 2;
   e.kind = EventKind::kAdmin;
   std::string rec = EncodeEvent(e);
-  std::string want = std::string("\x01\x03\x00", 3) + "\x01" "a" +
+  std::string want = std::string("\x01\x03\x00", 3) +
+                     "\x01"
+                     "a" +
                      std::string("\x01\0\0\0\0\0\0\0", 8) + std::string("\x02\0\0\0\0\0\0\0", 8) +
-                     std::string(4, '\0') +    // four empty identifiers
-                     std::string(2, '\0') +    // status
-                     std::string(24, '\0') +   // latency, request and response bytes
-                     std::string(8, '\0') +    // tokens
-                     std::string(1, '\0') +    // reasons
-                     std::string(2, '\0') +    // findings
-                     std::string(2, '\0');     // fingerprints
+                     std::string(4, '\0') +   // four empty identifiers
+                     std::string(2, '\0') +   // status
+                     std::string(24, '\0') +  // latency, request and response bytes
+                     std::string(8, '\0') +   // tokens
+                     std::string(1, '\0') +   // reasons
+                     std::string(2, '\0') +   // findings
+                     std::string(2, '\0');    // fingerprints
   EXPECT_EQ(HexEncode(rec), HexEncode(want));
 }
 

@@ -64,13 +64,14 @@ TEST(AuditKeys, SignVerifyAndPemRoundTrip) {
 }
 
 TEST(AuditKeys, WriteSecretFileIsPrivateAndNeverOverwrites) {
-  auto dir = std::filesystem::temp_directory_path() / ("airlock-keys-" + std::to_string(::getpid()));
+  auto dir =
+      std::filesystem::temp_directory_path() / ("airlock-keys-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   std::string path = (dir / "k").string();
   ASSERT_TRUE(WriteSecretFile(path, "secret").ok());
   auto perms = std::filesystem::status(path).permissions();
-  EXPECT_EQ(perms & std::filesystem::perms::all, std::filesystem::perms::owner_read |
-                                                     std::filesystem::perms::owner_write);
+  EXPECT_EQ(perms & std::filesystem::perms::all,
+            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
   EXPECT_FALSE(WriteSecretFile(path, "other").ok());
   std::filesystem::remove_all(dir);
 }

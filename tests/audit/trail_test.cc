@@ -11,9 +11,9 @@
 
 #include <atomic>
 #include <condition_variable>
-#include <mutex>
 #include <cstdlib>
 #include <filesystem>
+#include <mutex>
 #include <set>
 #include <thread>
 
@@ -63,8 +63,8 @@ class TrailTest : public ::testing::TestWithParam<std::string> {
       ASSERT_TRUE((*admin)->ExecRaw("DROP SCHEMA IF EXISTS " + schema_ + " CASCADE", {}).ok());
       ASSERT_TRUE((*admin)->ExecRaw("CREATE SCHEMA " + schema_, {}).ok());
       std::string b = base;
-      url_ = b + (b.find('?') == std::string::npos ? "?" : "&") +
-             "options=-csearch_path%3D" + schema_;
+      url_ =
+          b + (b.find('?') == std::string::npos ? "?" : "&") + "options=-csearch_path%3D" + schema_;
     }
     store_ = Open();
     auto k = SigningKey::Generate();
@@ -129,10 +129,13 @@ class TrailTest : public ::testing::TestWithParam<std::string> {
 
   StoredEvent Row(const std::string& inst, std::uint64_t seq) {
     StoredEvent out;
-    EXPECT_TRUE(store_->ScanChain(inst, seq, [&](const StoredEvent& e) {
-                  out = e;
-                  return false;
-                }).ok());
+    EXPECT_TRUE(store_
+                    ->ScanChain(inst, seq,
+                                [&](const StoredEvent& e) {
+                                  out = e;
+                                  return false;
+                                })
+                    .ok());
     EXPECT_EQ(out.seq, seq);
     return out;
   }
@@ -144,7 +147,8 @@ class TrailTest : public ::testing::TestWithParam<std::string> {
   }
   void SetRecord(const std::string& inst, std::uint64_t seq, const std::string& record) {
     Exec("UPDATE audit_events SET record = $1 WHERE instance = $2 AND seq = $3",
-         {SqlParam::Blob(record), SqlParam::Text(inst), SqlParam::Int(static_cast<std::int64_t>(seq))});
+         {SqlParam::Blob(record), SqlParam::Text(inst),
+          SqlParam::Int(static_cast<std::int64_t>(seq))});
   }
   void FlipByte(const std::string& inst, std::uint64_t seq, std::size_t offset) {
     std::string rec = Row(inst, seq).record;
@@ -164,7 +168,8 @@ class TrailTest : public ::testing::TestWithParam<std::string> {
   void Shift(const std::string& inst, std::int64_t from, std::int64_t delta) {
     Exec("UPDATE audit_events SET seq = -(seq + $1) WHERE instance = $2 AND seq >= $3",
          {SqlParam::Int(delta), SqlParam::Text(inst), SqlParam::Int(from)});
-    Exec("UPDATE audit_events SET seq = -seq WHERE instance = $1 AND seq < 0", {SqlParam::Text(inst)});
+    Exec("UPDATE audit_events SET seq = -seq WHERE instance = $1 AND seq < 0",
+         {SqlParam::Text(inst)});
   }
   void InsertRow(const std::string& inst, std::uint64_t seq, const Event& e,
                  const std::string& hash) {
@@ -249,7 +254,10 @@ TEST_P(TrailTest, AsyncAppendsCompleteOnceEach) {
   for (int i = 0; i < kN; ++i) {
     log->AppendAsync(MakeEvent(i), [&](Result<EventId> id) {
       std::lock_guard lock(mu);
-      if (id.ok()) seqs.insert(id->seq); else ++failures;
+      if (id.ok())
+        seqs.insert(id->seq);
+      else
+        ++failures;
       cv.notify_one();
     });
   }
@@ -444,9 +452,11 @@ TEST_P(TrailTest, RewrittenChainIsCaughtByTheCheckpoint) {
     ev->principal = "mallory";
     std::string rec = EncodeEvent(*ev);
     prev = ChainHash(prev, rec);
-    Exec("UPDATE audit_events SET record = $1, hash = $2, principal = $3 WHERE instance = $4 AND seq = $5",
-         {SqlParam::Blob(rec), SqlParam::Blob(prev), SqlParam::Text("mallory"),
-          SqlParam::Text("gw-1"), SqlParam::Int(static_cast<std::int64_t>(s))});
+    Exec(
+        "UPDATE audit_events SET record = $1, hash = $2, principal = $3 WHERE instance = $4 AND "
+        "seq = $5",
+        {SqlParam::Blob(rec), SqlParam::Blob(prev), SqlParam::Text("mallory"),
+         SqlParam::Text("gw-1"), SqlParam::Int(static_cast<std::int64_t>(s))});
   }
   VerifyReport r = Check();
   ASSERT_FALSE(r.ok());
@@ -494,7 +504,7 @@ TEST_P(TrailTest, PruneKeepsTheRestVerifiable) {
   Write(100);  // event i at kT0 + i s, checkpoints every 10
   auto pr = store_->Prune(kT0 + 55 * 1000000LL);
   ASSERT_TRUE(pr.ok()) << pr.status().ToString();
-  EXPECT_EQ(pr->events_deleted, 50u);     // up to the checkpoint at 50
+  EXPECT_EQ(pr->events_deleted, 50u);      // up to the checkpoint at 50
   EXPECT_EQ(pr->checkpoints_deleted, 4u);  // 10..40; 50 anchors what is left
   VerifyReport r = Check();
   ASSERT_TRUE(r.ok()) << r.problems.front().ToString();
@@ -529,10 +539,13 @@ TEST_P(TrailTest, FilteredScan) {
   f.since_us = kT0 + 5 * 1000000LL;
   f.until_us = kT0 + 15 * 1000000LL;
   std::vector<std::uint64_t> seqs;
-  ASSERT_TRUE(store_->ScanFiltered(f, [&](const StoredEvent& e) {
-                seqs.push_back(e.seq);
-                return true;
-              }).ok());
+  ASSERT_TRUE(store_
+                  ->ScanFiltered(f,
+                                 [&](const StoredEvent& e) {
+                                   seqs.push_back(e.seq);
+                                   return true;
+                                 })
+                  .ok());
   EXPECT_EQ(seqs, (std::vector<std::uint64_t>{6, 8, 10, 12, 14}));
 }
 

@@ -52,8 +52,8 @@ enum class Decision : std::uint8_t {
 // Why a decision was taken. Short fixed codes, stored as 16-bit numbers.
 enum class Reason : std::uint16_t {
   kPolicyAllow = 1,
-  kDataClassNotAllowed = 2,      // the workflow does not allow a data class found
-  kJurisdictionNotAllowed = 3,   // no backend allowed in the data's jurisdiction
+  kDataClassNotAllowed = 2,     // the workflow does not allow a data class found
+  kJurisdictionNotAllowed = 3,  // no backend allowed in the data's jurisdiction
   kNoBackendAvailable = 4,
   kCredentialDetected = 5,
   kCanaryValue = 6,
@@ -64,7 +64,7 @@ enum class Reason : std::uint16_t {
   kTimeout = 11,
   kUpstreamError = 12,
   kScanFailed = 13,
-  kOutputLeak = 14,              // the answer held data the caller may not see
+  kOutputLeak = 14,  // the answer held data the caller may not see
   kRateLimited = 15,
   kConfigChanged = 16,
   kKeyCreated = 17,

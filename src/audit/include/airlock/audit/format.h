@@ -79,7 +79,7 @@ std::string ChainHash(std::string_view prev_hash, std::string_view record);
 const std::string& GenesisHash();
 
 // The bytes a checkpoint signs.
-std::string CheckpointMessage(std::string_view instance, std::uint64_t seq,
-                              std::string_view hash, std::int64_t time_us);
+std::string CheckpointMessage(std::string_view instance, std::uint64_t seq, std::string_view hash,
+                              std::int64_t time_us);
 
 }  // namespace airlock::audit

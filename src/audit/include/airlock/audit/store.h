@@ -51,8 +51,8 @@ struct Checkpoint {
 
 // The end of one instance's chain as stored.
 struct ChainHead {
-  std::uint64_t seq = 0;              // 0: no events yet
-  std::string hash;                   // hash(seq); genesis when seq == 0
+  std::uint64_t seq = 0;  // 0: no events yet
+  std::string hash;       // hash(seq); genesis when seq == 0
   std::int64_t time_us = 0;
   std::uint64_t last_checkpoint_seq = 0;
 };

@@ -40,8 +40,8 @@ std::string_view ProblemKindName(ProblemKind k);  // "modified", ...
 struct Problem {
   ProblemKind kind;
   std::string instance;
-  std::uint64_t seq = 0;  // the event (or checkpoint) named
-  std::string detail;     // what did not match; never field contents
+  std::uint64_t seq = 0;         // the event (or checkpoint) named
+  std::string detail;            // what did not match; never field contents
   std::string ToString() const;  // "gw-1:42 modified: record hash mismatch"
 };
 
