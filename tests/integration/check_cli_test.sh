@@ -102,7 +102,9 @@ expect_contains "ropa csv has the header" "$WORK/ropa.csv" "workflow,purpose,leg
 # --live against stand-ins for a deployed instance: a careless proxy that
 # answers 200 to everything, and one that refuses unauthenticated calls.
 PORT_FILE="$WORK/port"
-python3 - "$PORT_FILE" 200 >"$WORK/stub200.log" 2>&1 <<'PY' &
+# start_stub CODE: an HTTP stand-in for a deployed instance that answers CODE
+# to everything except /readyz (200); sets STUB and writes its port.
+cat >"$WORK/stub.py" <<'PY'
 import http.server, sys
 code = int(sys.argv[2])
 class H(http.server.BaseHTTPRequestHandler):
@@ -117,8 +119,13 @@ s = http.server.HTTPServer(('127.0.0.1', 0), H)
 open(sys.argv[1], 'w').write(str(s.server_port))
 s.serve_forever()
 PY
-STUB=$!
-for _ in $(seq 50); do [ -s "$PORT_FILE" ] && break; sleep 0.1; done
+start_stub() {
+  rm -f "$PORT_FILE"
+  python3 "$WORK/stub.py" "$PORT_FILE" "$1" >"$WORK/stub$1.log" 2>&1 &
+  STUB=$!
+  for _ in $(seq 50); do [ -s "$PORT_FILE" ] && break; sleep 0.1; done
+}
+start_stub 200
 "$AIRLOCK" check --live "http://127.0.0.1:$(cat "$PORT_FILE")" -f json -o "$WORK/live-bad.json"
 expect_rc "live: careless instance fails" 1 $?
 for id in AL-LIVE-002 AL-LIVE-003 AL-LIVE-004; do
@@ -128,24 +135,7 @@ done
 json_check "live: plain HTTP on loopback is accepted" "$WORK/live-bad.json" \
   "any(r['control']=='AL-LIVE-001' and r['outcome']=='pass' for r in d['results'])"
 kill $STUB 2>/dev/null; wait $STUB 2>/dev/null
-rm -f "$PORT_FILE"
-python3 - "$PORT_FILE" 401 >"$WORK/stub401.log" 2>&1 <<'PY' &
-import http.server, sys
-code = int(sys.argv[2])
-class H(http.server.BaseHTTPRequestHandler):
-    def _answer(self):
-        n = int(self.headers.get('Content-Length') or 0)
-        self.rfile.read(n)
-        c = 200 if self.path == '/readyz' else code
-        self.send_response(c); self.send_header('Content-Length', '2'); self.end_headers(); self.wfile.write(b'{}')
-    do_GET = do_POST = _answer
-    def log_message(self, *a): pass
-s = http.server.HTTPServer(('127.0.0.1', 0), H)
-open(sys.argv[1], 'w').write(str(s.server_port))
-s.serve_forever()
-PY
-STUB=$!
-for _ in $(seq 50); do [ -s "$PORT_FILE" ] && break; sleep 0.1; done
+start_stub 401
 "$AIRLOCK" check --live "http://127.0.0.1:$(cat "$PORT_FILE")" -f json -o "$WORK/live-good.json"
 expect_rc "live: locked-down instance passes" 0 $?
 json_check "live: every live probe ran and passed" "$WORK/live-good.json" \
