@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "airlock/core/status.h"
+
 namespace CLI {
 class App;
 }
@@ -46,6 +48,12 @@ using Commands = std::vector<Command>;
 void RegisterScanCommands(CLI::App& app, Commands& out);       // scan
 void RegisterDetectorsCommands(CLI::App& app, Commands& out);  // detectors list
 void RegisterAuditCommands(CLI::App& app, Commands& out);      // audit ...
+void RegisterCheckCommands(CLI::App& app, Commands& out);       // check
+
+// The gateway's built-in default configuration (YAML), and its validation of
+// a config file (empty path: the default). Used by `check`.
+const std::string& BuiltinConfigYaml();
+Status ValidateGatewayConfig(const std::string& path);
 
 int RunScan(const ScanOptions& opts);
 int RunDetectorsList(const CatalogOptions& opts, const std::string& format);

@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   airlock::cli::RegisterScanCommands(app, commands);
   airlock::cli::RegisterDetectorsCommands(app, commands);
   airlock::cli::RegisterAuditCommands(app, commands);
+  airlock::cli::RegisterCheckCommands(app, commands);
 
   try {
     app.parse(argc, argv);
