@@ -31,6 +31,7 @@ struct ScanOptions {
   std::string fail_on;  // empty: any reported finding; a score; or data classes
   bool show_values = false;
   bool binary = false;
+  std::vector<std::string> indexes;  // --index FILE (repeatable)
 };
 
 // Each command family adds its subcommands to the app and, for each, the
@@ -45,6 +46,7 @@ using Commands = std::vector<Command>;
 
 void RegisterScanCommands(CLI::App& app, Commands& out);       // scan
 void RegisterDetectorsCommands(CLI::App& app, Commands& out);  // detectors list
+void RegisterIndexCommands(CLI::App& app, Commands& out);       // index records|documents
 
 int RunScan(const ScanOptions& opts);
 int RunDetectorsList(const CatalogOptions& opts, const std::string& format);
