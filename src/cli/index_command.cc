@@ -25,7 +25,7 @@ struct RecordsOptions {
 struct DocumentsOptions {
   std::vector<std::string> inputs;
   std::string out;
-  unsigned k = 5, window = 4, min_matches = 3, min_chars = 120;
+  unsigned k = 4, window = 4, min_matches = 3, min_chars = 90;
 };
 
 double Seconds(std::chrono::steady_clock::time_point since) {
@@ -109,11 +109,10 @@ Result<std::vector<IndexScanner>> LoadIndexes(const std::vector<std::string>& pa
   std::vector<IndexScanner> out;
   for (const auto& p : paths) {
     std::ifstream in(p, std::ios::binary);
+    if (!in) return Status::IoError(p + ": cannot read index");
     char magic[12] = {};
-    if (!in || !in.read(magic, sizeof magic)) {
-      return Status::IoError(p + ": cannot read index");
-    }
-    const std::string m(magic, sizeof magic);
+    in.read(magic, sizeof magic);
+    const std::string m(magic, static_cast<std::size_t>(in.gcount()));
     if (m == "AIRLOCK-EDM1") {
       auto idx = detect::EdmIndex::Load(p);
       if (!idx.ok()) return idx.status();
@@ -146,11 +145,11 @@ void RegisterIndexCommands(CLI::App& app, Commands& out) {
   auto* docs = idx->add_subcommand("documents", "Fingerprint protected documents (txt, md, pdf, docx)");
   docs->add_option("inputs", d->inputs, "Files or directories")->required();
   docs->add_option("-o,--out", d->out, "Index file to write (mode 0600)")->required();
-  docs->add_option("--k", d->k, "Words per k-gram (default 5)")->check(CLI::Range(2, 20));
+  docs->add_option("--k", d->k, "Words per k-gram (default 4)")->check(CLI::Range(2, 20));
   docs->add_option("--window", d->window, "Winnowing window (default 4)")->check(CLI::Range(1, 50));
   docs->add_option("--min-matches", d->min_matches, "Shared fingerprints for a finding (default 3)")
       ->check(CLI::Range(1, 1000));
-  docs->add_option("--min-chars", d->min_chars, "Copied bytes for a finding (default 120)");
+  docs->add_option("--min-chars", d->min_chars, "Copied bytes for a finding (default 90)");
   out.push_back({docs, [d] { return RunIndexDocuments(*d); }});
 }
 

@@ -115,7 +115,12 @@ int RunScan(const ScanOptions& opts) {
               << "' (expected table, json or sarif)\n";
     return kExitError;
   }
-  auto analyzer = BuildAnalyzer(opts.catalog);
+  // With --no-builtin and only --index, the indexes are the whole scan.
+  const bool indexes_only =
+      !opts.catalog.builtin && opts.catalog.extra_catalogs.empty() && !opts.indexes.empty();
+  auto analyzer = indexes_only ? Result<std::shared_ptr<const detect::Analyzer>>(
+                                     std::shared_ptr<const detect::Analyzer>())
+                               : BuildAnalyzer(opts.catalog);
   if (!analyzer.ok()) {
     std::cerr << "airlock scan: detector catalog: " << analyzer.status().message() << "\n";
     return kExitError;
@@ -160,6 +165,7 @@ int RunScan(const ScanOptions& opts) {
     for (const auto& scan_index : *indexes) {
       for (auto& f : scan_index(bytes)) report.Add(file, nullptr, std::move(f));
     }
+    if (*analyzer == nullptr) continue;
     if (format == "text") {
       auto findings = (*analyzer)->Analyze(bytes);
       if (!findings.ok()) {

@@ -67,6 +67,13 @@ TEST(EdmTest, SingleCommonValuesDoNotFire) {
   EXPECT_TRUE(idx->Scan("Anna Dubois, born 1985-03-12").empty());
 }
 
+TEST(EdmTest, ValuesScatteredAcrossALongTextAreNotARecord) {
+  auto idx = Build();
+  const std::string filler(600, '.');
+  EXPECT_TRUE(idx->Scan("Anna wrote. " + filler + " Schmidt replied. " + filler + " 1985-03-12").empty());
+  EXPECT_EQ(idx->Scan("Anna wrote; Schmidt replied on 1985-03-12.").size(), 1u);
+}
+
 TEST(EdmTest, SingleColumnCombinationFiresAloneAcrossSeparators) {
   auto idx = Build();
   const auto f = idx->Scan("wire to de89370400440532013000 today; also acc 000123?");

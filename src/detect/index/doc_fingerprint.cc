@@ -66,19 +66,28 @@ std::vector<DocumentIndex::Fingerprint> DocumentIndex::Winnow(std::string_view t
   std::vector<Fingerprint> grams;
   const std::size_t k = options_.k;
   if (tokens.size() < k) return {};
-  std::vector<std::string> words(tokens.size());
+  // Each case-folded word is hashed once under the key; a k-gram's hash
+  // mixes its k word hashes in order (64-bit finaliser of MurmurHash3), so
+  // no string is built per k-gram.
+  std::vector<std::uint64_t> word_hash(tokens.size());
+  std::string folded;
   for (std::size_t i = 0; i < tokens.size(); ++i) {
-    AppendFolded(text.substr(tokens[i].begin, tokens[i].end - tokens[i].begin), &words[i]);
+    folded.clear();
+    AppendFolded(text.substr(tokens[i].begin, tokens[i].end - tokens[i].begin), &folded);
+    word_hash[i] = SipHash24(key_, folded);
   }
-  std::string gram;
+  auto fmix = [](std::uint64_t h) {
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ULL;
+    return h ^ (h >> 33);
+  };
   grams.reserve(tokens.size() - k + 1);
   for (std::size_t i = 0; i + k <= tokens.size(); ++i) {
-    gram.clear();
-    for (std::size_t j = 0; j < k; ++j) {
-      if (j) gram.push_back(' ');
-      gram += words[i + j];
-    }
-    grams.push_back({SipHash24(key_, gram), tokens[i].begin, tokens[i + k - 1].end});
+    std::uint64_t h = 0x9e3779b97f4a7c15ULL;
+    for (std::size_t j = 0; j < k; ++j) h = fmix(h ^ word_hash[i + j]) + j;
+    grams.push_back({h, tokens[i].begin, tokens[i + k - 1].end});
   }
   // Winnowing: in each window keep the minimum (the rightmost on ties), and
   // record it once.
@@ -114,6 +123,17 @@ void DocumentIndex::Finish() {
   std::sort(entries_.begin(), entries_.end(), [](const Entry& a, const Entry& b) {
     return a.hash != b.hash ? a.hash < b.hash : a.doc < b.doc;
   });
+  if (options_.max_doc_frequency > 0) {
+    std::vector<Entry> kept;
+    kept.reserve(entries_.size());
+    for (std::size_t i = 0; i < entries_.size();) {
+      std::size_t j = i;
+      while (j < entries_.size() && entries_[j].hash == entries_[i].hash) ++j;
+      if (j - i <= options_.max_doc_frequency) kept.insert(kept.end(), entries_.begin() + i, entries_.begin() + j);
+      i = j;
+    }
+    entries_.swap(kept);
+  }
   sorted_ = true;
 }
 
@@ -195,6 +215,7 @@ Status DocumentIndex::Save(const std::string& path) const {
   PutU32(&out, options_.window);
   PutU32(&out, options_.min_matches);
   PutU32(&out, options_.min_chars);
+  PutU32(&out, options_.max_doc_frequency);
   PutU32(&out, static_cast<std::uint32_t>(docs_.size()));
   for (const auto& d : docs_) {
     PutU32(&out, static_cast<std::uint32_t>(d.name.size()));
@@ -241,7 +262,7 @@ Result<std::unique_ptr<DocumentIndex>> DocumentIndex::Load(const std::string& pa
   FingerprintOptions& o = idx->options_;
   if (!u32(&version) || version != kVersion) return corrupt("unsupported version");
   if (!u64(&idx->key_[0]) || !u64(&idx->key_[1]) || !u32(&o.k) || !u32(&o.window) ||
-      !u32(&o.min_matches) || !u32(&o.min_chars) || !u32(&ndocs) || o.k == 0 || o.window == 0) {
+      !u32(&o.min_matches) || !u32(&o.min_chars) || !u32(&o.max_doc_frequency) || !u32(&ndocs) || o.k == 0 || o.window == 0) {
     return corrupt("header");
   }
   for (std::uint32_t i = 0; i < ndocs; ++i) {

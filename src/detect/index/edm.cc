@@ -224,8 +224,8 @@ Result<EdmSchema> EdmSchema::Parse(const std::string& yaml_text, const std::stri
   try {
     const YAML::Node root = YAML::Load(yaml_text);
     if (!root.IsMap()) return Status::InvalidArgument(source + ": the schema must be a mapping");
-    static const std::set<std::string> kKeys = {"name",   "entity_type", "data_class",
-                                                "region", "columns",     "match"};
+    static const std::set<std::string> kKeys = {"name",    "entity_type", "data_class", "region",
+                                                "columns", "match",       "proximity"};
     for (const auto& kv : root) {
       if (!kKeys.count(kv.first.as<std::string>())) {
         return bad(kv.first, "unknown key '" + kv.first.as<std::string>() + "'");
@@ -234,6 +234,11 @@ Result<EdmSchema> EdmSchema::Parse(const std::string& yaml_text, const std::stri
     if (root["name"]) s.name = root["name"].as<std::string>();
     if (root["entity_type"]) s.entity_type = root["entity_type"].as<std::string>();
     if (root["region"]) s.region = root["region"].as<std::string>();
+    if (root["proximity"]) {
+      const long p = root["proximity"].as<long>();
+      if (p < 1 || p > 1000000) return bad(root["proximity"], "proximity must be 1..1000000 bytes");
+      s.proximity = static_cast<std::size_t>(p);
+    }
     if (root["data_class"] && !ParseDataClass(root["data_class"].as<std::string>(), &s.data_class)) {
       return bad(root["data_class"], "unknown data class '" + root["data_class"].as<std::string>() + "'");
     }
@@ -396,19 +401,35 @@ void EdmIndex::Finish() {
     while (e < entries_.size() && (entries_[e].hash >> (64 - dir_bits_)) == b) ++e;
   }
   dir_.back() = static_cast<std::uint32_t>(entries_.size());
+  // One bit per hash in a table of ~16 bits per entry: most scan probes are
+  // misses, and the bit table (2 MiB per million values) answers them from
+  // cache without touching the entry table.
+  int bits = 10;
+  while ((std::size_t{1} << bits) < entries_.size() * 16 && bits < 34) ++bits;
+  filter_mask_ = (std::uint64_t{1} << bits) - 1;
+  filter_.assign((filter_mask_ >> 6) + 1, 0);
+  for (const Entry& entry : entries_) {
+    const std::uint64_t bit = entry.hash & filter_mask_;
+    filter_[bit >> 6] |= std::uint64_t{1} << (bit & 63);
+  }
 }
 
 EdmIndex::Range EdmIndex::Lookup(std::uint64_t h) const {
+  const std::uint64_t fb = h & filter_mask_;
+  if ((filter_[fb >> 6] & (std::uint64_t{1} << (fb & 63))) == 0) return {0, 0};
   const std::size_t b = h >> (64 - dir_bits_);
-  std::uint32_t lo = dir_[b], hi = dir_[b + 1];
-  while (lo < hi && entries_[lo].hash < h) ++lo;
-  std::uint32_t end = lo;
-  while (end < hi && entries_[end].hash == h) ++end;
-  return {lo, end};
+  // A bucket holds ~2 distinct hashes, but a common value (a first name)
+  // has one entry per record: binary search, never a walk over postings.
+  const auto first = entries_.begin() + dir_[b], last = entries_.begin() + dir_[b + 1];
+  auto lo = std::lower_bound(first, last, h, [](const Entry& e, std::uint64_t v) { return e.hash < v; });
+  auto hi = std::upper_bound(lo, last, h, [](std::uint64_t v, const Entry& e) { return v < e.hash; });
+  return {static_cast<std::uint32_t>(lo - entries_.begin()),
+          static_cast<std::uint32_t>(hi - entries_.begin())};
 }
 
 std::uint64_t EdmIndex::MemoryBytes() const {
-  return entries_.capacity() * sizeof(Entry) + dir_.capacity() * sizeof(std::uint32_t);
+  return entries_.capacity() * sizeof(Entry) + dir_.capacity() * sizeof(std::uint32_t) +
+         filter_.capacity() * sizeof(std::uint64_t);
 }
 
 Status EdmIndex::Save(const std::string& path) const {
@@ -420,7 +441,8 @@ Status EdmIndex::Save(const std::string& path) const {
   y << YAML::BeginMap << YAML::Key << "name" << YAML::Value << schema_.name << YAML::Key
     << "entity_type" << YAML::Value << schema_.entity_type << YAML::Key << "data_class"
     << YAML::Value << std::string(DataClassName(schema_.data_class)) << YAML::Key << "region"
-    << YAML::Value << schema_.region << YAML::Key << "columns" << YAML::Value << YAML::BeginSeq;
+    << YAML::Value << schema_.region << YAML::Key << "proximity" << YAML::Value
+    << static_cast<long>(schema_.proximity) << YAML::Key << "columns" << YAML::Value << YAML::BeginSeq;
   for (const auto& c : schema_.columns) {
     y << YAML::Flow << YAML::BeginMap << YAML::Key << "name" << YAML::Value << c.name << YAML::Key
       << "type" << YAML::Value << std::string(EdmTypeName(c.type)) << YAML::EndMap;
@@ -601,18 +623,31 @@ std::vector<Finding> EdmIndex::Scan(std::string_view text) const {
   for (std::size_t h = 0; h < hits.size(); ++h) {
     std::uint32_t b = hits[h].range.begin;
     while (b < hits[h].range.end) {
-      std::uint32_t e = b;
-      while (e < hits[h].range.end && entries_[e].column == entries_[b].column) ++e;
-      by_col[entries_[b].column].push_back({b, e, h});
-      b = e;
+      const std::uint16_t col = entries_[b].column;
+      const auto e = std::upper_bound(entries_.begin() + b, entries_.begin() + hits[h].range.end, col,
+                                      [](std::uint16_t c, const Entry& x) { return c < x.column; });
+      const auto end = static_cast<std::uint32_t>(e - entries_.begin());
+      by_col[col].push_back({b, end, h});
+      b = end;
     }
   }
   // The hit of `list` whose postings hold `row`, nearest to byte `pos`.
+  for (auto& list : by_col) {
+    std::stable_sort(list.begin(), list.end(), [&](const ColHit& a, const ColHit& b) {
+      return hits[a.hit].begin < hits[b.hit].begin;
+    });
+  }
+  const std::size_t proximity = schema_.proximity;
   auto nearest = [&](const std::vector<ColHit>& list, std::uint32_t row, std::size_t pos,
                      std::size_t* hit) {
     bool found = false;
     std::size_t best = SIZE_MAX;
-    for (const ColHit& ch : list) {
+    // Only hits within `proximity` bytes count: a record's values sit
+    // together (one CSV row, one JSON object, one paragraph).
+    auto from = std::lower_bound(list.begin(), list.end(), pos > proximity ? pos - proximity : 0,
+                                 [&](const ColHit& c, std::size_t p) { return hits[c.hit].begin < p; });
+    for (auto chp = from; chp != list.end() && hits[chp->hit].begin <= pos + proximity; ++chp) {
+      const ColHit& ch = *chp;
       auto it = std::lower_bound(entries_.begin() + ch.begin, entries_.begin() + ch.end, row,
                                  [](const Entry& e, std::uint32_t r) { return e.row < r; });
       if (it == entries_.begin() + ch.end || it->row != row) continue;

@@ -16,8 +16,9 @@
 //   for (const Finding& f : (*loaded)->Scan(prompt)) ...  // detail: document=... share=0.37
 //
 // A finding needs at least `min_matches` shared fingerprints that together
-// cover at least `min_chars` bytes of the scanned text (defaults 3 and 120:
-// about two sentences; commercial IDM products quote about 300 characters).
+// cover at least `min_chars` bytes of the scanned text (defaults 3 and 90,
+// with k = 4 and w = 4; docs/accuracy.md has the measurements that chose
+// them; commercial IDM products quote about 300 characters).
 // Its span runs from the first to the last shared passage; `detail` names the
 // document and the share of the document's fingerprints seen.
 #pragma once
@@ -34,10 +35,14 @@
 namespace airlock::detect {
 
 struct FingerprintOptions {
-  std::uint32_t k = 5;            // words per k-gram
+  std::uint32_t k = 4;            // words per k-gram
   std::uint32_t window = 4;       // winnowing window (hashes)
   std::uint32_t min_matches = 3;  // shared fingerprints for a finding
-  std::uint32_t min_chars = 120;  // bytes of the scanned text they must cover
+  std::uint32_t min_chars = 90;   // bytes of the scanned text they must cover
+  // Fingerprints found in more protected documents than this are boilerplate
+  // (disclaimers, formulae) and are dropped at Finish(): they say nothing
+  // about which document was copied and cause false positives.
+  std::uint32_t max_doc_frequency = 4;
 };
 
 class DocumentIndex {

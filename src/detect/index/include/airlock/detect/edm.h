@@ -27,6 +27,7 @@
 //     - {name: Birthdate, type: date}
 //     - {name: Email, type: email}
 //     - {name: AccountNumber__c, type: id}
+//   proximity: 400                    # bytes within which a combination's values must lie
 //   match:                            # any one combination suffices
 //     - [FirstName, LastName, Birthdate]
 //     - [LastName, Email]
@@ -67,6 +68,10 @@ struct EdmSchema {
   };
   std::vector<Column> columns;
   std::vector<std::vector<int>> combos;  // indices into columns
+  // Values of one combination must lie within this many bytes of each other
+  // (a CSV row, a JSON object, a paragraph); scattered mentions across a
+  // long document are not a record.
+  std::size_t proximity = 400;
 
   // Errors name the source and line: unknown type or key, a combination
   // naming a column not listed, no columns, no combinations.
@@ -130,6 +135,8 @@ class EdmIndex {
   std::vector<Entry> entries_;      // sorted by (hash, column, row)
   std::vector<std::uint32_t> dir_;  // bucket -> first entry, by top bits of hash
   int dir_bits_ = 0;
+  std::vector<std::uint64_t> filter_;  // one bit per hash (low bits)
+  std::uint64_t filter_mask_ = 0;
   std::size_t max_words_ = 1;       // longest name/text value in words
 };
 
