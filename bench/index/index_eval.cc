@@ -14,6 +14,7 @@
 #include <cctype>
 #include <chrono>
 #include <ctime>
+#include <unistd.h>
 #include <cstdlib>
 #include <cstdio>
 #include <fstream>
@@ -243,7 +244,7 @@ int RunEdm(std::size_t records) {
                         "Becker", "Dubois", "Martin", "Bernard", "Rossi", "Russo", "Garcia",
                         "Lopez", "Jansen", "de Vries", "Smith", "Johnson", "Brown", "Novak",
                         "Kowalski", "Nielsen", "Larsen"};
-  const std::string csv_path = "/tmp/airlock-edm-bench.csv";
+  const std::string csv_path = "/tmp/airlock-edm-bench-" + std::to_string(::getpid()) + ".csv";
   Rng rng{7};
   {
     std::ofstream out(csv_path);
@@ -274,7 +275,7 @@ match: [[FirstName, LastName, Birthdate], [Email], [Account]]
     return 2;
   }
   const double build_s = Since(t0);
-  const std::string idx_path = "/tmp/airlock-edm-bench.idx";
+  const std::string idx_path = csv_path + ".idx";
   (void)(*idx)->Save(idx_path);
   idx->reset();
   t0 = CpuNow();
