@@ -19,6 +19,7 @@ PACKAGES=(
   libsqlite3-dev sqlite3
   libpq-dev postgresql
   wrk nginx-light
+  libpoppler-cpp-dev libzip-dev poppler-utils bible-kjv
 )
 
 missing=()

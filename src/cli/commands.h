@@ -33,6 +33,7 @@ struct ScanOptions {
   std::string fail_on;  // empty: any reported finding; a score; or data classes
   bool show_values = false;
   bool binary = false;
+  std::vector<std::string> indexes;  // --index FILE (repeatable)
 };
 
 // Each command family adds its subcommands to the app and, for each, the
@@ -54,6 +55,7 @@ void RegisterCheckCommands(CLI::App& app, Commands& out);       // check
 // a config file (empty path: the default). Used by `check`.
 const std::string& BuiltinConfigYaml();
 Status ValidateGatewayConfig(const std::string& path);
+void RegisterIndexCommands(CLI::App& app, Commands& out);       // index records|documents
 
 int RunScan(const ScanOptions& opts);
 int RunDetectorsList(const CatalogOptions& opts, const std::string& format);

@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   airlock::cli::RegisterDetectorsCommands(app, commands);
   airlock::cli::RegisterAuditCommands(app, commands);
   airlock::cli::RegisterCheckCommands(app, commands);
+  airlock::cli::RegisterIndexCommands(app, commands);
 
   try {
     app.parse(argc, argv);

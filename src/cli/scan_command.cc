@@ -15,6 +15,7 @@
 #include "airlock/detect/document.h"
 #include "catalog_loader.h"
 #include "commands.h"
+#include "index_loader.h"
 #include "report.h"
 
 namespace airlock::cli {
@@ -114,9 +115,19 @@ int RunScan(const ScanOptions& opts) {
               << "' (expected table, json or sarif)\n";
     return kExitError;
   }
-  auto analyzer = BuildAnalyzer(opts.catalog);
+  // With --no-builtin and only --index, the indexes are the whole scan.
+  const bool indexes_only =
+      !opts.catalog.builtin && opts.catalog.extra_catalogs.empty() && !opts.indexes.empty();
+  auto analyzer = indexes_only ? Result<std::shared_ptr<const detect::Analyzer>>(
+                                     std::shared_ptr<const detect::Analyzer>())
+                               : BuildAnalyzer(opts.catalog);
   if (!analyzer.ok()) {
     std::cerr << "airlock scan: detector catalog: " << analyzer.status().message() << "\n";
+    return kExitError;
+  }
+  auto indexes = LoadIndexes(opts.indexes);
+  if (!indexes.ok()) {
+    std::cerr << "airlock scan: --index: " << indexes.status().message() << "\n";
     return kExitError;
   }
   std::vector<std::string> inputs = opts.inputs;
@@ -149,6 +160,12 @@ int RunScan(const ScanOptions& opts) {
     }
     const std::string format = DetectFormat(name, opts.input_format, bytes);
     FileScan file{display, bytes, format};
+    // Indexes see the whole input: a record's values sit in several CSV
+    // columns or JSON fields, and only together are they a match.
+    for (const auto& scan_index : *indexes) {
+      for (auto& f : scan_index(bytes)) report.Add(file, nullptr, std::move(f));
+    }
+    if (*analyzer == nullptr) continue;
     if (format == "text") {
       auto findings = (*analyzer)->Analyze(bytes);
       if (!findings.ok()) {
@@ -215,6 +232,10 @@ void RegisterScanCommands(CLI::App& app, Commands& out) {
   cmd->add_flag("--show-values", opts->show_values,
                 "Print the detected values themselves (off by default)");
   cmd->add_flag("--binary", opts->binary, "Scan files with NUL bytes as raw bytes");
+  cmd->add_option("--index", opts->indexes,
+                  "Exact-data-match or document fingerprint index (from `airlock index`); "
+                  "repeatable")
+      ->allow_extra_args(false);
   AddCatalogOptions(cmd, &opts->catalog);
   out.push_back({cmd, [opts] { return RunScan(*opts); }});
 }
