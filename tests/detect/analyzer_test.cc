@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <filesystem>
 
 #include "airlock/detect/analyzer.h"
@@ -144,7 +146,7 @@ TEST(Analyzer, EmptyCatalogIsAnError) {
 
 TEST(Analyzer, CompiledDatabaseCacheIsUsedAndSurvivesDamage) {
   namespace fs = std::filesystem;
-  fs::path dir = fs::temp_directory_path() / "airlock_cache_test";
+  fs::path dir = fs::temp_directory_path() / ("airlock_cache_test_" + std::to_string(::getpid()));
   fs::remove_all(dir);
   auto load = [&] {
     auto c = Catalog::LoadDirectory(std::string(AIRLOCK_SOURCE_DATA_DIR) + "/detectors");
