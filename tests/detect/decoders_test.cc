@@ -71,7 +71,7 @@ TEST(Decoders, BenignLookAlikesDecodeToNothing) {
   // A PNG thumbnail: the signature, an IHDR chunk and compressed noise.
   std::mt19937 rng(3);
   std::string png = "\x89PNG\r\n\x1a\n";
-  png += std::string("\0\0\0\rIHDR\0\0\0\x10\0\0\0\x10\x08\x06\0\0\0", 25);
+  png += std::string("\0\0\0\rIHDR\0\0\0\x10\0\0\0\x10\x08\x06\0\0\0", 21);
   for (int i = 0; i < 300; ++i) png += static_cast<char>(rng() & 0xFF);
   std::string key;
   for (int i = 0; i < 32; ++i) key += static_cast<char>(rng() & 0xFF);

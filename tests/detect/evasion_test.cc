@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <random>
+#include <set>
 
 #include "airlock/detect/analyzer.h"
 #include "airlock/core/bytes.h"
@@ -231,7 +232,7 @@ TEST_F(EvasionTest, FindingsBothViewsMakeAreReportedOnce) {
 TEST_F(EvasionTest, BenignLookAlikesAddNothing) {
   std::mt19937 rng(11);
   std::string png = "\x89PNG\r\n\x1a\n";
-  png += std::string("\0\0\0\rIHDR\0\0\0\x10\0\0\0\x10\x08\x06\0\0\0", 25);
+  png += std::string("\0\0\0\rIHDR\0\0\0\x10\0\0\0\x10\x08\x06\0\0\0", 21);
   for (int i = 0; i < 600; ++i) png += static_cast<char>(rng() & 0xFF);
   const std::vector<std::string> texts = {
       "<img alt=\"logo\" src=\"data:image/png;base64," + Base64(png, false) + "\">",
@@ -250,6 +251,67 @@ TEST_F(EvasionTest, BenignLookAlikesAddNothing) {
     ASSERT_EQ(all.size(), raw.size());
     for (const Finding& f : all) EXPECT_FALSE(f.normalized) << f.detector;
   }
+}
+
+}  // namespace
+}  // namespace airlock::detect
+
+namespace airlock::detect {
+namespace {
+
+TEST(CatalogSpaced, ParsedAndValidated) {
+  const char* ok = R"(
+detectors:
+  - id: card
+    entity_type: CREDIT_CARD
+    data_class: financial
+    patterns: ['\b[0-9]{16}\b']
+    validator: credit_card
+    spaced: true
+)";
+  auto c = Catalog::Parse(ok, "t.yaml", ".");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_TRUE(c->detectors()[0].spaced);
+
+  const char* no_validator = R"(
+detectors:
+  - id: digits
+    entity_type: NUMBER
+    data_class: technical
+    patterns: ['\b[0-9]{16}\b']
+    spaced: true
+)";
+  auto bad = Catalog::Parse(no_validator, "t.yaml", ".");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("t.yaml:7"), std::string::npos) << bad.status().message();
+  EXPECT_NE(bad.status().message().find("spaced: true needs a validator"), std::string::npos);
+
+  const char* not_bool = R"(
+detectors:
+  - id: card
+    entity_type: CREDIT_CARD
+    data_class: financial
+    patterns: ['\b[0-9]{16}\b']
+    validator: credit_card
+    spaced: sometimes
+)";
+  auto bad2 = Catalog::Parse(not_bool, "t.yaml", ".");
+  ASSERT_FALSE(bad2.ok());
+  EXPECT_NE(bad2.status().message().find("t.yaml:8"), std::string::npos) << bad2.status().message();
+}
+
+TEST(CatalogSpaced, BuiltInIdentifiersAllowIt) {
+  auto c = Catalog::LoadDirectory(std::string(AIRLOCK_SOURCE_DATA_DIR) + "/detectors");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  std::set<std::string> spaced;
+  for (const auto& d : c->detectors()) {
+    if (d.spaced) spaced.insert(d.id);
+  }
+  for (const char* id : {"credit_card", "iban", "phone_number", "de_tax_id", "us_ssn", "uk_nino"}) {
+    EXPECT_EQ(spaced.count(id), 1u) << id;
+  }
+  EXPECT_EQ(spaced.count("email_address"), 0u);
+  EXPECT_EQ(spaced.count("person_name"), 0u);
 }
 
 }  // namespace
