@@ -178,9 +178,20 @@ void FindRuns(std::string_view t, std::size_t* budget, std::vector<EncodedSegmen
   }
 }
 
+// A quoted-printable escape at t[k] on the line starting at `line`. The
+// '=' ending a line of base64 (MIME bodies, padding) is no soft line break.
+bool QpEscapeAt(std::string_view t, std::size_t k, std::size_t line) {
+  if (!internal::IsQpEscape(t, k)) return false;
+  if (t[k + 1] != '\n' && t[k + 1] != '\r') return true;
+  for (std::size_t j = line; j < k; ++j) {
+    if (!IsBase64Byte(static_cast<unsigned char>(t[j])) && t[j] != '=') return true;
+  }
+  return k == line;
+}
+
 bool LineHasQp(std::string_view t, std::size_t b, std::size_t e) {
   for (std::size_t k = b; k < e; ++k) {
-    if (t[k] == '=' && internal::IsQpEscape(t, k)) return true;
+    if (t[k] == '=' && QpEscapeAt(t, k, b)) return true;
   }
   return false;
 }
@@ -191,13 +202,13 @@ void FindQuotedPrintable(std::string_view t, std::size_t* budget,
   while (i < t.size()) {
     const std::size_t eq = t.find('=', i);
     if (eq == std::string_view::npos) return;
-    if (!internal::IsQpEscape(t, eq)) {
+    // The block: this line and the following ones while each has an escape.
+    std::size_t b = eq == 0 ? std::string_view::npos : t.rfind('\n', eq - 1);
+    b = b == std::string_view::npos ? 0 : b + 1;
+    if (!QpEscapeAt(t, eq, b)) {
       i = eq + 1;
       continue;
     }
-    // The block: this line and the following ones while each has an escape.
-    std::size_t b = t.rfind('\n', eq);
-    b = b == std::string_view::npos ? 0 : b + 1;
     std::size_t e = eq;
     while (true) {
       std::size_t nl = t.find('\n', e);
@@ -214,13 +225,16 @@ void FindQuotedPrintable(std::string_view t, std::size_t* budget,
     seg.span = {b, e};
     seg.encoding = "qp";
     std::size_t hex_escapes = 0, escapes = 0;
+    std::size_t line = b;
     for (std::size_t k = b; k < e;) {
-      if (t[k] == '=' && internal::IsQpEscape(t, k)) {
+      if (t[k] == '=' && QpEscapeAt(t, k, line)) {
         ++escapes;
         if (t[k + 1] == '\n') {
           k += 2;
+          line = k;
         } else if (t[k + 1] == '\r') {
           k += 3;
+          line = k;
         } else {
           ++hex_escapes;
           seg.decoded.push_back(static_cast<char>(HexValue(t[k + 1]) * 16 + HexValue(t[k + 2])));
@@ -231,6 +245,7 @@ void FindQuotedPrintable(std::string_view t, std::size_t* budget,
       }
       seg.decoded.push_back(t[k]);
       seg.map.push_back({static_cast<std::uint32_t>(k), static_cast<std::uint32_t>(k + 1)});
+      if (t[k] == '\n') line = k + 1;
       ++k;
     }
     if (escapes < 2 || hex_escapes == 0 || !LooksLikeText(seg.decoded)) continue;

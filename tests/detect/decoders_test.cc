@@ -67,6 +67,19 @@ TEST(Decoders, QuotedPrintable) {
             "Card=3A 4111=201111=20=\n1111=201111 gr=C3=BC=C3=9Fe\n");
 }
 
+TEST(Decoders, Base64PaddingIsNoQuotedPrintableSoftBreak) {
+  // A quoted-printable line next to a base64 line that ends in padding: the
+  // base64 line stays out of the QP block, so its value is "base64" only.
+  const std::string b64 = Base64("mail jane.doe@example.com now", false);
+  ASSERT_EQ(b64.back(), '=');
+  const std::string text = "gr=C3=BC=C3=9Fe aus K=C3=B6ln\n" + b64 + "\nend\n";
+  auto segs = Find(text);
+  ASSERT_EQ(segs.size(), 2u);
+  EXPECT_EQ(segs[0].encoding, "qp");
+  EXPECT_EQ(segs[0].decoded, "gr\u00FC\u00DFe aus K\u00F6ln\n");
+  EXPECT_EQ(segs[1].encoding, "base64");
+}
+
 TEST(Decoders, BenignLookAlikesDecodeToNothing) {
   // A PNG thumbnail: the signature, an IHDR chunk and compressed noise.
   std::mt19937 rng(3);

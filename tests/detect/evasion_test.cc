@@ -259,43 +259,24 @@ TEST_F(EvasionTest, BenignLookAlikesAddNothing) {
 namespace airlock::detect {
 namespace {
 
+// A one-detector catalog; `extra` lines follow `patterns` (line 7 onwards).
+std::string CardYaml(const std::string& extra) {
+  return "\ndetectors:\n  - id: card\n    entity_type: CREDIT_CARD\n    data_class: financial\n"
+         "    patterns: ['\\b[0-9]{16}\\b']\n" + extra;
+}
+
 TEST(CatalogSpaced, ParsedAndValidated) {
-  const char* ok = R"(
-detectors:
-  - id: card
-    entity_type: CREDIT_CARD
-    data_class: financial
-    patterns: ['\b[0-9]{16}\b']
-    validator: credit_card
-    spaced: true
-)";
-  auto c = Catalog::Parse(ok, "t.yaml", ".");
+  auto c = Catalog::Parse(CardYaml("    validator: credit_card\n    spaced: true\n"), "t.yaml", ".");
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   EXPECT_TRUE(c->detectors()[0].spaced);
 
-  const char* no_validator = R"(
-detectors:
-  - id: digits
-    entity_type: NUMBER
-    data_class: technical
-    patterns: ['\b[0-9]{16}\b']
-    spaced: true
-)";
-  auto bad = Catalog::Parse(no_validator, "t.yaml", ".");
+  auto bad = Catalog::Parse(CardYaml("    spaced: true\n"), "t.yaml", ".");
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(bad.status().message().find("t.yaml:7"), std::string::npos) << bad.status().message();
   EXPECT_NE(bad.status().message().find("spaced: true needs a validator"), std::string::npos);
 
-  const char* not_bool = R"(
-detectors:
-  - id: card
-    entity_type: CREDIT_CARD
-    data_class: financial
-    patterns: ['\b[0-9]{16}\b']
-    validator: credit_card
-    spaced: sometimes
-)";
-  auto bad2 = Catalog::Parse(not_bool, "t.yaml", ".");
+  auto bad2 = Catalog::Parse(CardYaml("    validator: credit_card\n    spaced: sometimes\n"),
+                             "t.yaml", ".");
   ASSERT_FALSE(bad2.ok());
   EXPECT_NE(bad2.status().message().find("t.yaml:8"), std::string::npos) << bad2.status().message();
 }
