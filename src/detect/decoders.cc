@@ -178,15 +178,25 @@ void FindRuns(std::string_view t, std::size_t* budget, std::vector<EncodedSegmen
   }
 }
 
-// A quoted-printable escape at t[k] on the line starting at `line`. The
-// '=' ending a line of base64 (MIME bodies, padding) is no soft line break.
+// A quoted-printable escape at t[k] on the line starting at `line`. An '='
+// at a line's end that pads a base64 token (16 or more alphabet bytes, the
+// padding making a multiple of 4: MIME bodies, "data: ...=") is no soft
+// line break.
 bool QpEscapeAt(std::string_view t, std::size_t k, std::size_t line) {
   if (!internal::IsQpEscape(t, k)) return false;
   if (t[k + 1] != '\n' && t[k + 1] != '\r') return true;
-  for (std::size_t j = line; j < k; ++j) {
-    if (!IsBase64Byte(static_cast<unsigned char>(t[j])) && t[j] != '=') return true;
+  std::size_t j = k;
+  std::size_t pad = 1;
+  if (j > line && t[j - 1] == '=') {
+    --j;
+    ++pad;
   }
-  return k == line;
+  std::size_t run = 0;
+  while (j > line && IsBase64Byte(static_cast<unsigned char>(t[j - 1]))) {
+    --j;
+    ++run;
+  }
+  return run < kMinRun || (run + pad) % 4 != 0;
 }
 
 bool LineHasQp(std::string_view t, std::size_t b, std::size_t e) {

@@ -72,7 +72,7 @@ TEST(Decoders, Base64PaddingIsNoQuotedPrintableSoftBreak) {
   // base64 line stays out of the QP block, so its value is "base64" only.
   const std::string b64 = Base64("mail jane.doe@example.com now", false);
   ASSERT_EQ(b64.back(), '=');
-  const std::string text = "gr=C3=BC=C3=9Fe aus K=C3=B6ln\n" + b64 + "\nend\n";
+  const std::string text = "gr=C3=BC=C3=9Fe aus K=C3=B6ln\ndata: " + b64 + "\nend\n";
   auto segs = Find(text);
   ASSERT_EQ(segs.size(), 2u);
   EXPECT_EQ(segs[0].encoding, "qp");
