@@ -48,50 +48,64 @@ const detect::Analyzer& Variant(bool force) {
   return force ? *forced : *plain;
 }
 
+// Findings of the last iteration: all, and those from derived views
+// (Finding::normalized), per MiB.
+struct Counts {
+  std::size_t findings = 0;
+  std::size_t derived = 0;
+};
+
 template <typename Fn>
 void Loop(benchmark::State& st, std::string_view text, Fn fn) {
   const auto chunks = Chunks(text, kChunk);
   std::size_t bytes = 0;
   for (auto c : chunks) bytes += c.size();
+  Counts n;
   for (auto _ : st) {
+    n = {};
     for (auto c : chunks) {
-      if (!fn(c)) {
+      if (!fn(c, &n)) {
         st.SkipWithError("scan failed");
         return;
       }
     }
   }
   st.SetBytesProcessed(static_cast<std::int64_t>(st.iterations() * bytes));
+  if (n.findings == 0) return;  // the check alone, raw matches
+  const double per_mib = static_cast<double>(1 << 20) / static_cast<double>(bytes);
+  st.counters["findings_per_MiB"] = static_cast<double>(n.findings) * per_mib;
+  st.counters["derived_per_MiB"] = static_cast<double>(n.derived) * per_mib;
 }
 
-bool AnalyzeWith(const detect::Analyzer& a, std::string_view c) {
+bool AnalyzeWith(const detect::Analyzer& a, std::string_view c, Counts* n) {
   auto r = a.Analyze(c);
   if (!r.ok()) return false;
-  benchmark::DoNotOptimize(r->data());
+  n->findings += r->size();
+  for (const auto& f : *r) n->derived += f.normalized ? 1 : 0;
   return true;
 }
 
 void BM_EvasionSignals(benchmark::State& st) {
-  Loop(st, Text(false), [](std::string_view c) {
+  Loop(st, Text(false), [](std::string_view c, Counts*) {
     benchmark::DoNotOptimize(detect::EvasionSignals(c));
     return true;
   });
 }
 
 void BM_AnalyzeNoEvasion(benchmark::State& st, bool evasion) {
-  Loop(st, Text(evasion), [](std::string_view c) { return AnalyzeWith(Variant(false), c); });
+  Loop(st, Text(evasion), [](std::string_view c, Counts* n) { return AnalyzeWith(Variant(false), c, n); });
 }
 
 void BM_AnalyzeForcedViews(benchmark::State& st) {
-  Loop(st, Text(false), [](std::string_view c) { return AnalyzeWith(Variant(true), c); });
+  Loop(st, Text(false), [](std::string_view c, Counts* n) { return AnalyzeWith(Variant(true), c, n); });
 }
 
 void BM_AnalyzeEvasion(benchmark::State& st) {
-  Loop(st, Text(true), [](std::string_view c) { return AnalyzeWith(*State().analyzer, c); });
+  Loop(st, Text(true), [](std::string_view c, Counts* n) { return AnalyzeWith(*State().analyzer, c, n); });
 }
 
 void BM_RawVectorscanEvasion(benchmark::State& st) {
-  Loop(st, Text(true), [](std::string_view c) { return State().analyzer->CountRawMatches(c).ok(); });
+  Loop(st, Text(true), [](std::string_view c, Counts*) { return State().analyzer->CountRawMatches(c).ok(); });
 }
 
 [[maybe_unused]] const bool kRegistered = [] {
