@@ -564,7 +564,8 @@ Result<std::vector<Finding>> Analyzer::Analyze(std::string_view text,
     signals = kSignalNormalize | kSignalEncoded | kSignalSpaced;
   }
   if (signals != 0) {
-    const internal::EvasionLimits limits{im.options.max_decode_depth, 2 * text.size() + 4096};
+    const internal::EvasionLimits limits{im.options.max_decode_depth,
+                                         im.options.evasion_window_bytes};
     const internal::ViewScan scan = [&](std::string_view view, bool spaced_only,
                                         std::vector<Finding>* out) {
       return CollectFindings(im, view, field, spaced_only, out);

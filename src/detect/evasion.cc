@@ -34,8 +34,9 @@ struct Origin {
 
 class Walker {
  public:
-  Walker(const EvasionLimits& limits, const ViewScan& scan, std::vector<Finding>* found)
-      : limits_(limits), scan_(scan), found_(found), budget_(limits.max_decoded_bytes) {}
+  Walker(const EvasionLimits& limits, const ViewScan& scan, std::size_t budget,
+         std::vector<Finding>* found)
+      : limits_(limits), scan_(scan), found_(found), budget_(budget) {}
 
   // `text` with `map` into the input (null: `text` is the input, which the
   // caller has scanned already).
@@ -113,8 +114,38 @@ class Walker {
 
 Status ScanEvasionViews(std::string_view input, unsigned signals, const EvasionLimits& limits,
                         const ViewScan& scan, std::vector<Finding>* found) {
-  Walker w(limits, scan, found);
-  return w.Walk(input, nullptr, signals, 0, Origin{});
+  const std::size_t window = std::max<std::size_t>(limits.window_bytes, 64);
+  if (input.size() <= window) {
+    Walker w(limits, scan, 2 * input.size() + 4096, found);
+    return w.Walk(input, nullptr, signals, 0, Origin{});
+  }
+  const std::size_t overlap = std::min<std::size_t>(4096, window / 4);
+  std::vector<Finding> local;
+  for (std::size_t start = 0;;) {
+    std::size_t end = std::min(input.size(), start + window);
+    if (end < input.size()) {  // end after a line break when there is one
+      const std::size_t nl = input.rfind('\n', end - 1);
+      if (nl != std::string_view::npos && nl >= start + window / 2) end = nl + 1;
+    }
+    const std::string_view win = input.substr(start, end - start);
+    local.clear();
+    Walker w(limits, scan, 2 * win.size() + 4096, &local);
+    // The whole input's signals are a superset of each window's.
+    if (Status s = w.Walk(win, nullptr, signals, 0, Origin{}); !s.ok()) return s;
+    for (Finding& f : local) {
+      f.span = {f.span.begin + start, f.span.end + start};
+      if (!f.encoding.empty()) {
+        f.encoded_span = {f.encoded_span.begin + start, f.encoded_span.end + start};
+      }
+      found->push_back(std::move(f));
+    }
+    if (end == input.size()) return Status::Ok();
+    // The next window starts `overlap` back, after a line break if there is one.
+    std::size_t next = end - overlap;
+    const std::size_t nl = input.find('\n', next);
+    if (nl != std::string_view::npos && nl + 1 < end) next = nl + 1;
+    start = next;
+  }
 }
 
 void DedupeFindings(std::vector<Finding>* found) {

@@ -229,6 +229,49 @@ TEST_F(EvasionTest, FindingsBothViewsMakeAreReportedOnce) {
   EXPECT_EQ(all[0].explanation, raw[0].explanation);
 }
 
+TEST_F(EvasionTest, LongTextsAreWindowedWithTheSameFindings) {
+  // 4 KiB windows (overlap 1 KiB) over ~60 KiB of disguised values find what
+  // one window over the whole text finds.
+  std::string text;
+  std::mt19937 rng(5);
+  const std::string card = "4111\u200B1111\u200B1111\u200B1111";
+  const std::string iban = "D\u041589 3704 0044 0532 0130 00";
+  const std::string mail = Base64("mail jane.doe@example.com now", false);
+  while (text.size() < 60000) {
+    text += std::string(rng() % 300, 'x');
+    text += rng() % 3 == 0 ? "\n" : " ";
+    switch (rng() % 3) {
+      case 0: text += "Card " + card; break;
+      case 1: text += "IBAN " + iban; break;
+      default: text += "blob " + mail; break;
+    }
+    text += rng() % 2 == 0 ? "\n" : " ok ";
+  }
+  auto c = Catalog::LoadFile(std::string(AIRLOCK_SOURCE_DATA_DIR) + "/detectors/financial.yaml");
+  ASSERT_TRUE(c.ok());
+  auto c2 = Catalog::LoadFile(std::string(AIRLOCK_SOURCE_DATA_DIR) + "/detectors/contact.yaml");
+  ASSERT_TRUE(c2.ok());
+  ASSERT_TRUE(c->Merge(std::move(*c2)).ok());
+  AnalyzerOptions opts;
+  opts.cache_dir = (std::filesystem::temp_directory_path() / "airlock-evasion-test-cache").string();
+  opts.evasion_window_bytes = 4096;
+  auto windowed = Analyzer::Create(std::move(*c), opts);
+  ASSERT_TRUE(windowed.ok());
+  auto whole = Run(airlock_, text);
+  auto parts = (*windowed)->Analyze(text);
+  ASSERT_TRUE(parts.ok());
+  ASSERT_EQ(parts->size(), whole.size());
+  std::size_t derived = 0;
+  for (std::size_t i = 0; i < whole.size(); ++i) {
+    EXPECT_EQ((*parts)[i].detector, whole[i].detector) << i;
+    EXPECT_EQ((*parts)[i].span, whole[i].span) << i;
+    EXPECT_EQ((*parts)[i].encoding, whole[i].encoding) << i;
+    EXPECT_EQ((*parts)[i].encoded_span, whole[i].encoded_span) << i;
+    derived += whole[i].normalized ? 1 : 0;
+  }
+  EXPECT_GT(derived, 100u);
+}
+
 TEST_F(EvasionTest, BenignLookAlikesAddNothing) {
   std::mt19937 rng(11);
   std::string png = "\x89PNG\r\n\x1a\n";

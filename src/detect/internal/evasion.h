@@ -20,7 +20,12 @@ using ViewScan =
 
 struct EvasionLimits {
   unsigned max_depth = 3;
-  std::size_t max_decoded_bytes = 0;  // in all, across depths
+  // Decoded bytes allowed per window, across depths: twice the window + 4 KiB.
+  // Texts longer than window_bytes are processed in line-aligned windows
+  // overlapping by min(4 KiB, window / 4), so that the views' offset maps
+  // (8 bytes per byte) stay bounded; a value or encoded segment longer than
+  // the overlap that straddles two windows is seen only in the raw scan.
+  std::size_t window_bytes = 1 << 20;
 };
 
 // Appends to `found` the findings of the views of `input` other than the raw

@@ -27,7 +27,7 @@
 //      normalizer.h), steps 1-4 also run on its normalised form, on that form
 //      with spaced-out runs joined (detectors with `spaced: true` only) and
 //      on decoded segments, recursively up to max_decode_depth and twice the
-//      input's size in decoded bytes. Their findings are mapped back to input
+//      text's size in decoded bytes (per window of evasion_window_bytes). Their findings are mapped back to input
 //      offsets; a finding two views both made (same span and detector) is
 //      kept once, from the rawest view.
 //   6. Overlaps: findings are ranked by (validated first, longer span, higher
@@ -69,6 +69,11 @@ struct AnalyzerOptions {
   bool normalize = true;
   // How deep decoders recurse (base64 inside hex inside base64 is depth 3).
   unsigned max_decode_depth = 3;
+  // Longer texts get their evasion views window by window (line-aligned,
+  // overlapping by min(4 KiB, window / 4)), which bounds their memory (about
+  // 8 bytes of offset map per byte of a view). A disguised value or encoded
+  // segment longer than the overlap that straddles two windows is missed.
+  std::size_t evasion_window_bytes = 1 << 20;
   // Benchmarks only: build the evasion views even for text the fast path
   // would skip (the cost the fast path saves).
   bool force_evasion_views = false;
