@@ -9,6 +9,8 @@
 
 #include "airlock/core/crypto.h"
 #include "airlock/scan/scan.h"
+#include "airlock/detect/normalizer.h"
+#include "internal/evasion.h"
 #include "internal/expanders.h"
 
 namespace airlock::detect {
@@ -332,9 +334,13 @@ Result<std::vector<Finding>> Analyzer::Analyze(std::string_view text) const {
   return Analyze(text, nullptr);
 }
 
-Result<std::vector<Finding>> Analyzer::Analyze(std::string_view text,
-                                               const FieldContext* field) const {
-  const Impl& im = *impl_;
+namespace {
+
+// Steps 1-4 of Analyze (see analyzer.h) over one text: appends its findings,
+// spans into `text`, before overlaps are resolved. spaced_only: the text is
+// a separator view; only detectors with `spaced` count.
+Status CollectFindings(const Analyzer::Impl& im, std::string_view text, const FieldContext* field,
+                       bool spaced_only, std::vector<Finding>* out) {
   const auto& dets = im.catalog.detectors();
   // Two passes. Start-of-match tracking makes vectorscan several times
   // slower, and most bytes of a text match nothing. So the first pass runs
@@ -382,7 +388,7 @@ Result<std::vector<Finding>> Analyzer::Analyze(std::string_view text,
       for (unsigned d : field->detectors) cands.push_back({d | kFieldCandidate, b, e});
     }
   }
-  if (cands.empty() && ends.empty()) return std::vector<Finding>{};
+  if (cands.empty() && ends.empty()) return Status::Ok();
 
   // Second pass, pattern by pattern: windows reaching back from each end
   // past the pattern's maximum width, merged where they touch.
@@ -430,13 +436,17 @@ Result<std::vector<Finding>> Analyzer::Analyze(std::string_view text,
     return a.to < b.to;
   });
 
-  std::vector<Finding> found;
+  std::vector<Finding>& found = *out;
   for (std::size_t i = 0; i < cands.size();) {
     std::size_t j = i;
     while (j < cands.size() && cands[j].id == cands[i].id && cands[j].from == cands[i].from) ++j;
     const bool from_field = (cands[i].id & kFieldCandidate) != 0;
     const Detector& d = dets[cands[i].id & ~kFieldCandidate];
     const CompiledDetector& cd = im.detectors[cands[i].id & ~kFieldCandidate];
+    if (spaced_only && !d.spaced) {
+      i = j;
+      continue;
+    }
     for (std::size_t k = i; k < j; ++k) {
       if (k > i && cands[k].to == cands[k - 1].to) continue;
       ByteSpan span{cands[k].from, cands[k].to};
@@ -505,8 +515,11 @@ Result<std::vector<Finding>> Analyzer::Analyze(std::string_view text,
     }
     i = j;
   }
+  return Status::Ok();
+}
 
-  // Deterministic overlap resolution (see analyzer.h).
+// Deterministic overlap resolution (see analyzer.h).
+std::vector<Finding> ResolveOverlaps(std::vector<Finding> found) {
   std::vector<std::size_t> order(found.size());
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
   std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
@@ -535,6 +548,34 @@ Result<std::vector<Finding>> Analyzer::Analyze(std::string_view text,
     return a.span.end < b.span.end;
   });
   return kept;
+}
+
+}  // namespace
+
+Result<std::vector<Finding>> Analyzer::Analyze(std::string_view text,
+                                               const FieldContext* field) const {
+  const Impl& im = *impl_;
+  std::vector<Finding> found;
+  if (Status s = CollectFindings(im, text, field, false, &found); !s.ok()) return s;
+  // Evasion resistance: skipped for plain ASCII with nothing escape- or
+  // encoding-like in it (one pass over the bytes).
+  unsigned signals = im.options.normalize ? EvasionSignals(text) : 0;
+  if (im.options.normalize && im.options.force_evasion_views) {
+    signals = kSignalNormalize | kSignalEncoded | kSignalSpaced;
+  }
+  if (signals != 0) {
+    const internal::EvasionLimits limits{im.options.max_decode_depth,
+                                         im.options.evasion_window_bytes};
+    const internal::ViewScan scan = [&](std::string_view view, bool spaced_only,
+                                        std::vector<Finding>* out) {
+      return CollectFindings(im, view, field, spaced_only, out);
+    };
+    if (Status s = internal::ScanEvasionViews(text, signals, limits, scan, &found); !s.ok()) {
+      return s;
+    }
+    internal::DedupeFindings(&found);
+  }
+  return ResolveOverlaps(std::move(found));
 }
 
 }  // namespace airlock::detect

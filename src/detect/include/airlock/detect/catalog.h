@@ -31,6 +31,10 @@
 //                                     # column, JSON key) a field with this
 //                                     # name makes its whole value a candidate
 //       expander: person_name         # optional C++ span expander
+//       spaced: true                  # optional: also match spaced-out
+//                                     # characters ("D E 8 9 3 7 ...",
+//                                     # "4-1-1-1-..."), joined; needs a
+//                                     # validator (see normalizer.h)
 //       enabled: true
 //
 // A broken file is rejected with its path, line and the reason; a user adds a
@@ -75,6 +79,9 @@ struct Detector {
   // value is a candidate of this detector; see NormaliseFieldName.
   std::vector<std::string> fields;
   std::string expander;                 // empty: none
+  // Also matched in the separator view: runs of 8 or more single letters or
+  // digits separated by single spaces, dots, dashes or underscores, joined.
+  bool spaced = false;
   std::string source;                   // "file.yaml:12", for error messages
 };
 
