@@ -45,6 +45,7 @@ using Commands = std::vector<Command>;
 
 void RegisterScanCommands(CLI::App& app, Commands& out);       // scan
 void RegisterDetectorsCommands(CLI::App& app, Commands& out);  // detectors list
+void RegisterModelCommands(CLI::App& app, Commands& out);      // model inspect|hash|quantize|run|bench
 
 int RunScan(const ScanOptions& opts);
 int RunDetectorsList(const CatalogOptions& opts, const std::string& format);

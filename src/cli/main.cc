@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   airlock::cli::Commands commands;
   airlock::cli::RegisterScanCommands(app, commands);
   airlock::cli::RegisterDetectorsCommands(app, commands);
+  airlock::cli::RegisterModelCommands(app, commands);
 
   try {
     app.parse(argc, argv);

@@ -1,0 +1,30 @@
+"""Markdown table from bench/llama/run.sh results: airlock vs llama-bench."""
+import glob
+import json
+import os
+import sys
+
+out, quants = sys.argv[1], sys.argv[2:]
+print("| model | params | file | llama-bench pp | airlock pp | ratio | llama-bench tg | airlock tg | ratio |")
+print("|---|---|---|---|---|---|---|---|---|")
+for q in quants:
+    lb = json.load(open(f"{out}/llama-bench-{q}.json"))
+    pp = next(r for r in lb if r["n_prompt"] > 0 and r["n_gen"] == 0)
+    tg = next(r for r in lb if r["n_gen"] > 0 and r["n_prompt"] == 0)
+    a = json.load(open(f"{out}/airlock-{q}-p1.json"))
+    print(f"| {q} | {a['parameters']/1e6:.0f} M | {a['file_bytes']/2**20:.0f} MiB "
+          f"| {pp['avg_ts']:.1f} | {a['pp_tokens_per_s']:.1f} | {a['pp_tokens_per_s']/pp['avg_ts']:.2f} "
+          f"| {tg['avg_ts']:.2f} | {a['tg_tokens_per_s_per_sequence']:.2f} "
+          f"| {a['tg_tokens_per_s_per_sequence']/tg['avg_ts']:.2f} |")
+print()
+print("| model | sequences | aggregate tg tokens/s | per sequence | vs 1 sequence | max RSS | RSS / file |")
+print("|---|---|---|---|---|---|---|")
+for q in quants:
+    base = None
+    files = sorted(glob.glob(f"{out}/airlock-{q}-p*.json"), key=lambda f: int(f.rsplit("-p", 1)[1][:-5]))
+    for f in files:
+        a = json.load(open(f))
+        rss = int(open(f[:-5] + ".maxrss").read().split()[-1]) * 1024 if os.path.exists(f[:-5] + ".maxrss") else a["rss_bytes"]
+        base = base or a["aggregate_tokens_per_s"]
+        print(f"| {q} | {a['parallel']} | {a['aggregate_tokens_per_s']:.2f} | {a['tg_tokens_per_s_per_sequence']:.2f} "
+              f"| {a['aggregate_tokens_per_s']/base:.2f}x | {rss/2**20:.0f} MiB | {rss/a['file_bytes']:.2f} |")
