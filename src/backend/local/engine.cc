@@ -228,6 +228,7 @@ class Engine::Impl {
 
   void Run() {
     internal::Batch batch(config.batch_size);
+    std::vector<std::unique_ptr<Request>> withdrawn;
     while (true) {
       {
         std::unique_lock lk(mu);
@@ -237,6 +238,16 @@ class Engine::Impl {
                              [](const Slot& s) { return s.req != nullptr; });
         });
         if (shutdown) break;
+        // Withdrawn requests leave the queue now, not when a slot frees up.
+        for (auto it = queue.begin(); it != queue.end();) {
+          if ((*it)->stop.stop_requested()) {
+            withdrawn.push_back(std::move(*it));
+            it = queue.erase(it);
+            --in_flight;
+          } else {
+            ++it;
+          }
+        }
         for (auto& slot : slots) {
           if (slot.req == nullptr && !queue.empty()) {
             auto req = std::move(queue.front());
@@ -247,6 +258,8 @@ class Engine::Impl {
           }
         }
       }
+      for (auto& r : withdrawn) r->on_done(Status::Cancelled("request cancelled"));
+      withdrawn.clear();
       for (auto& slot : slots) {
         if (slot.req && slot.req->stop.stop_requested()) {
           Finish(slot, Status::Cancelled("request cancelled"));
