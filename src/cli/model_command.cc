@@ -294,15 +294,18 @@ int RunBench(BenchOptions o) {
     pp_best = std::max(pp_best, pp_n / (*a)[0].total_s);
     auto b = RunConcurrent(e, tg, o.engine.parallel);
     if (!b.ok()) return Fail("bench", b.status());
-    double per_seq = 0, last = 0;
+    // Generation window: from the first sequence's first token to the last
+    // sequence's end (all prompts are decoded together in the first steps).
+    double per_seq = 0, first = 1e300, last = 0;
     int tokens = 0;
     for (const auto& t : *b) {
       per_seq += (t.completion_tokens - 1) / (t.total_s - t.first_token_s);
-      tokens += t.completion_tokens;
+      tokens += t.completion_tokens - 1;
+      first = std::min(first, t.first_token_s);
       last = std::max(last, t.total_s);
     }
     tg_best = std::max(tg_best, per_seq / o.engine.parallel);
-    agg_best = std::max(agg_best, tokens / last);
+    agg_best = std::max(agg_best, tokens / (last - first));
   }
   const uint64_t rss = RssBytes();
   const auto& info = e.info();
