@@ -30,7 +30,8 @@ if [ -z "${SKIP_LLAMA_BENCH:-}" ]; then
 fi
 git -C "$(dirname "$(bash scripts/llama.sh --prefix)")/../src-3.21.1" rev-parse --short HEAD 2>/dev/null >"$OUT/llama-commit.txt" || true
 
-BASE="$OUT/base-f16.gguf"
+# MODEL=path/to/real-f16.gguf benchmarks a real model instead of the random one.
+BASE="${MODEL:-$OUT/base-f16.gguf}"
 if [ ! -f "$BASE" ]; then
   if [ -n "${QUICK:-}" ]; then
     "$BUILD/airlock-mkmodel" "$BASE" --embd 256 --layers 4 --heads 8 --ff 768 --ctx 1024 --f16 --untied
@@ -40,7 +41,7 @@ if [ ! -f "$BASE" ]; then
 fi
 
 for q in $QUANTS; do
-  M="$OUT/model-$q.gguf"
+  M="$OUT/$(basename "$BASE" .gguf)-$q.gguf"
   [ -f "$M" ] || "$BUILD/airlock" model quantize "$BASE" "$M" --type "$q" -t "$THREADS" >&2
   if [ -n "${LLAMA_BENCH:-}" ]; then
     echo "== $q: llama-bench" >&2

@@ -54,7 +54,9 @@ struct EngineOptions {
 };
 
 void AddEngineOptions(CLI::App* cmd, EngineOptions* o) {
-  cmd->add_option("model", o->model, "GGUF model file")->required();
+  cmd->add_option("model,-m,--model", o->model,
+                  "GGUF model file (any real GGUF, or airlock-mkmodel output)")
+      ->required();
   cmd->add_option("--sha256", o->sha256,
                   "refuse the file unless it has this SHA-256 (from `model hash`)");
   cmd->add_option("-t,--threads", o->threads, "CPU threads (0: all)");
@@ -348,7 +350,7 @@ void RegisterModelCommands(CLI::App& app, Commands& out) {
   };
   auto io = std::make_shared<InspectOpts>();
   auto* inspect = model->add_subcommand("inspect", "Metadata and the memory an engine would need");
-  inspect->add_option("model", io->file, "GGUF model file")->required();
+  inspect->add_option("model,-m,--model", io->file, "GGUF model file")->required();
   inspect->add_option("-f,--format", io->format, "table or json");
   inspect->add_option("-c,--ctx", io->ctx, "context tokens per request for the estimate");
   inspect->add_option("--parallel", io->parallel, "parallel sequences for the estimate");
@@ -357,7 +359,7 @@ void RegisterModelCommands(CLI::App& app, Commands& out) {
 
   auto hash_file = std::make_shared<std::string>();
   auto* hash = model->add_subcommand("hash", "Print the SHA-256 pin line for the configuration");
-  hash->add_option("model", *hash_file, "GGUF model file")->required();
+  hash->add_option("model,-m,--model", *hash_file, "GGUF model file")->required();
   out.push_back({hash, [hash_file] { return RunHash(*hash_file); }});
 
   struct QuantOpts {

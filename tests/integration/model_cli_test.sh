@@ -23,6 +23,8 @@ json_check "inspect json memory adds up" "$WORK/inspect.json" \
 "$AIRLOCK" model hash "$MODEL" >"$WORK/hash.txt" 2>&1; expect_rc "hash" 0 $?
 want=$(sha256sum "$MODEL" | cut -d' ' -f1)
 expect_contains "hash prints the sha256 pin line" "$WORK/hash.txt" "sha256: $want"
+"$AIRLOCK" model hash --model "$MODEL" >"$WORK/hash2.txt" 2>&1
+if cmp -s "$WORK/hash.txt" "$WORK/hash2.txt"; then pass "--model works like the positional file"; else fail "--model"; fi
 
 # --- run ---
 "$AIRLOCK" model run "$MODEL" --prompt "hello there" -n 8 --temperature 0 --ignore-eos -t 1 \
