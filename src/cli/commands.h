@@ -56,6 +56,7 @@ void RegisterCheckCommands(CLI::App& app, Commands& out);       // check
 const std::string& BuiltinConfigYaml();
 Status ValidateGatewayConfig(const std::string& path);
 void RegisterIndexCommands(CLI::App& app, Commands& out);       // index records|documents
+void RegisterModelCommands(CLI::App& app, Commands& out);      // model inspect|hash|quantize|run|bench
 
 int RunScan(const ScanOptions& opts);
 int RunDetectorsList(const CatalogOptions& opts, const std::string& format);

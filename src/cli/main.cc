@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   airlock::cli::RegisterAuditCommands(app, commands);
   airlock::cli::RegisterCheckCommands(app, commands);
   airlock::cli::RegisterIndexCommands(app, commands);
+  airlock::cli::RegisterModelCommands(app, commands);
 
   try {
     app.parse(argc, argv);

@@ -12,6 +12,8 @@ const char* CodeName(Status::Code code) {
     case Status::Code::kCorruption: return "corruption";
     case Status::Code::kResourceExhausted: return "resource exhausted";
     case Status::Code::kInternal: return "internal error";
+    case Status::Code::kUnavailable: return "unavailable";
+    case Status::Code::kCancelled: return "cancelled";
   }
   return "unknown";
 }

@@ -27,6 +27,8 @@ class Status {
     kCorruption,       // stored data does not have the expected shape
     kResourceExhausted,
     kInternal,  // a library we call failed in a way that is not the caller's fault
+    kUnavailable,  // busy right now (a full queue); the same call may succeed later
+    kCancelled,    // the caller withdrew the request
   };
 
   Status() = default;  // OK
@@ -40,6 +42,8 @@ class Status {
     return {Code::kResourceExhausted, std::move(msg)};
   }
   static Status Internal(std::string msg) { return {Code::kInternal, std::move(msg)}; }
+  static Status Unavailable(std::string msg) { return {Code::kUnavailable, std::move(msg)}; }
+  static Status Cancelled(std::string msg) { return {Code::kCancelled, std::move(msg)}; }
 
   bool ok() const { return code_ == Code::kOk; }
   Code code() const { return code_; }
