@@ -45,6 +45,8 @@ using Commands = std::vector<Command>;
 
 void RegisterScanCommands(CLI::App& app, Commands& out);       // scan
 void RegisterDetectorsCommands(CLI::App& app, Commands& out);  // detectors list
+void RegisterServeCommands(CLI::App& app, Commands& out);      // serve
+void RegisterKeysCommands(CLI::App& app, Commands& out);       // keys create|list|revoke
 
 int RunScan(const ScanOptions& opts);
 int RunDetectorsList(const CatalogOptions& opts, const std::string& format);

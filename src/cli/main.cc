@@ -15,6 +15,8 @@ int main(int argc, char** argv) {
   airlock::cli::Commands commands;
   airlock::cli::RegisterScanCommands(app, commands);
   airlock::cli::RegisterDetectorsCommands(app, commands);
+  airlock::cli::RegisterServeCommands(app, commands);
+  airlock::cli::RegisterKeysCommands(app, commands);
 
   try {
     app.parse(argc, argv);
