@@ -58,9 +58,13 @@ struct Call {
   awaitable<bool> Fail(const ApiError& e, Headers extra = {}) {
     Headers h = Base();
     for (auto& kv : extra) h.push_back(std::move(kv));
-    co_return co_await out.Send(e.http_status, api::ErrorBody(e), std::move(h));
+    const bool ok = co_await out.Send(e.http_status, api::ErrorBody(e), std::move(h));
+    co_return ok;
   }
-  awaitable<bool> Ok(const Json& body) { co_return co_await out.Send(200, Dump(body), Base()); }
+  awaitable<bool> Ok(const Json& body) {
+    const bool ok = co_await out.Send(200, Dump(body), Base());
+    co_return ok;
+  }
 
   std::string Header(std::string_view name) const {
     auto it = req.find(boost::beast::string_view(name.data(), name.size()));
@@ -130,6 +134,23 @@ Result<std::vector<SlotFinding>> DetectSlots(const detect::Analyzer& analyzer, c
       if (!(f.span.begin < cut && f.span.end > cut)) continue;  // not split: seen already
       Piece pa{i, {a_from + f.span.begin, a.size()}};
       Piece pb{i + 1, {0, f.span.end - cut}};
+      // A split value wins over the fragments found inside its pieces (the
+      // tail of an IBAN alone reads as a phone number); it yields to a
+      // finding that reaches outside them.
+      auto inside = [&](const SlotFinding& o) {
+        for (const auto& q : o.pieces) {
+          const Piece& mine = q.slot == pa.slot ? pa : pb;
+          if (q.slot != pa.slot && q.slot != pb.slot) return false;
+          if (q.span.begin < mine.span.begin || q.span.end > mine.span.end) return false;
+        }
+        return true;
+      };
+      std::erase_if(out, [&](const SlotFinding& o) {
+        bool touches = false;
+        for (const auto& q : o.pieces)
+          touches |= (q.slot == pa.slot && q.span.Overlaps(pa.span)) || (q.slot == pb.slot && q.span.Overlaps(pb.span));
+        return touches && inside(o);
+      });
       if (overlaps_existing(pa.slot, pa.span) || overlaps_existing(pb.slot, pb.span)) continue;
       SlotFinding sf;
       sf.value = seam.substr(f.span.begin, f.span.size());
@@ -283,6 +304,20 @@ Json FinishChunk(const Json& like, std::size_t choice, const Json& reason) {
   fin["choices"][0]["delta"] = Json::object();
   fin["choices"][0]["finish_reason"] = reason;
   return fin;
+}
+
+// A chunk whose every choice is just {"delta": {"content": ""}} and no
+// finish_reason: what the guard held back left nothing to send.
+bool OnlyEmptyContent(const Json& chunk) {
+  if (!chunk.contains("choices") || !chunk["choices"].is_array() || chunk["choices"].empty()) return false;
+  if (chunk.contains("usage") && !chunk["usage"].is_null()) return false;
+  for (const auto& ch : chunk["choices"]) {
+    if (!ch.is_object() || !ch.contains("delta") || !ch["delta"].is_object()) return false;
+    if (ch.contains("finish_reason") && !ch["finish_reason"].is_null()) return false;
+    const Json& d = ch["delta"];
+    if (d.size() != 1 || !d.contains("content") || d["content"] != "") return false;
+  }
+  return true;
 }
 
 awaitable<void> HandleModels(Call& c) {
@@ -554,7 +589,8 @@ awaitable<void> HandleModelCall(Call& c, api::Endpoint endpoint) {
         started = true;
         if (!co_await c.out.StartStream(c.Base())) co_return false;
       }
-      co_return co_await c.out.Chunk(api::SseFrame(Dump(j)));
+      const bool ok = co_await c.out.Chunk(api::SseFrame(Dump(j)));
+      co_return ok;
     };
     // Releases what a choice's texts still hold.
     auto flush = [&](std::optional<std::size_t> choice) -> awaitable<bool> {
@@ -594,6 +630,7 @@ awaitable<void> HandleModelCall(Call& c, api::Endpoint endpoint) {
       }
       if (out_findings.blocked) co_return false;
       last_chunk = chunk;
+      if (OnlyEmptyContent(chunk)) co_return true;  // all held back: nothing to send yet
       // A choice that finishes first gets what its texts still hold, then
       // its finish_reason.
       std::vector<std::pair<std::size_t, Json>> finishing;

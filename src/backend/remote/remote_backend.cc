@@ -84,11 +84,15 @@ class RemoteBackend final : public Backend, public std::enable_shared_from_this<
   const std::string& name() const override { return o_.name; }
 
   awaitable<Result<Reply>> Complete(const api::Request& request) override {
-    co_return co_await Exchange(request, nullptr);
+    // (No `co_return co_await` and no co_await inside ?: — GCC 12 destroys
+    // such temporaries twice.)
+    Result<Reply> r = co_await Exchange(request, nullptr);
+    co_return r;
   }
 
   awaitable<Result<Reply>> Stream(const api::Request& request, EventSink sink) override {
-    co_return co_await Exchange(request, &sink);
+    Result<Reply> r = co_await Exchange(request, &sink);
+    co_return r;
   }
 
  private:
@@ -243,8 +247,12 @@ class RemoteBackend final : public Backend, public std::enable_shared_from_this<
         c = std::move(*fresh);
       }
       bool keep = false, sent_any = false;
-      Result<Reply> r = c->tls ? co_await Run(*c->tls, *c, req, sink, &keep, &sent_any)
-                               : co_await Run(*c->tcp, *c, req, sink, &keep, &sent_any);
+      Result<Reply> r = Status::Internal("unreached");
+      if (c->tls) {
+        r = co_await Run(*c->tls, *c, req, sink, &keep, &sent_any);
+      } else {
+        r = co_await Run(*c->tcp, *c, req, sink, &keep, &sent_any);
+      }
       if (!r.ok() && c->reused && !sent_any) continue;
       if (r.ok() && keep) {
         c->lowest().expires_never();
