@@ -39,7 +39,7 @@ store:
 limits:
   requests_per_second: ${GW_RATE:-200}
   burst: ${GW_BURST:-400}
-  max_concurrent: 8
+  max_concurrent: ${GW_CONC:-8}
 backends:
   - {name: eu-echo, type: remote, url: "$up", model: echo, jurisdiction: DE, contract: {dpa: DPA-1, no_training: true}}
   - {name: us-echo, type: remote, url: "$up", model: echo, jurisdiction: US}
