@@ -102,7 +102,7 @@ gw_start() {
     kill -0 $SERVE_PID 2>/dev/null || break
     sleep 0.1
   done
-  PORT=$(grep -o 'listening on http://[0-9.]*:[0-9]*' "$WORK/serve.log" | sed 's/.*://')
+  PORT=$(grep -Eo 'listening on https?://[0-9.]*:[0-9]*' "$WORK/serve.log" | sed 's/.*://')
   if [ -z "$PORT" ]; then echo "airlock serve did not start:"; cat "$WORK/serve.log"; exit 1; fi
   BASE="http://127.0.0.1:$PORT"
 }
