@@ -25,6 +25,10 @@ int RunServe(const ServeFlags& f) {
     return kExitError;
   }
   if (f.check) {
+    if (Status s = server::CheckConfig(f.config, nullptr); !s.ok()) {
+      std::cerr << "airlock serve: " << s.message() << "\n";
+      return kExitError;
+    }
     std::cout << "config OK: " << (*cfg)->workflows.size() << " workflows, " << (*cfg)->backends.size()
               << " backends\n";
     return kExitClean;

@@ -236,6 +236,13 @@ Result<std::shared_ptr<const config::Config>> LoadConfig(const std::string& conf
   return config::LoadFile(config_path);
 }
 
+Status CheckConfig(const std::string& config_path, const LocalBackendFactory& local) {
+  auto cfg = LoadConfig(config_path);
+  if (!cfg.ok()) return cfg.status();
+  auto rt = BuildRuntime(*cfg, local);
+  return rt.ok() ? Status::Ok() : rt.status();
+}
+
 Status Serve(const ServeOptions& options) {
   if (!options.analyzer) return Status::InvalidArgument("no analyzer");
   auto cfg = LoadConfig(options.config_path);

@@ -48,8 +48,12 @@ struct ServeOptions {
 // Runs until a stop signal; returns the reason it could not start otherwise.
 Status Serve(const ServeOptions& options);
 
-// Loads (config_path or the default) and checks that a Runtime can be built
-// from it: backends, secrets, adequacy file. For `airlock serve --check`.
+// Loads and validates config_path (or returns the built-in default).
 Result<std::shared_ptr<const config::Config>> LoadConfig(const std::string& config_path);
+
+// Everything `serve` would do before listening, without listening: the
+// config, backend secrets and CA bundles, the adequacy file. For
+// `airlock serve --check`.
+Status CheckConfig(const std::string& config_path, const LocalBackendFactory& local);
 
 }  // namespace airlock::server
