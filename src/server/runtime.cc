@@ -21,8 +21,8 @@ class NoModelBackend final : public backend::Backend {
   const std::string& name() const override { return name_; }
   std::string Unavailable() const override {
     return "no local model is loaded for backend '" + name_ +
-           "': put a GGUF model file under ./models/ (or pass --model FILE) once the local engine is "
-           "built, or declare a remote OpenAI-compatible backend in airlock.yaml and start with "
+           "': the local model engine is not built into this binary yet (once it is, a GGUF model file "
+           "under ./models/ serves here); until then declare a remote OpenAI-compatible backend in airlock.yaml and start with "
            "--config (see docs/gateway.md)";
   }
   boost::asio::awaitable<Result<backend::Reply>> Complete(const api::Request&) override {
