@@ -251,7 +251,7 @@ Status Serve(const ServeOptions& options) {
   if (!runtime.ok()) return runtime.status();
   auto services = CreateServices(**cfg, options.analyzer);
   if (!services.ok()) return services.status();
-  (*services)->set_runtime(*runtime);
+  (*services)->set_runtime(std::move(*runtime));  // Services holds the only reference
   Gateway gateway(services->get());
   Shared shared{&gateway, services->get()};
 
@@ -340,6 +340,9 @@ Status Serve(const ServeOptions& options) {
   for (unsigned i = 1; i < threads; ++i) pool.emplace_back([&ioc] { ioc.run(); });
   ioc.run();
   for (auto& t : pool) t.join();
+  // Pooled upstream sockets belong to the io_context's services, which the
+  // io_context destroys before Services goes: close them now.
+  for (auto& [name, b] : shared.services->runtime()->backends) b->CloseIdle();
   return Status::Ok();
 }
 

@@ -90,6 +90,11 @@ class RemoteBackend final : public Backend, public std::enable_shared_from_this<
     co_return r;
   }
 
+  void CloseIdle() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    idle_.clear();
+  }
+
   awaitable<Result<Reply>> Stream(const api::Request& request, EventSink sink) override {
     Result<Reply> r = co_await Exchange(request, &sink);
     co_return r;

@@ -16,7 +16,7 @@ gw_cleanup() {
   local p
   for p in "${GW_PIDS[@]}"; do kill "$p" 2>/dev/null; done
   for p in "${GW_PIDS[@]}"; do wait "$p" 2>/dev/null; done
-  rm -rf "$WORK"
+  if [ -n "${GW_KEEP:-}" ]; then echo "kept $WORK"; else rm -rf "$WORK"; fi
 }
 trap gw_cleanup EXIT
 

@@ -60,6 +60,10 @@ class Backend {
   // The whole response to a non-streamed request (any endpoint).
   virtual boost::asio::awaitable<Result<Reply>> Complete(const api::Request& request) = 0;
 
+  // Closes pooled idle connections. The server calls it once its event loop
+  // has stopped and before the loop is destroyed, so no socket outlives it.
+  virtual void CloseIdle() {}
+
   // A streamed chat or completion request: events go to `sink` in order.
   // Returns the upstream status: 200 once the stream ended ([DONE] or
   // end of body) or the sink stopped it; an upstream error as a Reply
