@@ -19,6 +19,7 @@ PACKAGES=(
   libsqlite3-dev sqlite3
   libpq-dev postgresql
   wrk nginx-light
+  curl openssl      # gateway integration tests (HTTP client, test certificates)
 )
 
 missing=()
