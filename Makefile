@@ -1,6 +1,6 @@
 # The two commands a newcomer needs: `make run` and `make test`.
 # Both install missing Debian packages first (scripts/deps.sh, idempotent).
-.PHONY: deps build run test test-release test-asan bench eval clean
+.PHONY: deps build run scan-sample test test-release test-asan bench eval clean
 
 JOBS ?= 2
 
@@ -12,6 +12,9 @@ build: deps
 	cmake --build --preset release -j$(JOBS)
 
 run: build
+	@bash scripts/run-gateway.sh
+
+scan-sample: build
 	@echo "Scanning the bundled sample CRM export (data/samples/crm_contacts.csv):"
 	./build/release/airlock scan --fail-on none data/samples/crm_contacts.csv
 

@@ -20,6 +20,7 @@ PACKAGES=(
   libpq-dev postgresql
   wrk nginx-light
   libpoppler-cpp-dev libzip-dev poppler-utils bible-kjv
+  curl openssl      # gateway integration tests (HTTP client, test certificates)
 )
 
 missing=()

@@ -88,8 +88,9 @@ int RunCheck(const CheckCliOptions& o) {
     opts.jurisdictions_file =
         (std::filesystem::path(controls_dir).parent_path() / "jurisdictions" / "adequacy.yaml")
             .string();
-    if (const YAML::Node f = config->root()["adequacy_file"]; f.IsDefined() && f.IsScalar()) {
-      opts.jurisdictions_file = f.Scalar();
+    const YAML::Node j = config->root()["jurisdictions"];
+    if (j.IsDefined() && j.IsMap() && j["adequacy_file"].IsDefined()) {
+      opts.jurisdictions_file = j["adequacy_file"].as<std::string>();
     }
   }
   if (Status s = LoadJurisdictions(opts.jurisdictions_file, &env); !s.ok()) return Fail(s.message());

@@ -57,6 +57,8 @@ const std::string& BuiltinConfigYaml();
 Status ValidateGatewayConfig(const std::string& path);
 void RegisterIndexCommands(CLI::App& app, Commands& out);       // index records|documents
 void RegisterModelCommands(CLI::App& app, Commands& out);      // model inspect|hash|quantize|run|bench
+void RegisterServeCommands(CLI::App& app, Commands& out);      // serve
+void RegisterKeysCommands(CLI::App& app, Commands& out);       // keys create|list|revoke
 
 int RunScan(const ScanOptions& opts);
 int RunDetectorsList(const CatalogOptions& opts, const std::string& format);

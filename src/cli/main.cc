@@ -19,6 +19,8 @@ int main(int argc, char** argv) {
   airlock::cli::RegisterCheckCommands(app, commands);
   airlock::cli::RegisterIndexCommands(app, commands);
   airlock::cli::RegisterModelCommands(app, commands);
+  airlock::cli::RegisterServeCommands(app, commands);
+  airlock::cli::RegisterKeysCommands(app, commands);
 
   try {
     app.parse(argc, argv);

@@ -124,9 +124,10 @@ void AddDataChecks(std::map<std::string, CheckFn>& m) {
     } else if (months(today) - months(as_of) > 12) {
       c.Fail("adequacy list",
              "the EEA/adequacy list is dated " + as_of + ", more than 12 months ago; review it",
-             c.root(), "adequacy_file");
+             c.root(), "jurisdictions.adequacy_file");
     } else {
-      c.Pass("adequacy list", "the EEA/adequacy list is dated " + as_of, c.root(), "adequacy_file");
+      c.Pass("adequacy list", "the EEA/adequacy list is dated " + as_of, c.root(),
+             "jurisdictions.adequacy_file");
     }
   };
   m["AL-DLP-001"] = [](CheckContext& c) {
@@ -275,11 +276,11 @@ void AddDataChecks(std::map<std::string, CheckFn>& m) {
     for (const auto& w : Entries(c.root(), "workflows")) {
       for (const auto& dc : DataClasses()) used = used || ActionFor(w.node, dc) == "pseudonymise";
     }
-    const YAML::Node key = c.root()["vault_key"];
+    const YAML::Node key = At(c.root(), "vault.key");
     if (!key.IsDefined()) {
       if (used) {
         c.Pass("vault", "pseudonyms use an ephemeral per-process key (never stored)", c.root(),
-               "vault_key");
+               "vault.key");
       } else {
         c.NotApplicable("vault", "no workflow pseudonymises");
       }
@@ -287,20 +288,20 @@ void AddDataChecks(std::map<std::string, CheckFn>& m) {
     }
     std::string why;
     if (SecretRefSafe(key, &why)) {
-      c.Pass("vault", "vault key " + why, key, "vault_key");
+      c.Pass("vault", "vault key " + why, key, "vault.key");
     } else {
-      c.Fail("vault", "vault key: " + why, key, "vault_key");
+      c.Fail("vault", "vault key: " + why, key, "vault.key");
     }
   };
   m["AL-PSEUDO-002"] = [](CheckContext& c) {
-    const YAML::Node n = c.root()["vault_ttl_seconds"];
+    const YAML::Node n = At(c.root(), "vault.ttl_seconds");
     const double ttl = NumberOr(n, 3600);
     if (ttl > 7 * 86400) {
       c.Fail("vault", "pseudonym mappings are kept " + std::to_string(long(ttl / 86400)) + " days",
-             n, "vault_ttl_seconds");
+             n, "vault.ttl_seconds");
     } else {
       c.Pass("vault", "pseudonym mappings expire after " + std::to_string(long(ttl)) + " s",
-             Anchor(c.root(), "vault_ttl_seconds"), "vault_ttl_seconds");
+             Anchor(c.root(), "vault"), "vault.ttl_seconds");
     }
   };
 }

@@ -59,17 +59,17 @@ void AddOperationsChecks(std::map<std::string, CheckFn>& m) {
   m["AL-AUDIT-003"] = [](CheckContext& c) {
     const YAML::Node hmac = Audit(c).IsDefined() && Audit(c)["hmac_key"].IsDefined()
                                 ? Audit(c)["hmac_key"]
-                                : c.root()["audit_hmac_key"];
+                                : YAML::Node(YAML::NodeType::Undefined);
     if (!hmac.IsDefined()) {
       c.Pass("audit", "fingerprint key generated in the store directory (not in the config)",
-             c.root(), "audit_hmac_key");
+             c.root(), "audit.hmac_key");
       return;
     }
     std::string why;
     if (SecretRefSafe(hmac, &why)) {
-      c.Pass("audit", "fingerprint key " + why, hmac, "audit_hmac_key");
+      c.Pass("audit", "fingerprint key " + why, hmac, "audit.hmac_key");
     } else {
-      c.Fail("audit", "fingerprint (HMAC) key: " + why, hmac, "audit_hmac_key");
+      c.Fail("audit", "fingerprint (HMAC) key: " + why, hmac, "audit.hmac_key");
     }
   };
   m["AL-AUDIT-004"] = [](CheckContext& c) {

@@ -62,10 +62,11 @@ admin:
   listen: 127.0.0.1:9090
 metrics:
   public: false
-vault_key: {file: )" + f.Path("vault.key") + R"(}
-vault_ttl_seconds: 3600
-audit_hmac_key: {env: AIRLOCK_AUDIT_KEY}
+vault:
+  key: {file: )" + f.Path("vault.key") + R"(}
+  ttl_seconds: 3600
 audit:
+  hmac_key: {env: AIRLOCK_AUDIT_KEY}
   signing_key: {file: )" + f.Path("signing.pem") + R"(}
   checkpoint_every: 1000
   checkpoint_seconds: 60

@@ -1,0 +1,70 @@
+// `airlock serve`: the gateway.
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+#include "airlock/server/server.h"
+#include "catalog_loader.h"
+#include "commands.h"
+
+namespace airlock::cli {
+
+namespace {
+
+struct ServeFlags {
+  std::string config;
+  std::string listen;
+  std::vector<std::string> detectors;
+  bool check = false;
+};
+
+int RunServe(const ServeFlags& f) {
+  auto cfg = server::LoadConfig(f.config);
+  if (!cfg.ok()) {
+    std::cerr << "airlock serve: " << cfg.status().message() << "\n";
+    return kExitError;
+  }
+  if (f.check) {
+    if (Status s = server::CheckConfig(f.config, nullptr); !s.ok()) {
+      std::cerr << "airlock serve: " << s.message() << "\n";
+      return kExitError;
+    }
+    std::cout << "config OK: " << (*cfg)->workflows.size() << " workflows, " << (*cfg)->backends.size()
+              << " backends\n";
+    return kExitClean;
+  }
+  CatalogOptions co;
+  co.extra_catalogs = f.detectors;
+  co.min_score = (*cfg)->detection.min_score;
+  co.region = (*cfg)->detection.region;
+  auto analyzer = BuildAnalyzer(co);
+  if (!analyzer.ok()) {
+    std::cerr << "airlock serve: detectors: " << analyzer.status().message() << "\n";
+    return kExitError;
+  }
+  server::ServeOptions o;
+  o.config_path = f.config;
+  o.listen = f.listen;
+  o.analyzer = *analyzer;
+  Status s = server::Serve(o);
+  if (!s.ok()) {
+    std::cerr << "airlock serve: " << s.message() << "\n";
+    return kExitError;
+  }
+  return kExitClean;
+}
+
+}  // namespace
+
+void RegisterServeCommands(CLI::App& app, Commands& out) {
+  auto flags = std::make_shared<ServeFlags>();
+  CLI::App* cmd = app.add_subcommand("serve", "Run the gateway (OpenAI-compatible endpoint)");
+  cmd->add_option("--config", flags->config, "Config file (YAML); default: the built-in config");
+  cmd->add_option("--listen", flags->listen, "HOST:PORT to listen on (overrides server.listen; port 0 picks one)");
+  cmd->add_option("--detectors", flags->detectors, "Extra detector catalog (YAML file or directory); repeatable")
+      ->allow_extra_args(false);
+  cmd->add_flag("--check", flags->check, "Validate the config and exit");
+  out.push_back({cmd, [flags] { return RunServe(*flags); }});
+}
+
+}  // namespace airlock::cli

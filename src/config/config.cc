@@ -1,0 +1,452 @@
+#include "airlock/config/config.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+namespace airlock::config {
+
+namespace {
+
+// Thrown only inside this file and turned into a Status by Parse.
+struct ConfigError {
+  std::string message;
+};
+
+std::string Where(const std::string& source, const YAML::Node& n) {
+  const YAML::Mark m = n.Mark();
+  if (m.line < 0) return source;
+  return source + ":" + std::to_string(m.line + 1);
+}
+
+class Reader {
+ public:
+  explicit Reader(std::string source) : source_(std::move(source)) {}
+
+  [[noreturn]] void Fail(const YAML::Node& n, const std::string& msg) const {
+    throw ConfigError{Where(source_, n) + ": " + msg};
+  }
+
+  // Rejects keys this reader does not know, so typos do not pass silently.
+  void CheckKeys(const YAML::Node& map, const std::string& what,
+                 std::initializer_list<const char*> known) const {
+    if (!map.IsMap()) Fail(map, what + " must be a mapping");
+    for (const auto& kv : map) {
+      const auto key = kv.first.as<std::string>();
+      if (std::none_of(known.begin(), known.end(), [&](const char* k) { return key == k; })) {
+        std::string list;
+        for (const char* k : known) list += (list.empty() ? "" : ", ") + std::string(k);
+        Fail(kv.first, "unknown key '" + key + "' in " + what + " (known: " + list + ")");
+      }
+    }
+  }
+
+  std::string Str(const YAML::Node& n, const std::string& what) const {
+    if (!n.IsScalar()) Fail(n, what + " must be a string");
+    return n.as<std::string>();
+  }
+  bool Bool(const YAML::Node& n, const std::string& what) const {
+    bool v = false;
+    if (!n.IsScalar() || !YAML::convert<bool>::decode(n, v)) Fail(n, what + " must be true or false");
+    return v;
+  }
+  double Number(const YAML::Node& n, const std::string& what, double lo, double hi) const {
+    double v = 0;
+    if (!n.IsScalar() || !YAML::convert<double>::decode(n, v)) Fail(n, what + " must be a number");
+    if (v < lo || v > hi) {
+      std::ostringstream os;
+      os << what << " must be between " << lo << " and " << hi;
+      Fail(n, os.str());
+    }
+    return v;
+  }
+  unsigned Uint(const YAML::Node& n, const std::string& what, double lo, double hi) const {
+    double v = Number(n, what, lo, hi);
+    if (v != static_cast<double>(static_cast<uint64_t>(v))) Fail(n, what + " must be a whole number");
+    return static_cast<unsigned>(v);
+  }
+  std::vector<std::string> StrList(const YAML::Node& n, const std::string& what) const {
+    if (!n.IsSequence()) Fail(n, what + " must be a list");
+    std::vector<std::string> out;
+    for (const auto& e : n) out.push_back(Str(e, what + " entry"));
+    return out;
+  }
+  SecretRef Secret(const YAML::Node& n, const std::string& what) const {
+    CheckKeys(n, what, {"env", "file"});
+    SecretRef r;
+    if (n["env"]) r.env = Str(n["env"], what + ".env");
+    if (n["file"]) r.file = Str(n["file"], what + ".file");
+    if (r.env.empty() == r.file.empty()) Fail(n, what + " needs exactly one of env or file");
+    return r;
+  }
+  const std::string& source() const { return source_; }
+
+ private:
+  std::string source_;
+};
+
+void ReadServer(const Reader& r, const YAML::Node& n, ServerConfig* s) {
+  r.CheckKeys(n, "server",
+              {"listen", "threads", "max_body_bytes", "max_header_bytes", "read_timeout_ms",
+               "write_timeout_ms", "idle_timeout_ms", "max_concurrent_requests",
+               "drain_timeout_ms", "tls"});
+  if (n["listen"]) {
+    Status st = ParseListen(r.Str(n["listen"], "server.listen"), &s->host, &s->port);
+    if (!st.ok()) r.Fail(n["listen"], st.message());
+  }
+  if (n["threads"]) s->threads = r.Uint(n["threads"], "server.threads", 0, 1024);
+  if (n["max_body_bytes"]) s->max_body_bytes = r.Uint(n["max_body_bytes"], "server.max_body_bytes", 1024, 1u << 30);
+  if (n["max_header_bytes"]) s->max_header_bytes = r.Uint(n["max_header_bytes"], "server.max_header_bytes", 1024, 1 << 20);
+  if (n["read_timeout_ms"]) s->read_timeout_ms = r.Uint(n["read_timeout_ms"], "server.read_timeout_ms", 10, 3.6e6);
+  if (n["write_timeout_ms"]) s->write_timeout_ms = r.Uint(n["write_timeout_ms"], "server.write_timeout_ms", 10, 3.6e6);
+  if (n["idle_timeout_ms"]) s->idle_timeout_ms = r.Uint(n["idle_timeout_ms"], "server.idle_timeout_ms", 10, 3.6e6);
+  if (n["max_concurrent_requests"]) s->max_concurrent_requests = r.Uint(n["max_concurrent_requests"], "server.max_concurrent_requests", 1, 1e6);
+  if (n["drain_timeout_ms"]) s->drain_timeout_ms = r.Uint(n["drain_timeout_ms"], "server.drain_timeout_ms", 0, 3.6e6);
+  if (const auto t = n["tls"]) {
+    r.CheckKeys(t, "server.tls", {"cert", "key", "client_ca"});
+    if (t["cert"]) s->tls.cert_file = r.Str(t["cert"], "server.tls.cert");
+    if (t["key"]) s->tls.key_file = r.Str(t["key"], "server.tls.key");
+    if (t["client_ca"]) s->tls.client_ca_file = r.Str(t["client_ca"], "server.tls.client_ca");
+    if (s->tls.cert_file.empty() || s->tls.key_file.empty()) r.Fail(t, "server.tls needs both cert and key");
+  }
+}
+
+bool KnownJurisdiction(const std::string& j) {
+  if (j == "eu" || j == "local") return true;
+  return j.size() == 2 && std::all_of(j.begin(), j.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
+}
+
+BackendConfig ReadBackend(const Reader& r, const YAML::Node& n) {
+  r.CheckKeys(n, "backend",
+              {"name", "type", "url", "model", "jurisdiction", "certifications", "contract",
+               "api_key", "ca_bundle", "insecure_skip_verify", "connect_timeout_ms", "timeout_ms",
+               "max_idle_connections"});
+  BackendConfig b;
+  b.source = Where(r.source(), n);
+  if (!n["name"]) r.Fail(n, "backend needs a name");
+  b.name = r.Str(n["name"], "backend.name");
+  if (!n["type"]) r.Fail(n, "backend '" + b.name + "' needs a type (remote or local)");
+  b.type = r.Str(n["type"], "backend.type");
+  if (b.type != "remote" && b.type != "local") r.Fail(n["type"], "backend type must be remote or local");
+  if (n["url"]) b.url = r.Str(n["url"], "backend.url");
+  if (b.type == "remote") {
+    if (b.url.rfind("https://", 0) != 0 && b.url.rfind("http://", 0) != 0)
+      r.Fail(n["url"] ? n["url"] : n, "remote backend '" + b.name + "' needs a url starting with https:// or http://");
+  }
+  if (n["model"]) b.model = r.Str(n["model"], "backend.model");
+  b.jurisdiction = b.type == "local" ? "local" : "";
+  if (n["jurisdiction"]) b.jurisdiction = r.Str(n["jurisdiction"], "backend.jurisdiction");
+  if (b.jurisdiction.empty()) r.Fail(n, "backend '" + b.name + "' needs a jurisdiction (country code, eu or local)");
+  if (!KnownJurisdiction(b.jurisdiction))
+    r.Fail(n["jurisdiction"], "jurisdiction must be an upper-case ISO 3166 alpha-2 code, eu or local");
+  if (b.type == "remote" && b.jurisdiction == "local")
+    r.Fail(n["jurisdiction"], "a remote backend cannot have jurisdiction local");
+  if (n["certifications"]) b.certifications = r.StrList(n["certifications"], "backend.certifications");
+  if (const auto c = n["contract"]) {
+    r.CheckKeys(c, "backend.contract", {"dpa", "no_training", "no_retention"});
+    if (c["dpa"]) b.contract.dpa = r.Str(c["dpa"], "contract.dpa");
+    if (c["no_training"]) b.contract.no_training = r.Bool(c["no_training"], "contract.no_training");
+    if (c["no_retention"]) b.contract.no_retention = r.Bool(c["no_retention"], "contract.no_retention");
+  }
+  if (n["api_key"]) b.api_key = r.Secret(n["api_key"], "backend.api_key");
+  if (n["ca_bundle"]) b.ca_bundle = r.Str(n["ca_bundle"], "backend.ca_bundle");
+  if (n["insecure_skip_verify"]) b.tls_verify = !r.Bool(n["insecure_skip_verify"], "backend.insecure_skip_verify");
+  if (n["connect_timeout_ms"]) b.connect_timeout_ms = r.Uint(n["connect_timeout_ms"], "backend.connect_timeout_ms", 10, 600000);
+  if (n["timeout_ms"]) b.timeout_ms = r.Uint(n["timeout_ms"], "backend.timeout_ms", 10, 3.6e6);
+  if (n["max_idle_connections"]) b.max_idle_connections = r.Uint(n["max_idle_connections"], "backend.max_idle_connections", 0, 1024);
+  return b;
+}
+
+const std::set<std::string>& DataClassNames() {
+  static const std::set<std::string> k = {"personal",   "special_category", "financial",
+                                          "government_id", "contact",      "credential",
+                                          "confidential", "technical"};
+  return k;
+}
+
+WorkflowConfig ReadWorkflow(const Reader& r, const YAML::Node& n) {
+  r.CheckKeys(n, "workflow",
+              {"name", "purpose", "roles", "backends", "reroute", "data_classes", "default_action",
+               "output", "minimise", "legal_basis", "data_categories", "data_subjects",
+               "recipients", "retention", "dpia", "category", "high_risk", "human_oversight",
+               "workers_informed", "art9_condition"});
+  WorkflowConfig w;
+  w.source = Where(r.source(), n);
+  if (!n["name"]) r.Fail(n, "workflow needs a name");
+  w.name = r.Str(n["name"], "workflow.name");
+  if (n["purpose"]) w.purpose = r.Str(n["purpose"], "workflow.purpose");
+  if (!n["roles"]) r.Fail(n, "workflow '" + w.name + "' needs roles (who may use it; deny by default)");
+  w.roles = r.StrList(n["roles"], "workflow.roles");
+  if (!n["backends"]) r.Fail(n, "workflow '" + w.name + "' needs backends");
+  w.backends = r.StrList(n["backends"], "workflow.backends");
+  if (w.backends.empty()) r.Fail(n["backends"], "workflow '" + w.name + "' needs at least one backend");
+  if (n["reroute"]) w.reroute = r.Bool(n["reroute"], "workflow.reroute");
+  if (const auto dc = n["data_classes"]) {
+    if (!dc.IsMap()) r.Fail(dc, "data_classes must map data class to action");
+    for (const auto& kv : dc) {
+      auto cls = kv.first.as<std::string>();
+      if (!DataClassNames().count(cls)) r.Fail(kv.first, "unknown data class '" + cls + "'");
+      Action a;
+      if (!ParseAction(r.Str(kv.second, "action"), &a))
+        r.Fail(kv.second, "action must be allow, redact, mask, hash, pseudonymise or block");
+      w.actions[cls] = a;
+    }
+  }
+  if (n["default_action"] && !ParseAction(r.Str(n["default_action"], "default_action"), &w.default_action))
+    r.Fail(n["default_action"], "default_action must be allow, redact, mask, hash, pseudonymise or block");
+  if (n["output"]) {
+    auto o = r.Str(n["output"], "workflow.output");
+    if (o == "allow") w.output = OutputAction::kAllow;
+    else if (o == "redact") w.output = OutputAction::kRedact;
+    else if (o == "block") w.output = OutputAction::kBlock;
+    else r.Fail(n["output"], "output must be allow, redact or block");
+  }
+  Governance& g = w.governance;
+  for (auto [key, field] : {std::pair{"legal_basis", &g.legal_basis}, {"retention", &g.retention},
+                            {"dpia", &g.dpia}, {"category", &g.category},
+                            {"human_oversight", &g.human_oversight},
+                            {"workers_informed", &g.workers_informed},
+                            {"art9_condition", &g.art9_condition}}) {
+    if (n[key]) *field = r.Str(n[key], std::string("workflow.") + key);
+  }
+  for (auto [key, field] : {std::pair{"data_categories", &g.data_categories},
+                            {"data_subjects", &g.data_subjects}, {"recipients", &g.recipients}}) {
+    if (n[key]) *field = r.StrList(n[key], std::string("workflow.") + key);
+  }
+  g.high_risk = n["high_risk"] ? r.Bool(n["high_risk"], "workflow.high_risk") : g.category == "hr";
+  if (const auto m = n["minimise"]) {
+    r.CheckKeys(m, "minimise", {"max_document_bytes", "objects"});
+    if (m["max_document_bytes"]) w.minimise.max_document_bytes = r.Uint(m["max_document_bytes"], "max_document_bytes", 1, 1u << 30);
+    if (const auto objs = m["objects"]) {
+      if (!objs.IsMap()) r.Fail(objs, "minimise.objects must map sObject type to keep/drop");
+      for (const auto& kv : objs) {
+        r.CheckKeys(kv.second, "minimise object rule", {"keep", "drop"});
+        ObjectRule rule;
+        if (kv.second["keep"]) rule.keep = r.StrList(kv.second["keep"], "keep");
+        if (kv.second["drop"]) rule.drop = r.StrList(kv.second["drop"], "drop");
+        w.minimise.objects[kv.first.as<std::string>()] = std::move(rule);
+      }
+    }
+  }
+  return w;
+}
+
+std::shared_ptr<const Config> ParseOrThrow(const std::string& text, const std::string& source) {
+  Reader r(source);
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::ParserException& e) {
+    throw ConfigError{source + ":" + std::to_string(e.mark.line + 1) + ": YAML syntax: " + e.msg};
+  }
+  auto cfg = std::make_shared<Config>();
+  cfg->source = source;
+  if (root.IsNull()) return cfg;
+  r.CheckKeys(root, "the top level",
+              {"server", "limits", "detection", "store", "jurisdictions", "audit", "vault",
+               "backends", "workflows", "organisation"});
+  if (const auto o = root["organisation"]) {
+    r.CheckKeys(o, "organisation", {"name", "contact", "dpo"});
+    if (o["name"]) cfg->organisation.name = r.Str(o["name"], "organisation.name");
+    if (o["contact"]) cfg->organisation.contact = r.Str(o["contact"], "organisation.contact");
+    if (o["dpo"]) cfg->organisation.dpo = r.Str(o["dpo"], "organisation.dpo");
+  }
+  if (root["server"]) ReadServer(r, root["server"], &cfg->server);
+  if (const auto l = root["limits"]) {
+    r.CheckKeys(l, "limits", {"requests_per_second", "burst", "max_concurrent"});
+    if (l["requests_per_second"]) cfg->limits.requests_per_second = r.Number(l["requests_per_second"], "limits.requests_per_second", 0.001, 1e6);
+    if (l["burst"]) cfg->limits.burst = r.Number(l["burst"], "limits.burst", 1, 1e6);
+    if (l["max_concurrent"]) cfg->limits.max_concurrent = r.Uint(l["max_concurrent"], "limits.max_concurrent", 1, 1e6);
+  }
+  if (const auto d = root["detection"]) {
+    r.CheckKeys(d, "detection", {"min_score", "region", "hold_back_bytes"});
+    if (d["min_score"]) cfg->detection.min_score = r.Number(d["min_score"], "detection.min_score", 0, 1);
+    if (d["region"]) cfg->detection.region = r.Str(d["region"], "detection.region");
+    if (d["hold_back_bytes"]) cfg->detection.hold_back_bytes = r.Uint(d["hold_back_bytes"], "detection.hold_back_bytes", 16, 1 << 20);
+  }
+  if (const auto s = root["store"]) {
+    r.CheckKeys(s, "store", {"path"});
+    if (s["path"]) cfg->store_path = r.Str(s["path"], "store.path");
+  }
+  if (const auto j = root["jurisdictions"]) {
+    r.CheckKeys(j, "jurisdictions", {"adequacy_file"});
+    if (j["adequacy_file"]) cfg->adequacy_file = r.Str(j["adequacy_file"], "jurisdictions.adequacy_file");
+  }
+  if (const auto a = root["audit"]) {
+    r.CheckKeys(a, "audit", {"hmac_key"});
+    if (a["hmac_key"]) cfg->audit_hmac_key = r.Secret(a["hmac_key"], "audit.hmac_key");
+  }
+  if (const auto v = root["vault"]) {
+    r.CheckKeys(v, "vault", {"key", "ttl_seconds"});
+    if (v["key"]) cfg->vault_key = r.Secret(v["key"], "vault.key");
+    if (v["ttl_seconds"]) cfg->vault_ttl_seconds = r.Uint(v["ttl_seconds"], "vault.ttl_seconds", 1, 3.2e7);
+  }
+  std::set<std::string> names;
+  if (const auto bs = root["backends"]) {
+    if (!bs.IsSequence()) r.Fail(bs, "backends must be a list");
+    for (const auto& b : bs) {
+      cfg->backends.push_back(ReadBackend(r, b));
+      if (!names.insert(cfg->backends.back().name).second)
+        r.Fail(b, "duplicate backend name '" + cfg->backends.back().name + "'");
+    }
+  }
+  names.clear();
+  if (const auto ws = root["workflows"]) {
+    if (!ws.IsSequence()) r.Fail(ws, "workflows must be a list");
+    for (const auto& w : ws) {
+      auto wf = ReadWorkflow(r, w);
+      if (!names.insert(wf.name).second) r.Fail(w, "duplicate workflow name '" + wf.name + "'");
+      for (std::size_t i = 0; i < wf.backends.size(); ++i) {
+        if (!cfg->FindBackend(wf.backends[i]))
+          r.Fail(w["backends"][i], "workflow '" + wf.name + "' names unknown backend '" + wf.backends[i] + "'");
+      }
+      cfg->workflows.push_back(std::move(wf));
+    }
+  }
+  return cfg;
+}
+
+}  // namespace
+
+std::string_view ActionName(Action a) {
+  switch (a) {
+    case Action::kAllow: return "allow";
+    case Action::kRedact: return "redact";
+    case Action::kMask: return "mask";
+    case Action::kHash: return "hash";
+    case Action::kPseudonymise: return "pseudonymise";
+    case Action::kBlock: return "block";
+  }
+  return "block";
+}
+
+bool ParseAction(std::string_view name, Action* out) {
+  for (Action a : {Action::kAllow, Action::kRedact, Action::kMask, Action::kHash,
+                   Action::kPseudonymise, Action::kBlock}) {
+    if (name == ActionName(a)) {
+      *out = a;
+      return true;
+    }
+  }
+  if (name == "pseudonymize") {
+    *out = Action::kPseudonymise;
+    return true;
+  }
+  return false;
+}
+
+Status ParseListen(std::string_view text, std::string* host, uint16_t* port) {
+  std::string_view h, p;
+  if (!text.empty() && text.front() == '[') {
+    auto close = text.find(']');
+    if (close == std::string_view::npos || close + 1 >= text.size() || text[close + 1] != ':')
+      return Status::InvalidArgument("listen address must be HOST:PORT or [IPv6]:PORT");
+    h = text.substr(1, close - 1);
+    p = text.substr(close + 2);
+  } else {
+    auto colon = text.rfind(':');
+    if (colon == std::string_view::npos) return Status::InvalidArgument("listen address must be HOST:PORT");
+    h = text.substr(0, colon);
+    p = text.substr(colon + 1);
+  }
+  if (h.empty() || p.empty() || p.size() > 5 ||
+      !std::all_of(p.begin(), p.end(), [](char c) { return c >= '0' && c <= '9'; }))
+    return Status::InvalidArgument("listen address must be HOST:PORT with a numeric port");
+  unsigned v = static_cast<unsigned>(std::stoul(std::string(p)));
+  if (v > 65535) return Status::InvalidArgument("listen port must be 0..65535");
+  *host = std::string(h);
+  *port = static_cast<uint16_t>(v);
+  return Status::Ok();
+}
+
+const BackendConfig* Config::FindBackend(std::string_view name) const {
+  for (const auto& b : backends) if (b.name == name) return &b;
+  return nullptr;
+}
+const WorkflowConfig* Config::FindWorkflow(std::string_view name) const {
+  for (const auto& w : workflows) if (w.name == name) return &w;
+  return nullptr;
+}
+
+Result<std::shared_ptr<const Config>> Parse(const std::string& yaml_text, const std::string& source) {
+  try {
+    return ParseOrThrow(yaml_text, source);
+  } catch (const ConfigError& e) {
+    return Status::InvalidArgument(e.message);
+  } catch (const YAML::Exception& e) {
+    return Status::InvalidArgument(source + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
+  }
+}
+
+Result<std::shared_ptr<const Config>> LoadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::IoError(path + ": cannot open");
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return Parse(ss.str(), path);
+}
+
+const std::string& DefaultYaml() {
+  static const std::string k = R"(# Airlock's built-in default configuration.
+server:
+  listen: 127.0.0.1:8080
+store:
+  path: var/airlock.db
+backends:
+  - name: local
+    type: local
+workflows:
+  - name: default
+    purpose: General assistance on the local model; nothing leaves the machine.
+    # Governance facts for `airlock check` and the Art. 30 record: review them.
+    legal_basis: legitimate_interests
+    data_categories: [contact details, CRM records, case notes]
+    data_subjects: [customers, prospects, employees]
+    recipients: [the organisation's own staff]
+    retention: conversation only; audit events until pruned
+    roles: [user]
+    backends: [local]
+    data_classes:
+      personal: allow
+      special_category: redact
+      financial: allow
+      government_id: allow
+      contact: allow
+      technical: allow
+      confidential: allow
+      credential: redact
+)";
+  return k;
+}
+
+std::shared_ptr<const Config> Default() {
+  auto cfg = Parse(DefaultYaml(), "<built-in>");
+  assert(cfg.ok());
+  return *cfg;
+}
+
+Result<std::string> ResolveSecret(const SecretRef& ref) {
+  std::string value;
+  if (!ref.env.empty()) {
+    const char* v = std::getenv(ref.env.c_str());
+    if (v == nullptr || *v == '\0') return Status::NotFound("environment variable " + ref.env + " is not set");
+    value = v;
+  } else if (!ref.file.empty()) {
+    std::ifstream in(ref.file, std::ios::binary);
+    if (!in) return Status::IoError(ref.file + ": cannot open secret file");
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    value = ss.str();
+    while (!value.empty() && (value.back() == '\n' || value.back() == '\r')) value.pop_back();
+    if (value.empty()) return Status::InvalidArgument(ref.file + ": secret file is empty");
+  } else {
+    return Status::NotFound("no secret configured");
+  }
+  return value;
+}
+
+}  // namespace airlock::config

@@ -1,0 +1,349 @@
+// The HTTP layer: listener, connections, signals. The pipeline (what a
+// request means) lives in pipeline.cc.
+#include <utility>  // before asio: Boost 1.74's awaitable.hpp needs std::exchange
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+
+#include <atomic>
+#include <cstdio>
+#include <thread>
+#include <vector>
+
+#include "airlock/api/openai.h"
+#include "airlock/server/server.h"
+#include "pipeline.h"
+
+namespace airlock::server {
+
+namespace {
+
+namespace net = boost::asio;
+namespace ssl = boost::asio::ssl;
+namespace beast = boost::beast;
+namespace http = boost::beast::http;
+using tcp = net::ip::tcp;
+using net::awaitable;
+using net::use_awaitable;
+
+void Log(const std::string& line) { std::fprintf(stderr, "airlock: %s\n", line.c_str()); }
+
+std::string ErrorJson(int status, const char* type, const char* code, std::string message) {
+  api::ApiError e;
+  e.http_status = status;
+  e.type = type;
+  e.code = code;
+  e.message = std::move(message);
+  return api::ErrorBody(e);
+}
+
+std::string BusyJson() {
+  return ErrorJson(503, "service_unavailable", "server_busy",
+                   "the gateway is at its concurrent-request limit; retry shortly");
+}
+Headers RetryAfter1() { return Headers{{"Retry-After", "1"}}; }
+
+template <class Stream>
+class StreamResponder final : public Responder {
+ public:
+  StreamResponder(Stream& s, bool keep_alive, unsigned write_timeout_ms)
+      : s_(s), keep_alive_(keep_alive), timeout_(write_timeout_ms) {}
+
+  awaitable<bool> Send(int status, std::string body, Headers headers) override {
+    http::response<http::string_body> res{static_cast<http::status>(status), 11};
+    res.set(http::field::server, "airlock");
+    res.set(http::field::content_type, "application/json");
+    for (auto& [k, v] : headers) res.set(k, v);
+    res.keep_alive(keep_alive_);
+    res.body() = std::move(body);
+    res.prepare_payload();
+    beast::error_code ec;
+    Lowest().expires_after(timeout_);
+    co_await http::async_write(s_, res, net::redirect_error(use_awaitable, ec));
+    sent_ = true;
+    ok_ = !ec;
+    co_return ok_;
+  }
+
+  awaitable<bool> StartStream(Headers headers) override {
+    http::response<http::empty_body> res{http::status::ok, 11};
+    res.set(http::field::server, "airlock");
+    res.set(http::field::content_type, "text/event-stream");
+    res.set(http::field::cache_control, "no-cache");
+    for (auto& [k, v] : headers) res.set(k, v);
+    res.keep_alive(keep_alive_);
+    res.chunked(true);
+    http::response_serializer<http::empty_body> sr{res};
+    beast::error_code ec;
+    Lowest().expires_after(timeout_);
+    co_await http::async_write_header(s_, sr, net::redirect_error(use_awaitable, ec));
+    sent_ = true;
+    ok_ = !ec;
+    co_return ok_;
+  }
+
+  awaitable<bool> Chunk(std::string data) override {
+    if (!ok_) co_return false;
+    beast::error_code ec;
+    Lowest().expires_after(timeout_);
+    co_await net::async_write(s_, http::make_chunk(net::buffer(data)), net::redirect_error(use_awaitable, ec));
+    ok_ = !ec;
+    co_return ok_;
+  }
+
+  awaitable<bool> EndStream() override {
+    if (!ok_) co_return false;
+    beast::error_code ec;
+    Lowest().expires_after(timeout_);
+    co_await net::async_write(s_, http::make_chunk_last(), net::redirect_error(use_awaitable, ec));
+    ok_ = !ec;
+    co_return ok_;
+  }
+
+  bool sent() const { return sent_; }
+  bool ok() const { return ok_; }
+
+ private:
+  beast::tcp_stream& Lowest() { return beast::get_lowest_layer(s_); }
+  Stream& s_;
+  bool keep_alive_;
+  std::chrono::milliseconds timeout_;
+  bool sent_ = false;
+  bool ok_ = true;
+};
+
+struct Shared {
+  Gateway* gateway;
+  Services* services;
+  std::atomic<unsigned> active{0};
+};
+
+template <class Stream>
+awaitable<void> ServeConnection(Stream& stream, Shared& sh) {
+  beast::flat_buffer buffer;
+  const auto rt = sh.services->runtime();  // this connection keeps the config it started with
+  const auto& cfg = rt->config->server;
+  bool first = true;
+  for (;;) {
+    http::request_parser<http::string_body> parser;
+    parser.body_limit(cfg.max_body_bytes);
+    parser.header_limit(static_cast<std::uint32_t>(cfg.max_header_bytes));
+    beast::error_code ec;
+    auto& lowest = beast::get_lowest_layer(stream);
+    lowest.expires_after(std::chrono::milliseconds(first ? cfg.read_timeout_ms : cfg.idle_timeout_ms));
+    first = false;
+    co_await http::async_read_header(stream, buffer, parser, net::redirect_error(use_awaitable, ec));
+    if (!ec) {
+      lowest.expires_after(std::chrono::milliseconds(cfg.read_timeout_ms));
+      co_await http::async_read(stream, buffer, parser, net::redirect_error(use_awaitable, ec));
+    }
+    if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == net::error::eof ||
+        ec == net::error::connection_reset || ec == net::error::operation_aborted)
+      co_return;
+    if (ec) {
+      int status = 400;
+      const char* code = "bad_request";
+      std::string msg = "malformed HTTP request: " + ec.message();
+      if (ec == http::error::body_limit) {
+        status = 413;
+        code = "request_too_large";
+        msg = "request body exceeds " + std::to_string(cfg.max_body_bytes) + " bytes";
+      } else if (ec == http::error::header_limit) {
+        status = 431;
+        code = "headers_too_large";
+        msg = "request headers exceed " + std::to_string(cfg.max_header_bytes) + " bytes";
+      }
+      StreamResponder<Stream> r(stream, false, cfg.write_timeout_ms);
+      co_await r.Send(status, ErrorJson(status, "invalid_request_error", code, msg), Headers());
+      co_return;
+    }
+    const auto& req = parser.get();
+    const bool keep = req.keep_alive();
+    StreamResponder<Stream> r(stream, keep, cfg.write_timeout_ms);
+    const unsigned active = ++sh.active;
+    if (active > cfg.max_concurrent_requests) {
+      --sh.active;
+      co_await r.Send(503, BusyJson(), RetryAfter1());
+    } else {
+      co_await sh.gateway->Handle(req, r);
+      --sh.active;
+    }
+    if (!r.sent() || !r.ok() || !keep) co_return;
+  }
+}
+
+awaitable<void> PlainSession(tcp::socket socket, Shared& sh) {
+  beast::tcp_stream stream(std::move(socket));
+  co_await ServeConnection(stream, sh);
+  beast::error_code ec;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+}
+
+awaitable<void> TlsSession(tcp::socket socket, ssl::context& ctx, Shared& sh) {
+  beast::ssl_stream<beast::tcp_stream> stream(std::move(socket), ctx);
+  beast::error_code ec;
+  beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(10));
+  co_await stream.async_handshake(ssl::stream_base::server, net::redirect_error(use_awaitable, ec));
+  if (ec) co_return;  // includes a missing or untrusted client certificate under mTLS
+  co_await ServeConnection(stream, sh);
+  beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(2));
+  co_await stream.async_shutdown(net::redirect_error(use_awaitable, ec));
+}
+
+awaitable<void> Accept(tcp::acceptor& acceptor, ssl::context* tls, Shared& sh) {
+  for (;;) {
+    beast::error_code ec;
+    tcp::socket socket = co_await acceptor.async_accept(net::redirect_error(use_awaitable, ec));
+    if (ec == net::error::operation_aborted || !acceptor.is_open()) co_return;
+    if (ec) continue;
+    socket.set_option(tcp::no_delay(true), ec);
+    auto ex = socket.get_executor();
+    if (tls) net::co_spawn(ex, TlsSession(std::move(socket), *tls, sh), net::detached);
+    else net::co_spawn(ex, PlainSession(std::move(socket), sh), net::detached);
+  }
+}
+
+Result<std::unique_ptr<ssl::context>> MakeServerTls(const config::TlsListener& t) {
+  auto ctx = std::make_unique<ssl::context>(ssl::context::tls_server);
+  ctx->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
+                   ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
+  beast::error_code ec;
+  ctx->use_certificate_chain_file(t.cert_file, ec);
+  if (ec) return Status::IoError("server.tls.cert " + t.cert_file + ": " + ec.message());
+  ctx->use_private_key_file(t.key_file, ssl::context::pem, ec);
+  if (ec) return Status::IoError("server.tls.key " + t.key_file + ": " + ec.message());
+  if (!t.client_ca_file.empty()) {
+    ctx->load_verify_file(t.client_ca_file, ec);
+    if (ec) return Status::IoError("server.tls.client_ca " + t.client_ca_file + ": " + ec.message());
+    ctx->set_verify_mode(ssl::verify_peer | ssl::verify_fail_if_no_peer_cert);
+  }
+  return ctx;
+}
+
+}  // namespace
+
+Result<std::shared_ptr<const config::Config>> LoadConfig(const std::string& config_path) {
+  if (config_path.empty()) return config::Default();
+  return config::LoadFile(config_path);
+}
+
+Status CheckConfig(const std::string& config_path, const LocalBackendFactory& local) {
+  auto cfg = LoadConfig(config_path);
+  if (!cfg.ok()) return cfg.status();
+  auto rt = BuildRuntime(*cfg, local);
+  return rt.ok() ? Status::Ok() : rt.status();
+}
+
+Status Serve(const ServeOptions& options) {
+  if (!options.analyzer) return Status::InvalidArgument("no analyzer");
+  auto cfg = LoadConfig(options.config_path);
+  if (!cfg.ok()) return cfg.status();
+  auto runtime = BuildRuntime(*cfg, options.local_backend);
+  if (!runtime.ok()) return runtime.status();
+  auto services = CreateServices(**cfg, options.analyzer);
+  if (!services.ok()) return services.status();
+  (*services)->set_runtime(std::move(*runtime));  // Services holds the only reference
+  Gateway gateway(services->get());
+  Shared shared{&gateway, services->get()};
+
+  std::string host = (*cfg)->server.host;
+  uint16_t port = (*cfg)->server.port;
+  if (!options.listen.empty()) {
+    if (Status s = config::ParseListen(options.listen, &host, &port); !s.ok()) return s.WithContext("--listen");
+  }
+  std::unique_ptr<ssl::context> tls;
+  if (!(*cfg)->server.tls.cert_file.empty()) {
+    auto t = MakeServerTls((*cfg)->server.tls);
+    if (!t.ok()) return t.status();
+    tls = std::move(*t);
+  }
+
+  unsigned threads = (*cfg)->server.threads;
+  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  net::io_context ioc(static_cast<int>(threads));
+  beast::error_code ec;
+  auto addr = net::ip::make_address(host, ec);
+  if (ec) return Status::InvalidArgument("listen address " + host + " is not an IP address");
+  tcp::acceptor acceptor(ioc);
+  tcp::endpoint ep(addr, port);
+  acceptor.open(ep.protocol(), ec);
+  if (!ec) acceptor.set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor.bind(ep, ec);
+  if (!ec) acceptor.listen(net::socket_base::max_listen_connections, ec);
+  if (ec) return Status::IoError("cannot listen on " + host + ":" + std::to_string(port) + ": " + ec.message());
+  const auto bound = acceptor.local_endpoint();
+  const std::string shown_host = bound.address().is_v6() ? "[" + bound.address().to_string() + "]" : bound.address().to_string();
+  Log("config " + (*cfg)->source + ": " + std::to_string((*cfg)->workflows.size()) + " workflows, " +
+      std::to_string((*cfg)->backends.size()) + " backends; store " + (*cfg)->store_path + "; " +
+      std::to_string(threads) + " threads");
+  Log(std::string("listening on ") + (tls ? "https://" : "http://") + shown_host + ":" + std::to_string(bound.port()));
+
+  net::co_spawn(ioc, Accept(acceptor, tls.get(), shared), net::detached);
+
+  // Signals: SIGHUP reloads; SIGTERM/SIGINT drain and stop.
+  net::signal_set signals(ioc, SIGTERM, SIGINT, SIGHUP);
+  net::steady_timer drain_timer(ioc);
+  std::function<void()> wait_signal;
+  std::chrono::steady_clock::time_point drain_deadline;
+  std::function<void()> poll_drain = [&] {
+    if (gateway.in_flight() == 0 || std::chrono::steady_clock::now() >= drain_deadline) {
+      if (gateway.in_flight() != 0) Log("drain timeout: " + std::to_string(gateway.in_flight()) + " requests cut off");
+      Log("stopped");
+      ioc.stop();
+      return;
+    }
+    drain_timer.expires_after(std::chrono::milliseconds(20));
+    drain_timer.async_wait([&](const beast::error_code&) { poll_drain(); });
+  };
+  wait_signal = [&] {
+    signals.async_wait([&](const beast::error_code& sec, int sig) {
+      if (sec) return;
+      if (sig == SIGHUP) {
+        if (options.config_path.empty()) {
+          Log("reload: running on the built-in default config; nothing to reload");
+        } else {
+          auto next = config::LoadFile(options.config_path);
+          auto rt = next.ok() ? BuildRuntime(*next, options.local_backend)
+                              : Result<std::shared_ptr<const Runtime>>(next.status());
+          if (!rt.ok()) {
+            Log("reload rejected, keeping the running config: " + rt.status().message());
+          } else {
+            shared.services->set_runtime(*rt);
+            Log("reloaded " + options.config_path + ": " + std::to_string((*next)->workflows.size()) +
+                " workflows, " + std::to_string((*next)->backends.size()) + " backends");
+          }
+        }
+        wait_signal();
+        return;
+      }
+      Log("draining " + std::to_string(gateway.in_flight()) + " in-flight requests");
+      gateway.set_draining();
+      beast::error_code cec;
+      acceptor.close(cec);
+      drain_deadline = std::chrono::steady_clock::now() +
+                       std::chrono::milliseconds(shared.services->runtime()->config->server.drain_timeout_ms);
+      poll_drain();
+    });
+  };
+  wait_signal();
+
+  std::vector<std::thread> pool;
+  for (unsigned i = 1; i < threads; ++i) pool.emplace_back([&ioc] { ioc.run(); });
+  ioc.run();
+  for (auto& t : pool) t.join();
+  // Pooled upstream sockets belong to the io_context's services, which the
+  // io_context destroys before Services goes: close them now.
+  for (auto& [name, b] : shared.services->runtime()->backends) b->CloseIdle();
+  return Status::Ok();
+}
+
+}  // namespace airlock::server

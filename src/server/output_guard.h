@@ -1,0 +1,55 @@
+// OutputGuard: scans model output before it is released to the client.
+//
+// Streamed text arrives in pieces; a guard releases text only once it has
+// been scanned with enough following context that no finding can straddle
+// the release point. Until the detection engine's StreamAnalyzer (with its
+// SafeOffset) lands, WindowGuard holds back a fixed window of bytes and runs
+// the block analyzer over what it holds; the pipeline only sees this
+// interface, so the swap is local.
+//
+// A leak (a finding in the output whose value the request did not itself
+// carry) is redacted, or stops the stream, as the workflow's `output` says.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+
+#include "airlock/config/config.h"
+#include "airlock/core/status.h"
+#include "airlock/detect/analyzer.h"
+
+namespace airlock::server {
+
+struct OutputFindings {
+  std::map<std::string, int> counts;  // entity type -> leaks seen
+  bool blocked = false;               // output: block and a leak was seen
+};
+
+class OutputGuard {
+ public:
+  virtual ~OutputGuard() = default;
+  // Text in; the part that may be released now (leaks already redacted).
+  virtual Result<std::string> Feed(std::string_view piece) = 0;
+  // End of the text: the rest, scanned.
+  virtual Result<std::string> Finish() = 0;
+};
+
+// `allowed`: fingerprints (any stable digest) of values the request itself
+// carried in the clear; the same value in the output is not a leak.
+// `fingerprint` computes that digest. `findings` accumulates across guards.
+std::unique_ptr<OutputGuard> MakeWindowGuard(std::shared_ptr<const detect::Analyzer> analyzer,
+                                             config::OutputAction action, std::size_t hold_back,
+                                             const std::set<std::string>* allowed,
+                                             std::function<std::string(std::string_view)> fingerprint,
+                                             OutputFindings* findings);
+
+// Scans a whole text at once (non-streamed responses).
+Result<std::string> GuardWhole(const detect::Analyzer& analyzer, config::OutputAction action,
+                               std::string_view text, const std::set<std::string>& allowed,
+                               const std::function<std::string(std::string_view)>& fingerprint,
+                               OutputFindings* findings);
+
+}  // namespace airlock::server

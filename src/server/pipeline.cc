@@ -1,0 +1,757 @@
+#include "pipeline.h"
+
+#include <openssl/rand.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <optional>
+#include <set>
+
+#include "airlock/api/openai.h"
+#include "airlock/api/sse.h"
+#include "airlock/core/bytes.h"
+#include "airlock/core/crypto.h"
+#include "output_guard.h"
+
+namespace airlock::server {
+
+namespace {
+
+namespace net = boost::asio;
+namespace http = boost::beast::http;
+using net::awaitable;
+using api::ApiError;
+using api::Json;
+
+std::string NewRequestId() {
+  unsigned char b[12];
+  RAND_bytes(b, sizeof b);
+  return "req_" + HexEncode(std::string_view(reinterpret_cast<char*>(b), sizeof b));
+}
+
+std::string Dump(const Json& j) { return j.dump(-1, ' ', false, Json::error_handler_t::replace); }
+
+ApiError Err(int status, std::string type, std::string code, std::string message) {
+  ApiError e;
+  e.http_status = status;
+  e.type = std::move(type);
+  e.code = std::move(code);
+  e.message = std::move(message);
+  return e;
+}
+
+// Each request's state as it moves through the pipeline.
+struct Call {
+  Services& s;
+  std::shared_ptr<const Runtime> rt;
+  const HttpRequest& req;
+  Responder& out;
+  std::string request_id;
+  std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
+
+  int64_t ElapsedMs() const {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
+  }
+  Headers Base() const { return {{"X-Request-Id", request_id}}; }
+
+  awaitable<bool> Fail(const ApiError& e, Headers extra = {}) {
+    Headers h = Base();
+    for (auto& kv : extra) h.push_back(std::move(kv));
+    const bool ok = co_await out.Send(e.http_status, api::ErrorBody(e), std::move(h));
+    co_return ok;
+  }
+  awaitable<bool> Ok(const Json& body) {
+    const bool ok = co_await out.Send(200, Dump(body), Base());
+    co_return ok;
+  }
+
+  std::string Header(std::string_view name) const {
+    auto it = req.find(boost::beast::string_view(name.data(), name.size()));
+    return it == req.end() ? std::string() : std::string(it->value());
+  }
+};
+
+// ---- detection over the request's text slots -------------------------------
+
+// A finding mapped back onto the slots it covers.
+struct Piece {
+  std::size_t slot;
+  ByteSpan span;  // within the slot's text
+};
+struct SlotFinding {
+  detect::Finding f;
+  std::string value;  // the detected value, for transforms and fingerprints only
+  std::vector<Piece> pieces;
+};
+
+// The slots joined by '\n', analysed once; then each boundary's seam (the
+// tail of one slot directly followed by the head of the next) is analysed
+// again so that a value split across messages is found too.
+Result<std::vector<SlotFinding>> DetectSlots(const detect::Analyzer& analyzer, const std::vector<api::TextSlot>& slots) {
+  std::string joined;
+  std::vector<std::size_t> starts;
+  for (const auto& sl : slots) {
+    if (!joined.empty()) joined.push_back('\n');
+    starts.push_back(joined.size());
+    joined.append(*sl.text);
+  }
+  std::vector<SlotFinding> out;
+  auto found = analyzer.Analyze(joined);
+  if (!found.ok()) return found.status();
+  auto slot_of = [&](std::size_t off) {
+    auto it = std::upper_bound(starts.begin(), starts.end(), off);
+    return static_cast<std::size_t>(it - starts.begin()) - 1;
+  };
+  for (auto& f : *found) {
+    SlotFinding sf;
+    sf.value = joined.substr(f.span.begin, f.span.size());
+    for (std::size_t i = slot_of(f.span.begin); i < slots.size() && starts[i] < f.span.end; ++i) {
+      const std::size_t b = std::max(f.span.begin, starts[i]) - starts[i];
+      const std::size_t e = std::min(f.span.end, starts[i] + slots[i].text->size()) - starts[i];
+      if (e > b) sf.pieces.push_back({i, {b, e}});
+    }
+    sf.f = std::move(f);
+    if (!sf.pieces.empty()) out.push_back(std::move(sf));
+  }
+  constexpr std::size_t kSeam = 96;
+  auto overlaps_existing = [&](std::size_t slot, ByteSpan span) {
+    for (const auto& sf : out)
+      for (const auto& p : sf.pieces)
+        if (p.slot == slot && p.span.Overlaps(span)) return true;
+    return false;
+  };
+  for (std::size_t i = 0; i + 1 < slots.size(); ++i) {
+    const std::string& a = *slots[i].text;
+    const std::string& b = *slots[i + 1].text;
+    if (a.empty() || b.empty()) continue;
+    const std::size_t a_from = a.size() > kSeam ? a.size() - kSeam : 0;
+    const std::string seam = a.substr(a_from) + b.substr(0, kSeam);
+    const std::size_t cut = a.size() - a_from;
+    auto sfound = analyzer.Analyze(seam);
+    if (!sfound.ok()) return sfound.status();
+    for (auto& f : *sfound) {
+      if (!(f.span.begin < cut && f.span.end > cut)) continue;  // not split: seen already
+      Piece pa{i, {a_from + f.span.begin, a.size()}};
+      Piece pb{i + 1, {0, f.span.end - cut}};
+      // A split value wins over the fragments found inside its pieces (the
+      // tail of an IBAN alone reads as a phone number); it yields to a
+      // finding that reaches outside them.
+      auto inside = [&](const SlotFinding& o) {
+        for (const auto& q : o.pieces) {
+          const Piece& mine = q.slot == pa.slot ? pa : pb;
+          if (q.slot != pa.slot && q.slot != pb.slot) return false;
+          if (q.span.begin < mine.span.begin || q.span.end > mine.span.end) return false;
+        }
+        return true;
+      };
+      std::erase_if(out, [&](const SlotFinding& o) {
+        bool touches = false;
+        for (const auto& q : o.pieces)
+          touches |= (q.slot == pa.slot && q.span.Overlaps(pa.span)) || (q.slot == pb.slot && q.span.Overlaps(pb.span));
+        return touches && inside(o);
+      });
+      if (overlaps_existing(pa.slot, pa.span) || overlaps_existing(pb.slot, pb.span)) continue;
+      SlotFinding sf;
+      sf.value = seam.substr(f.span.begin, f.span.size());
+      sf.pieces = {pa, pb};
+      sf.f = std::move(f);
+      out.push_back(std::move(sf));
+    }
+  }
+  return out;
+}
+
+transform::ObjectRules RulesOf(const config::MinimiseConfig& m) {
+  transform::ObjectRules r;
+  for (const auto& [type, rule] : m.objects) r[type] = {rule.keep, rule.drop};
+  return r;
+}
+
+Json DecisionDetails(const config::WorkflowConfig& w, const policy::Decision& d) {
+  return Json{{"workflow", w.name}, {"data_classes", d.blocked_classes}, {"reasons", d.reasons}};
+}
+
+store::Event BaseEvent(const Call& c, const policy::Principal& p, const std::string& workflow, std::string_view endpoint,
+                       const std::vector<SlotFinding>& findings, const store::RequestLog& log) {
+  store::Event e;
+  e.time_ms = NowMs();
+  e.request_id = c.request_id;
+  e.principal = p.id;
+  e.tenant = p.tenant;
+  e.workflow = workflow;
+  e.endpoint = std::string(endpoint);
+  e.request_bytes = static_cast<int64_t>(c.req.body().size());
+  for (const auto& sf : findings) {
+    e.entity_counts[sf.f.entity_type]++;
+    e.class_counts[std::string(detect::DataClassName(sf.f.data_class))]++;
+    e.fingerprints.push_back(log.Fingerprint(sf.value));
+  }
+  return e;
+}
+
+// ---- streamed responses --------------------------------------------------------
+
+// One streamed text (a choice's content or a tool call's arguments).
+struct StreamText {
+  std::size_t choice = 0;
+  int tool_call = -1;     // >= 0: tool_calls[index].function.arguments
+  bool legacy_text = false;  // completions: choices[].text
+  std::unique_ptr<OutputGuard> guard;
+  std::unique_ptr<transform::StreamRehydrator> rehydrator;
+};
+
+Json FlushChunk(const Json& like, const StreamText& t, const std::string& text) {
+  Json c = Json::object();
+  for (const char* k : {"id", "object", "created", "model"})
+    if (like.contains(k)) c[k] = like[k];
+  Json choice = {{"index", t.choice}};
+  if (t.legacy_text) {
+    choice["text"] = text;
+  } else if (t.tool_call >= 0) {
+    choice["delta"] = {{"tool_calls", Json::array({{{"index", t.tool_call}, {"function", {{"arguments", text}}}}})}};
+  } else {
+    choice["delta"] = {{"content", text}};
+  }
+  choice["finish_reason"] = nullptr;
+  c["choices"] = Json::array({choice});
+  return c;
+}
+
+}  // namespace
+
+// ------------------------------------------------------------------------------
+
+namespace {
+
+awaitable<std::optional<policy::Principal>> Authenticate(Call& c) {
+  std::string auth = c.Header("Authorization");
+  std::string key;
+  if (auth.size() > 7 && (auth.compare(0, 7, "Bearer ") == 0 || auth.compare(0, 7, "bearer ") == 0)) key = auth.substr(7);
+  auto p = c.s.keys->Authenticate(key, NowMs());
+  if (!p.ok()) {
+    ApiError e = p.status().code() == Status::Code::kIoError
+                     ? Err(503, "service_unavailable", "store_unavailable", "the key store cannot be read")
+                     : Err(401, "authentication_error", "invalid_api_key", p.status().message());
+    Headers h;  // (a braced list of literals here trips GCC 12's coroutine lowering)
+    h.emplace_back("WWW-Authenticate", "Bearer");
+    co_await c.Fail(e, std::move(h));
+    co_return std::nullopt;
+  }
+  co_return std::move(*p);
+}
+
+awaitable<bool> TakeLimits(Call& c, const policy::Principal& p, Limiter::Slot* slot) {
+  const auto& l = c.rt->config->limits;
+  unsigned retry = 1;
+  auto v = c.s.limiter.Acquire(p.id, {l.requests_per_second, l.burst, l.max_concurrent}, slot, &retry);
+  if (v == Limiter::Verdict::kOk) co_return true;
+  const std::string msg = v == Limiter::Verdict::kRate
+                              ? "rate limit of " + std::to_string(l.requests_per_second) +
+                                    " requests per second exceeded for principal " + p.id
+                              : "too many concurrent requests for principal " + p.id + " (limit " +
+                                    std::to_string(l.max_concurrent) + ")";
+  Headers h;
+  h.emplace_back("Retry-After", std::to_string(retry));
+  co_await c.Fail(Err(429, "rate_limit_error", "rate_limited", msg), std::move(h));
+  co_return false;
+}
+
+// JSON with literal keys is built outside coroutines: GCC 12 miscompiles
+// braced lists of string literals inside a coroutine body ("array used as
+// initializer").
+Json ModelsList(const config::Config& cfg, const policy::Principal& p) {
+  Json data = Json::array();
+  for (const auto& w : cfg.workflows) {
+    if (!policy::MayUse(p, w)) continue;
+    data.push_back({{"id", w.name}, {"object", "model"}, {"created", 0}, {"owned_by", "airlock"},
+                    {"purpose", w.purpose}});
+  }
+  return Json{{"object", "list"}, {"data", data}};
+}
+
+Json StatusJson(const char* status) { return Json{{"status", status}}; }
+
+Json ScanResult(const std::vector<api::TextSlot>& slots, const std::vector<SlotFinding>& found) {
+  Json findings = Json::array();
+  Json counts = Json::object();
+  for (const auto& sf : found) {
+    const auto& first = sf.pieces.front();
+    findings.push_back({{"where", slots[first.slot].where},
+                        {"start", first.span.begin},
+                        {"end", sf.pieces.size() == 1 ? first.span.end : sf.pieces.back().span.end},
+                        {"split_across", sf.pieces.size()},
+                        {"detector", sf.f.detector},
+                        {"entity_type", sf.f.entity_type},
+                        {"data_class", detect::DataClassName(sf.f.data_class)},
+                        {"jurisdiction", sf.f.jurisdiction},
+                        {"score", sf.f.score},
+                        {"validated", sf.f.validated}});
+    counts[sf.f.entity_type] = counts.value(sf.f.entity_type, 0) + 1;
+  }
+  return Json{{"object", "airlock.scan"}, {"findings", findings}, {"counts", counts}};
+}
+
+Json UpstreamCode(const Json& body) {
+  if (body.contains("error") && body["error"].is_object() && body["error"].contains("code") &&
+      body["error"]["code"].is_string())
+    return Json{{"upstream_code", body["error"]["code"]}};
+  return Json();
+}
+
+Json FinishChunk(const Json& like, std::size_t choice, const Json& reason) {
+  Json fin = FlushChunk(like, StreamText{choice, -1, false, nullptr, nullptr}, "");
+  fin["choices"][0]["delta"] = Json::object();
+  fin["choices"][0]["finish_reason"] = reason;
+  return fin;
+}
+
+// A chunk whose every choice is just {"delta": {"content": ""}} and no
+// finish_reason: what the guard held back left nothing to send.
+bool OnlyEmptyContent(const Json& chunk) {
+  if (!chunk.contains("choices") || !chunk["choices"].is_array() || chunk["choices"].empty()) return false;
+  if (chunk.contains("usage") && !chunk["usage"].is_null()) return false;
+  for (const auto& ch : chunk["choices"]) {
+    if (!ch.is_object() || !ch.contains("delta") || !ch["delta"].is_object()) return false;
+    if (ch.contains("finish_reason") && !ch["finish_reason"].is_null()) return false;
+    const Json& d = ch["delta"];
+    if (d.size() != 1 || !d.contains("content") || d["content"] != "") return false;
+  }
+  return true;
+}
+
+awaitable<void> HandleModels(Call& c) {
+  auto p = co_await Authenticate(c);
+  if (!p) co_return;
+  co_await c.Ok(ModelsList(*c.rt->config, *p));
+}
+
+awaitable<void> HandleScan(Call& c) {
+  auto p = co_await Authenticate(c);
+  if (!p) co_return;
+  Json body = Json::parse(c.req.body(), nullptr, false);
+  if (body.is_discarded() || !body.is_object()) {
+    co_await c.Fail(Err(400, "invalid_request_error", "invalid_json", "request body must be a JSON object"));
+    co_return;
+  }
+  std::vector<api::TextSlot> slots;
+  if (auto t = body.find("text"); t != body.end() && t->is_string()) {
+    slots.push_back({&t->get_ref<std::string&>(), "text", false, 0});
+  } else if (body.contains("messages")) {
+    Json probe = body;
+    probe["model"] = "scan";
+    auto parsed = api::ParseRequest(api::Endpoint::kChat, Dump(probe));
+    if (!parsed.ok()) {
+      co_await c.Fail(Err(400, "invalid_request_error", "invalid_request", parsed.status().message()));
+      co_return;
+    }
+    slots = api::RequestTexts(api::Endpoint::kChat, body);
+  } else {
+    co_await c.Fail(Err(400, "invalid_request_error", "invalid_request",
+                        "body needs text (a string) or messages (chat messages)"));
+    co_return;
+  }
+  auto found = DetectSlots(*c.s.analyzer, slots);
+  if (!found.ok()) {
+    co_await c.Fail(Err(503, "service_unavailable", "detection_failed", "detection failed; nothing was scanned"));
+    co_return;
+  }
+  co_await c.Ok(ScanResult(slots, *found));
+}
+
+awaitable<void> HandleModelCall(Call& c, api::Endpoint endpoint) {
+  auto p = co_await Authenticate(c);
+  if (!p) co_return;
+  Limiter::Slot slot;
+  if (!co_await TakeLimits(c, *p, &slot)) co_return;
+
+  auto parsed = api::ParseRequest(endpoint, c.req.body());
+  if (!parsed.ok()) {
+    const bool json = parsed.status().message().find("not valid JSON") != std::string::npos;
+    co_await c.Fail(Err(400, "invalid_request_error", json ? "invalid_json" : "invalid_request", parsed.status().message()));
+    co_return;
+  }
+  api::Request& req = *parsed;
+  const config::Config& cfg = *c.rt->config;
+
+  // Workflow: the header wins over the model name.
+  std::string wf_name = c.Header("X-Airlock-Workflow");
+  if (wf_name.empty()) wf_name = req.model;
+  const config::WorkflowConfig* wf = cfg.FindWorkflow(wf_name);
+  if (wf == nullptr) {
+    co_await c.Fail(Err(404, "invalid_request_error", "model_not_found",
+                        "no workflow named '" + wf_name + "' (GET /v1/models lists those you may use)"));
+    co_return;
+  }
+  if (!policy::MayUse(*p, *wf)) {
+    co_await c.Fail(Err(403, "permission_error", "forbidden_workflow",
+                        "principal " + p->id + " holds none of the roles workflow " + wf->name + " allows"));
+    co_return;
+  }
+
+  std::vector<api::TextSlot> slots = api::RequestTexts(endpoint, req.body);
+  std::string conversation = c.Header("X-Airlock-Conversation");
+  if (conversation.empty()) {
+    // Derived: the same principal, workflow and opening message make the
+    // same conversation on every turn.
+    conversation = p->id + '\0' + wf->name + '\0' + (slots.empty() ? std::string() : *slots.front().text);
+  } else {
+    conversation = p->id + '\0' + conversation;
+  }
+
+  // Minimise before detection.
+  const auto rules = RulesOf(wf->minimise);
+  for (auto& sl : slots) {
+    if (wf->minimise.max_document_bytes && sl.text->size() > wf->minimise.max_document_bytes) {
+      co_await c.Fail(Err(413, "invalid_request_error", "document_too_large",
+                          sl.where + " has " + std::to_string(sl.text->size()) + " bytes; workflow " + wf->name +
+                              " allows at most " + std::to_string(wf->minimise.max_document_bytes)));
+      co_return;
+    }
+    bool changed = false;
+    std::string reduced = transform::MinimiseRecords(*sl.text, rules, &changed);
+    if (changed) *sl.text = std::move(reduced);
+  }
+
+  auto found = DetectSlots(*c.s.analyzer, slots);
+  if (!found.ok()) {
+    co_await c.Fail(Err(503, "service_unavailable", "detection_failed",
+                        "detection failed; nothing was forwarded"));
+    co_return;
+  }
+  std::vector<detect::Finding> plain;
+  for (const auto& sf : *found) plain.push_back(sf.f);
+  policy::Decision d = policy::Decide(*p, *wf, plain, cfg, c.rt->jurisdictions);
+
+  const std::string_view endpoint_name = api::EndpointPath(endpoint);
+  store::Event ev = BaseEvent(c, *p, wf->name, endpoint_name, *found, *c.s.audit);
+  ev.reasons = d.reasons;
+  ev.stream = req.stream;
+  if (!d.allowed) {
+    ev.decision = "block";
+    ev.status = 403;
+    if (!c.s.audit->Record(ev).ok()) {
+      co_await c.Fail(Err(503, "service_unavailable", "audit_failed", "the audit event could not be committed"));
+      co_return;
+    }
+    ApiError e = Err(403, "permission_error", d.code.empty() ? "policy_blocked" : d.code,
+                     d.code == "residency_blocked"
+                         ? "blocked by data residency: no backend of workflow " + wf->name +
+                               " may receive this request's EU personal data"
+                         : "blocked by workflow " + wf->name + " policy");
+    if (!d.blocked_classes.empty()) {
+      std::string classes;
+      for (const auto& cl : d.blocked_classes) classes += (classes.empty() ? "" : ", ") + cl;
+      e.message += " (data classes: " + classes + ")";
+    }
+    e.details = DecisionDetails(*wf, d);
+    co_await c.Fail(e);
+    co_return;
+  }
+  auto be_it = c.rt->backends.find(d.backend->name);
+  if (be_it == c.rt->backends.end()) {
+    co_await c.Fail(Err(503, "service_unavailable", "no_backend", "backend " + d.backend->name + " is not available"));
+    co_return;
+  }
+  backend::Backend& be = *be_it->second;
+  if (std::string why = be.Unavailable(); !why.empty()) {
+    co_await c.Fail(Err(503, "service_unavailable", "no_model", why));
+    co_return;
+  }
+
+  // Transform: one vault update for the whole request.
+  std::set<std::string> allowed;  // fingerprints of values sent in the clear
+  std::vector<std::vector<transform::Replacement>> reps(slots.size());
+  Status vs = c.s.vault->Update(conversation, [&](transform::Mapping& m) {
+    for (const auto& sf : *found) {
+      const config::Action a = policy::ActionFor(*wf, detect::DataClassName(sf.f.data_class));
+      std::string with;
+      switch (a) {
+        case config::Action::kAllow:
+          allowed.insert(c.s.audit->Fingerprint(sf.value));
+          continue;
+        case config::Action::kRedact: with = transform::RedactMarker(sf.f.entity_type); break;
+        case config::Action::kMask: with = transform::Mask(sf.value, sf.f.entity_type); break;
+        case config::Action::kHash: with = transform::Hash(sf.value, sf.f.entity_type, c.s.hash_key); break;
+        case config::Action::kPseudonymise: with = m.Surrogate(sf.f.entity_type, sf.value); break;
+        case config::Action::kBlock: with = transform::RedactMarker(sf.f.entity_type); break;  // unreachable: blocked
+      }
+      for (std::size_t i = 0; i < sf.pieces.size(); ++i)
+        reps[sf.pieces[i].slot].push_back({sf.pieces[i].span, i == 0 ? with : std::string()});
+    }
+  });
+  if (!vs.ok()) {
+    co_await c.Fail(Err(503, "service_unavailable", "vault_failed", "the pseudonym vault failed; nothing was forwarded"));
+    co_return;
+  }
+  for (std::size_t i = 0; i < slots.size(); ++i) {
+    if (!reps[i].empty()) *slots[i].text = transform::ApplyReplacements(*slots[i].text, std::move(reps[i]));
+  }
+
+  ev.decision = "allow";
+  ev.backend = d.backend->name;
+  ev.forwarded_bytes = static_cast<int64_t>(Dump(req.body).size());
+  if (!c.s.audit->Record(ev).ok()) {
+    co_await c.Fail(Err(503, "service_unavailable", "audit_failed",
+                        "the audit event could not be committed; nothing was forwarded"));
+    co_return;
+  }
+
+  auto mapping = c.s.vault->Read(conversation);
+  if (!mapping.ok()) {
+    co_await c.Fail(Err(503, "service_unavailable", "vault_failed", "the pseudonym vault failed"));
+    co_return;
+  }
+  auto fingerprint = [log = c.s.audit.get()](std::string_view v) { return log->Fingerprint(v); };
+  OutputFindings out_findings;
+  store::Completion done;
+
+  auto upstream_error = [&](const Status& st) {
+    return Err(502, "upstream_error", "upstream_failed", st.message());
+  };
+  auto upstream_status = [&](const backend::Reply& r) {
+    ApiError e = Err(502, "upstream_error", "upstream_status",
+                     "backend " + d.backend->name + " answered HTTP " + std::to_string(r.status));
+    // The upstream's message may echo (transformed) input; pass its code only.
+    e.details = UpstreamCode(r.body);
+    return e;
+  };
+
+  if (!req.stream) {
+    auto reply = co_await be.Complete(req);
+    if (!reply.ok()) {
+      done.status = 502;
+      done.outcome = "upstream_error";
+      co_await c.Fail(upstream_error(reply.status()));
+    } else if (reply->status != 200) {
+      done.status = 502;
+      done.outcome = "upstream_status_" + std::to_string(reply->status);
+      co_await c.Fail(upstream_status(*reply));
+    } else {
+      Json& body = reply->body;
+      bool failed = false;
+      for (auto& sl : api::ResponseTexts(endpoint, body)) {
+        auto scanned = GuardWhole(*c.s.analyzer, wf->output, *sl.text, allowed, fingerprint, &out_findings);
+        if (!scanned.ok()) {
+          failed = true;
+          break;
+        }
+        *sl.text = transform::Rehydrate(*scanned, *mapping, sl.json_encoded);
+      }
+      const api::Usage u = api::ReadUsage(body);
+      done.prompt_tokens = u.prompt_tokens;
+      done.completion_tokens = u.completion_tokens;
+      if (failed) {
+        done.status = 503;
+        done.outcome = "output_scan_failed";
+        co_await c.Fail(Err(503, "service_unavailable", "detection_failed", "the response could not be scanned"));
+      } else if (out_findings.blocked) {
+        done.status = 502;
+        done.outcome = "output_blocked";
+        co_await c.Fail(Err(502, "upstream_error", "output_blocked",
+                            "the response carried sensitive data that workflow " + wf->name + " does not release"));
+      } else {
+        done.status = 200;
+        done.outcome = "ok";
+        co_await c.Ok(body);
+      }
+    }
+  } else {
+    std::vector<std::unique_ptr<StreamText>> texts;
+    auto state_for = [&](const api::TextSlot& sl, const Json& choice_json) -> StreamText& {
+      const std::size_t ci = choice_json.value("index", sl.message);
+      int tc = -1;
+      const auto pos = sl.where.find("tool_calls[");
+      if (pos != std::string::npos) {
+        const std::size_t j = std::stoul(sl.where.substr(pos + 11));
+        const Json& calls = choice_json["delta"]["tool_calls"];
+        tc = j < calls.size() && calls[j].contains("index") && calls[j]["index"].is_number_integer()
+                 ? calls[j]["index"].get<int>()
+                 : static_cast<int>(j);
+      }
+      const bool legacy = sl.where.size() > 5 && sl.where.compare(sl.where.size() - 5, 5, ".text") == 0;
+      for (auto& t : texts)
+        if (t->choice == ci && t->tool_call == tc && t->legacy_text == legacy) return *t;
+      auto t = std::make_unique<StreamText>();
+      t->choice = ci;
+      t->tool_call = tc;
+      t->legacy_text = legacy;
+      t->guard = MakeWindowGuard(c.s.analyzer, wf->output, cfg.detection.hold_back_bytes, &allowed, fingerprint,
+                                 &out_findings);
+      t->rehydrator = std::make_unique<transform::StreamRehydrator>(&*mapping, sl.json_encoded);
+      texts.push_back(std::move(t));
+      return *texts.back();
+    };
+    bool started = false, client_gone = false, scan_failed = false;
+    Json last_chunk = Json::object();
+    auto emit = [&](const Json& j) -> awaitable<bool> {
+      if (!started) {
+        started = true;
+        if (!co_await c.out.StartStream(c.Base())) co_return false;
+      }
+      const bool ok = co_await c.out.Chunk(api::SseFrame(Dump(j)));
+      co_return ok;
+    };
+    // Releases what a choice's texts still hold.
+    auto flush = [&](std::optional<std::size_t> choice) -> awaitable<bool> {
+      for (auto& t : texts) {
+        if (choice && t->choice != *choice) continue;
+        auto rest = t->guard->Finish();
+        if (!rest.ok()) {
+          scan_failed = true;
+          co_return false;
+        }
+        if (out_findings.blocked) co_return false;
+        std::string text = t->rehydrator->Feed(*rest) + t->rehydrator->Finish();
+        if (!text.empty() && !co_await emit(FlushChunk(last_chunk, *t, text))) co_return false;
+      }
+      co_return true;
+    };
+    backend::EventSink sink = [&](std::string data) -> awaitable<bool> {
+      Json chunk = Json::parse(data, nullptr, false);
+      if (chunk.is_discarded() || !chunk.is_object()) {
+        scan_failed = true;  // cannot scan what we cannot parse: deliver nothing of it
+        co_return false;
+      }
+      if (chunk.contains("usage") && chunk["usage"].is_object()) {
+        const api::Usage u = api::ReadUsage(chunk);
+        done.prompt_tokens = u.prompt_tokens;
+        done.completion_tokens = u.completion_tokens;
+      }
+      for (auto& sl : api::DeltaTexts(chunk)) {
+        const Json& choice_json = chunk["choices"][sl.message];
+        StreamText& t = state_for(sl, choice_json);
+        auto released = t.guard->Feed(*sl.text);
+        if (!released.ok()) {
+          scan_failed = true;
+          co_return false;
+        }
+        *sl.text = t.rehydrator->Feed(*released);
+      }
+      if (out_findings.blocked) co_return false;
+      last_chunk = chunk;
+      if (OnlyEmptyContent(chunk)) co_return true;  // all held back: nothing to send yet
+      // A choice that finishes first gets what its texts still hold, then
+      // its finish_reason.
+      std::vector<std::pair<std::size_t, Json>> finishing;
+      if (chunk.contains("choices") && chunk["choices"].is_array()) {
+        for (auto& ch : chunk["choices"]) {
+          if (ch.is_object() && ch.contains("finish_reason") && !ch["finish_reason"].is_null()) {
+            finishing.emplace_back(ch.value("index", std::size_t{0}), ch["finish_reason"]);
+            ch["finish_reason"] = nullptr;
+          }
+        }
+      }
+      if (!co_await emit(chunk)) {
+        client_gone = true;
+        co_return false;
+      }
+      for (auto& [ci, reason] : finishing) {
+        if (!co_await flush(ci)) {
+          client_gone = !scan_failed && !out_findings.blocked;
+          co_return false;
+        }
+        if (!co_await emit(FinishChunk(last_chunk, ci, reason))) {
+          client_gone = true;
+          co_return false;
+        }
+        std::erase_if(texts, [ci = ci](const auto& t) { return t->choice == ci; });
+      }
+      co_return true;
+    };
+    auto reply = co_await be.Stream(req, sink);
+    if (!reply.ok() && !started) {
+      done.status = 502;
+      done.outcome = "upstream_error";
+      co_await c.Fail(upstream_error(reply.status()));
+    } else if (reply.ok() && reply->status != 200) {
+      done.status = 502;
+      done.outcome = "upstream_status_" + std::to_string(reply->status);
+      co_await c.Fail(upstream_status(*reply));
+    } else if (client_gone) {
+      done.status = 200;
+      done.outcome = "client_disconnected";
+    } else {
+      bool ok = reply.ok() && !scan_failed && !out_findings.blocked;
+      if (ok) ok = co_await flush(std::nullopt);
+      if (ok && !scan_failed && !out_findings.blocked) {
+        if (!started) started = co_await c.out.StartStream(c.Base());
+        co_await c.out.Chunk("data: [DONE]\n\n");
+        done.status = 200;
+        done.outcome = "ok";
+      } else {
+        // End the stream with an error event; nothing unscanned was sent.
+        ApiError e = out_findings.blocked
+                         ? Err(502, "upstream_error", "output_blocked",
+                               "the response carried sensitive data that workflow " + wf->name + " does not release")
+                     : scan_failed ? Err(502, "upstream_error", "unscannable_output",
+                                         "the backend sent an event that could not be scanned")
+                                   : upstream_error(reply.ok() ? Status::IoError("stream failed") : reply.status());
+        done.status = 502;
+        done.outcome = out_findings.blocked ? "output_blocked" : scan_failed ? "unscannable_output" : "upstream_error";
+        if (!started) {
+          co_await c.Fail(e);
+        } else {
+          co_await c.out.Chunk(api::SseFrame(api::ErrorBody(e)));
+        }
+      }
+    }
+    if (started) co_await c.out.EndStream();
+  }
+  done.latency_ms = c.ElapsedMs();
+  done.output_counts = out_findings.counts;
+  // The response is out; a failed completion write is reported, not hidden.
+  if (Status s = c.s.audit->Complete(c.request_id, done); !s.ok()) {
+    std::fprintf(stderr, "airlock: audit completion for %s failed: %s\n", c.request_id.c_str(), s.message().c_str());
+  }
+}
+
+}  // namespace
+
+awaitable<void> Gateway::Handle(const HttpRequest& req, Responder& out) {
+  ++in_flight_;
+  struct Done {
+    std::atomic<unsigned>* n;
+    ~Done() { --*n; }
+  } done{&in_flight_};
+  Call c{*s_, s_->runtime(), req, out, NewRequestId()};
+  std::string target(req.target());
+  if (auto q = target.find('?'); q != std::string::npos) target.resize(q);
+  const bool get = req.method() == http::verb::get;
+  const bool post = req.method() == http::verb::post;
+
+  if (target == "/healthz") {
+    if (get) co_await c.Ok(StatusJson("ok"));
+    else co_await c.Fail(Err(405, "invalid_request_error", "method_not_allowed", "use GET"));
+    co_return;
+  }
+  if (target == "/readyz") {
+    if (draining_) co_await c.Fail(Err(503, "service_unavailable", "draining", "the server is shutting down"));
+    else co_await c.Ok(StatusJson("ready"));
+    co_return;
+  }
+  if (target == "/v1/models") {
+    if (!get) co_await c.Fail(Err(405, "invalid_request_error", "method_not_allowed", "use GET"));
+    else co_await HandleModels(c);
+    co_return;
+  }
+  if (target != "/v1/chat/completions" && target != "/v1/completions" && target != "/v1/embeddings" &&
+      target != "/v1/airlock/scan") {
+    co_await c.Fail(Err(404, "invalid_request_error", "not_found", "no endpoint " + target));
+    co_return;
+  }
+  if (!post) {
+    co_await c.Fail(Err(405, "invalid_request_error", "method_not_allowed", "use POST"));
+    co_return;
+  }
+  if (draining_) {
+    co_await c.Fail(Err(503, "service_unavailable", "draining", "the server is shutting down"));
+    co_return;
+  }
+  if (target == "/v1/airlock/scan") co_await HandleScan(c);
+  else if (target == "/v1/chat/completions") co_await HandleModelCall(c, api::Endpoint::kChat);
+  else if (target == "/v1/completions") co_await HandleModelCall(c, api::Endpoint::kCompletion);
+  else co_await HandleModelCall(c, api::Endpoint::kEmbedding);
+}
+
+}  // namespace airlock::server

@@ -1,0 +1,212 @@
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+
+#include "airlock/core/crypto.h"
+#include "airlock/transform/transform.h"
+
+namespace airlock::transform {
+
+namespace {
+
+constexpr std::size_t kTagBytes = 16;
+constexpr std::size_t kNonceBytes = 12;
+
+struct CtxFree {
+  void operator()(EVP_CIPHER_CTX* c) const { EVP_CIPHER_CTX_free(c); }
+};
+using Ctx = std::unique_ptr<EVP_CIPHER_CTX, CtxFree>;
+
+const unsigned char* U(std::string_view s) { return reinterpret_cast<const unsigned char*>(s.data()); }
+
+// Serialised mapping: records of (u32 length, bytes) for type, value,
+// surrogate; counters are recomputed from surrogates.
+void PutField(std::string* out, std::string_view s) {
+  const uint32_t n = static_cast<uint32_t>(s.size());
+  out->append(reinterpret_cast<const char*>(&n), sizeof n);
+  out->append(s);
+}
+bool GetField(std::string_view* in, std::string_view* s) {
+  uint32_t n = 0;
+  if (in->size() < sizeof n) return false;
+  std::memcpy(&n, in->data(), sizeof n);
+  in->remove_prefix(sizeof n);
+  if (in->size() < n) return false;
+  *s = in->substr(0, n);
+  in->remove_prefix(n);
+  return true;
+}
+
+Result<std::string> DecodeKey(std::string_view key) {
+  if (key.size() == 32) return std::string(key);
+  if (key.size() == 64) {
+    std::string raw;
+    for (std::size_t i = 0; i < 64; i += 2) {
+      auto hex = [](char c) -> int {
+        if (c >= '0' && c <= '9') return c - '0';
+        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+        return -1;
+      };
+      int hi = hex(key[i]), lo = hex(key[i + 1]);
+      if (hi < 0 || lo < 0) return Status::InvalidArgument("vault key: 64 characters but not hex");
+      raw.push_back(static_cast<char>(hi * 16 + lo));
+    }
+    return raw;
+  }
+  return Status::InvalidArgument("vault key must be 32 raw bytes or 64 hex digits (it has " +
+                                 std::to_string(key.size()) + " bytes)");
+}
+
+}  // namespace
+
+const std::string& Mapping::Surrogate(std::string_view entity_type, std::string_view value) {
+  std::string k(entity_type);
+  k.push_back('\0');
+  k.append(value);
+  auto it = surrogate_of.find(k);
+  if (it != surrogate_of.end()) return it->second;
+  const unsigned n = ++counters[std::string(entity_type)];
+  std::string s = "<" + std::string(entity_type) + "_" + std::to_string(n) + ">";
+  value_of[s] = std::string(value);
+  return surrogate_of.emplace(std::move(k), std::move(s)).first->second;
+}
+
+Result<std::string> Seal(std::string_view key, std::string_view nonce, std::string_view aad,
+                         std::string_view plaintext) {
+  Ctx ctx(EVP_CIPHER_CTX_new());
+  if (!ctx) return Status::Internal("EVP_CIPHER_CTX_new failed");
+  std::string out(plaintext.size() + kTagBytes, '\0');
+  int len = 0, total = 0;
+  auto* o = reinterpret_cast<unsigned char*>(out.data());
+  if (EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, nullptr, nullptr) != 1 ||
+      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_IVLEN, static_cast<int>(nonce.size()), nullptr) != 1 ||
+      EVP_EncryptInit_ex(ctx.get(), nullptr, nullptr, U(key), U(nonce)) != 1 ||
+      EVP_EncryptUpdate(ctx.get(), nullptr, &len, U(aad), static_cast<int>(aad.size())) != 1 ||
+      EVP_EncryptUpdate(ctx.get(), o, &len, U(plaintext), static_cast<int>(plaintext.size())) != 1)
+    return Status::Internal("AES-256-GCM encryption failed");
+  total = len;
+  if (EVP_EncryptFinal_ex(ctx.get(), o + total, &len) != 1) return Status::Internal("AES-256-GCM final failed");
+  total += len;
+  if (EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kTagBytes, o + total) != 1)
+    return Status::Internal("AES-256-GCM tag failed");
+  out.resize(total + kTagBytes);
+  return out;
+}
+
+Result<std::string> Open(std::string_view key, std::string_view nonce, std::string_view aad,
+                         std::string_view sealed) {
+  if (sealed.size() < kTagBytes) return Status::Corruption("vault entry too short");
+  Ctx ctx(EVP_CIPHER_CTX_new());
+  if (!ctx) return Status::Internal("EVP_CIPHER_CTX_new failed");
+  const std::size_t n = sealed.size() - kTagBytes;
+  std::string out(n, '\0');
+  int len = 0, total = 0;
+  auto* o = reinterpret_cast<unsigned char*>(out.data());
+  std::string tag(sealed.substr(n));
+  if (EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, nullptr, nullptr) != 1 ||
+      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_IVLEN, static_cast<int>(nonce.size()), nullptr) != 1 ||
+      EVP_DecryptInit_ex(ctx.get(), nullptr, nullptr, U(key), U(nonce)) != 1 ||
+      EVP_DecryptUpdate(ctx.get(), nullptr, &len, U(aad), static_cast<int>(aad.size())) != 1 ||
+      EVP_DecryptUpdate(ctx.get(), o, &len, U(sealed), static_cast<int>(n)) != 1)
+    return Status::Internal("AES-256-GCM decryption failed");
+  total = len;
+  if (EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kTagBytes, tag.data()) != 1 ||
+      EVP_DecryptFinal_ex(ctx.get(), o + total, &len) != 1)
+    return Status::Corruption("vault entry failed authentication");
+  out.resize(total + len);
+  return out;
+}
+
+Result<std::unique_ptr<Vault>> Vault::Create(std::string_view key, std::chrono::seconds ttl) {
+  auto raw = DecodeKey(key);
+  if (!raw.ok()) return raw.status();
+  return std::unique_ptr<Vault>(new Vault(std::move(*raw), ttl));
+}
+
+Vault::Vault(std::string key, std::chrono::seconds ttl) : key_(std::move(key)), ttl_(ttl) {}
+
+Vault::~Vault() {
+  OPENSSL_cleanse(key_.data(), key_.size());
+}
+
+Status Vault::OpenLocked(std::string_view conversation, Mapping* out) {
+  const auto now = Clock::now();
+  if (++ops_ % 256 == 0) SweepLocked(now);
+  const std::string id = Sha256(conversation);
+  auto it = entries_.find(id);
+  if (it == entries_.end()) return Status::Ok();
+  if (it->second.expires <= now) {
+    entries_.erase(it);
+    return Status::Ok();
+  }
+  auto plain = Open(key_, it->second.nonce, id, it->second.ciphertext);
+  if (!plain.ok()) return plain.status();
+  std::string_view in(*plain);
+  std::string_view type, value, surrogate;
+  while (!in.empty()) {
+    if (!GetField(&in, &type) || !GetField(&in, &value) || !GetField(&in, &surrogate))
+      return Status::Corruption("vault entry is malformed");
+    std::string k(type);
+    k.push_back('\0');
+    k.append(value);
+    out->surrogate_of[k] = std::string(surrogate);
+    out->value_of[std::string(surrogate)] = std::string(value);
+    // "<TYPE_n>": keep the highest n per type.
+    const auto us = surrogate.rfind('_');
+    if (us != std::string_view::npos && surrogate.size() > us + 2) {
+      unsigned n = static_cast<unsigned>(std::strtoul(std::string(surrogate.substr(us + 1)).c_str(), nullptr, 10));
+      unsigned& c = out->counters[std::string(type)];
+      if (n > c) c = n;
+    }
+  }
+  OPENSSL_cleanse(plain->data(), plain->size());
+  return Status::Ok();
+}
+
+Status Vault::SealLocked(std::string_view conversation, const Mapping& m) {
+  std::string plain;
+  for (const auto& [k, surrogate] : m.surrogate_of) {
+    const auto nul = k.find('\0');
+    PutField(&plain, std::string_view(k).substr(0, nul));
+    PutField(&plain, std::string_view(k).substr(nul + 1));
+    PutField(&plain, surrogate);
+  }
+  Sealed s;
+  s.nonce.resize(kNonceBytes);
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(s.nonce.data()), kNonceBytes) != 1)
+    return Status::Internal("RAND_bytes failed");
+  const std::string id = Sha256(conversation);
+  auto ct = Seal(key_, s.nonce, id, plain);
+  OPENSSL_cleanse(plain.data(), plain.size());
+  if (!ct.ok()) return ct.status();
+  s.ciphertext = std::move(*ct);
+  s.expires = Clock::now() + ttl_;
+  entries_[id] = std::move(s);
+  return Status::Ok();
+}
+
+void Vault::SweepLocked(Clock::time_point now) {
+  for (auto it = entries_.begin(); it != entries_.end();) {
+    if (it->second.expires <= now) it = entries_.erase(it);
+    else ++it;
+  }
+}
+
+Result<Mapping> Vault::Read(std::string_view conversation) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Mapping m;
+  if (Status s = OpenLocked(conversation, &m); !s.ok()) return s;
+  return m;
+}
+
+std::size_t Vault::size() {
+  std::lock_guard<std::mutex> lock(mu_);
+  SweepLocked(Clock::now());
+  return entries_.size();
+}
+
+}  // namespace airlock::transform

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Chat, completions and embeddings through the gateway with the official
+# openai npm client, against the recording stand-in provider: after every
+# scenario no detected value may have reached the provider.
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/gateway/lib_gateway.sh"
+
+gw_start_provider
+gw_config > "$WORK/airlock.yaml"
+export SALES_KEY=$(gw_key alice sales DE)
+export US_KEY=$(gw_key uma sales US)
+gw_start
+gw_node gateway_chat.mjs
+
+# What the provider saw.
+expect_not_recorded "chat scenarios" "Max Mustermann" "Mustermann" "max.mustermann@example.com" \
+  "DE89 3704 0044 0532 0130 00" "DE89370400440532013000" "DE89 3704 0044" "0532 0130 00" \
+  "+49 30 12345678" "12345678" "Erika" "erika@example.com" "ghp_16C7e42F292c6912E7710c838347Ae178B4a" \
+  "Hauptstrasse"
+# The provider did get the surrogates, consistently across turns and tool calls.
+python3 - "$RECORD" > "$WORK/stable.txt" <<'PY'
+import json, re, sys
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+multi = [r for r in rows if len(r.get("messages", [])) == 3]
+text = json.dumps(multi[0]) if multi else ""
+ibans = set(re.findall(r"<IBAN_CODE_\d+>", text))
+print("multi-turn IBAN surrogates:", sorted(ibans))
+tools = [r for r in rows if any(m.get("tool_calls") for m in r.get("messages", []))]
+t = json.dumps(tools[0]) if tools else ""
+print("tool-call IBAN surrogates:", sorted(set(re.findall(r"<IBAN_CODE_\d+>", t))))
+print("STABLE" if len(ibans) == 1 and len(set(re.findall(r"<IBAN_CODE_\d+>", t))) == 1 else "UNSTABLE")
+PY
+expect_contains "one surrogate per value across turns and tool calls" "$WORK/stable.txt" "STABLE"
+expect_not_contains "no stray surrogates" "$WORK/stable.txt" "UNSTABLE"
+grep -q "Contact" "$RECORD" && ! grep -q "MailingStreet" "$RECORD" && pass "minimiser dropped fields before forwarding" || fail "MailingStreet reached the provider"
+# Nothing reached the provider for blocked or refused requests: count them.
+forwarded=$(sqlite3 "$STORE" "select count(*) from audit_events where decision='allow' and backend not in ('local')")
+got=$(recorded_count)
+if [ "$got" -le "$forwarded" ]; then pass "provider requests ($got) <= allowed audit events ($forwarded)"; else fail "provider got $got requests, only $forwarded were allowed"; fi
+sqlite3 "$STORE" "select decision, reasons, entity_counts, fingerprints, status, outcome from audit_events" > "$WORK/audit.txt"
+expect_contains "residency reasons recorded" "$WORK/audit.txt" "rerouted from us-echo to ch-echo"
+expect_contains "completion status recorded" "$WORK/audit.txt" "output_blocked"
+expect_not_contains "audit has no names" "$WORK/audit.txt" "Mustermann"
+expect_not_contains "audit has no IBANs" "$WORK/audit.txt" "DE89"
+finish

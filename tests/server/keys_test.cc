@@ -1,0 +1,73 @@
+#include "airlock/server/keys.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "airlock/store/request_log.h"
+
+namespace airlock::server {
+namespace {
+
+std::shared_ptr<store::Database> TempDb(const std::string& name) {
+  const auto dir = std::filesystem::temp_directory_path() / ("airlock_test_" + name + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  auto db = store::Database::Open((dir / "store.db").string());
+  EXPECT_TRUE(db.ok()) << db.status().message();
+  return *db;
+}
+
+TEST(KeyStoreTest, CreateAuthenticateRevokeExpire) {
+  KeyStore ks(TempDb("keys"));
+  policy::Principal p{"alice", "acme", {"sales", "hr"}, "DE"};
+  KeyInfo info;
+  auto key = ks.Create(p, /*expires_ms=*/2000, /*now_ms=*/1000, &info);
+  ASSERT_TRUE(key.ok());
+  auto who = ks.Authenticate(*key, 1500);
+  ASSERT_TRUE(who.ok()) << who.status().message();
+  EXPECT_EQ(who->roles, (std::vector<std::string>{"sales", "hr"}));
+  EXPECT_EQ(who->jurisdiction, "DE");
+  EXPECT_NE(ks.Authenticate(*key, 2500).status().message().find("expired"), std::string::npos);
+  std::string wrong = *key;
+  wrong.back() = wrong.back() == '0' ? '1' : '0';
+  EXPECT_FALSE(ks.Authenticate(wrong, 1500).ok());
+  EXPECT_EQ(ks.Authenticate("", 1500).status().code(), Status::Code::kInvalidArgument);
+  EXPECT_FALSE(ks.Authenticate("alk_short", 1500).ok());
+  ASSERT_TRUE(ks.Revoke(info.id, 1600).ok());
+  EXPECT_NE(ks.Authenticate(*key, 1700).status().message().find("revoked"), std::string::npos);
+  EXPECT_EQ(ks.Revoke("0000000000000000", 1).code(), Status::Code::kNotFound);
+  auto list = ks.List();
+  ASSERT_TRUE(list.ok());
+  ASSERT_EQ(list->size(), 1u);
+  EXPECT_EQ((*list)[0].revoked_ms, 1600);
+}
+
+TEST(RequestLogTest, RecordsAndCompletesWithoutPayload) {
+  auto db = TempDb("audit");
+  auto log = store::RequestLog::Open(db, std::string(32, 'h'));
+  ASSERT_TRUE(log.ok());
+  store::Event e;
+  e.request_id = "req_1";
+  e.principal = "alice";
+  e.decision = "allow";
+  e.entity_counts["IBAN_CODE"] = 1;
+  e.fingerprints.push_back((*log)->Fingerprint("DE89 3704"));
+  ASSERT_TRUE((*log)->Record(e).ok());
+  store::Completion c;
+  c.status = 200;
+  c.outcome = "ok";
+  c.completion_tokens = 7;
+  ASSERT_TRUE((*log)->Complete("req_1", c).ok());
+  auto st = db->Prepare("SELECT fingerprints, status, completion_tokens, outcome FROM audit_events");
+  ASSERT_TRUE(st.ok());
+  ASSERT_EQ((*st)->Next(), store::Statement::Step::kRow);
+  EXPECT_EQ((*st)->Text(0).find("DE89"), std::string::npos);
+  EXPECT_EQ((*st)->Text(0).size(), 64u + 4u);  // ["<64 hex>"]
+  EXPECT_EQ((*st)->Int(1), 200);
+  EXPECT_EQ((*st)->Int(2), 7);
+  EXPECT_EQ((*log)->Fingerprint("x"), (*log)->Fingerprint("x"));
+  EXPECT_FALSE(store::RequestLog::Open(db, "short").ok());
+}
+
+}  // namespace
+}  // namespace airlock::server
