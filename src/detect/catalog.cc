@@ -31,7 +31,8 @@ const std::set<std::string>& KnownKeys() {
   static const std::set<std::string> keys = {
       "id",       "entity_type", "data_class", "jurisdiction", "description",
       "patterns", "caseless",    "utf8",       "validator",    "score",
-      "context",  "dictionary",  "expander",   "enabled",  "fields"};
+      "context",  "dictionary",  "expander",   "enabled",  "fields",
+      "container"};
   return keys;
 }
 
@@ -129,6 +130,7 @@ Status ParseDetector(const YAML::Node& node, const std::string& source,
   if (node["utf8"]) d->utf8 = node["utf8"].as<bool>();
   if (node["validator"]) d->validator = node["validator"].as<std::string>();
   if (node["expander"]) d->expander = node["expander"].as<std::string>();
+  if (node["container"]) d->container = node["container"].as<bool>();
   if (node["score"]) {
     d->score = node["score"].as<double>();
     if (d->score < 0 || d->score > 1) return Bad(source, node["score"], "score must be in [0, 1]");

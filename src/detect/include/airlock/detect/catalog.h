@@ -31,6 +31,10 @@
 //                                     # column, JSON key) a field with this
 //                                     # name makes its whole value a candidate
 //       expander: person_name         # optional C++ span expander
+//       container: false              # optional: findings span blocks (a
+//                                     # code listing); findings inside one
+//                                     # are kept, and it does not compete
+//                                     # with them in overlap resolution
 //       enabled: true
 //
 // A broken file is rejected with its path, line and the reason; a user adds a
@@ -75,6 +79,7 @@ struct Detector {
   // value is a candidate of this detector; see NormaliseFieldName.
   std::vector<std::string> fields;
   std::string expander;                 // empty: none
+  bool container = false;               // see `container:` above
   std::string source;                   // "file.yaml:12", for error messages
 };
 
