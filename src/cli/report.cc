@@ -137,6 +137,8 @@ json Report::ToJson() const {
       j["column_name"] = e.csv_column;
     }
     if (!f.detail.empty()) j["detail"] = f.detail;
+    // The source_code detector's detail is its language guess.
+    if (f.entity_type == "SOURCE_CODE" && !f.detail.empty()) j["language"] = f.detail;
     if (show_values_) j["value"] = e.value;
     findings.push_back(std::move(j));
   }

@@ -55,8 +55,24 @@ struct StreamAnalyzer::State {
   std::vector<scan::Match> cands;   // candidates not evaluated yet
   std::vector<scan::Match> hits;    // context words still needed
   bool hits_sorted = true;
+  bool cands_sorted = true;
+  std::size_t trim_at = 16384;      // trim when the buffer reaches this
   std::vector<Finding> found;       // evaluated, overlaps not resolved yet
+  bool found_dirty = false;
   std::uint64_t safe = 0;
+  // Over the pending candidates: the earliest bytes_written() at which one
+  // can be ready (with no window open), the least start a finding made from
+  // one can have, and the least candidate start. Nothing is evaluated
+  // before wake_at, so most writes skip step 3.
+  std::uint64_t wake_at = kNever;
+  std::uint64_t pending_ff = kNever;
+  std::uint64_t pending_from = kNever;
+
+  void AddPending(const scan::Match& m) {
+    wake_at = std::min(wake_at, std::max(m.from + kSlack + max_reach, m.to + right_need[m.id] + kSlack));
+    pending_ff = std::min(pending_ff, SubSat(m.from, left_move[m.id]));
+    pending_from = std::min<std::uint64_t>(pending_from, m.from);
+  }
 
   Status CloseChain(unsigned id);
   Status Advance(std::vector<Finding>* out);
@@ -86,24 +102,24 @@ std::uint64_t StreamAnalyzer::State::CandidateFrontier() const {
 }
 
 void StreamAnalyzer::State::Trim(std::uint64_t cf) {
-  std::uint64_t keep = cf;
-  for (const scan::Match& m : cands) keep = std::min<std::uint64_t>(keep, m.from);
+  if (buf.size() < trim_at) return;  // trimming is amortised
+  std::uint64_t keep = std::min(cf, pending_from);
   // Expanders and word-boundary checks look before a candidate.
   keep = SubSat(keep, internal::kExpanderReach + 1);
-  if (keep > base && keep - base >= 4096 && keep - base >= buf.size() / 2) {
+  if (keep > base && keep - base >= buf.size() / 2) {
     buf.erase(0, keep - base);
     base = keep;
   }
   // Context words: a span can start max_left_move before its candidate and
   // look max_before further back.
   const std::uint64_t hit_keep = SubSat(keep, max_before);
-  if (hits.size() > 64) {
-    std::erase_if(hits, [&](const scan::Match& h) { return h.to < hit_keep; });
-  }
+  std::erase_if(hits, [&](const scan::Match& h) { return h.to < hit_keep; });
+  trim_at = std::max<std::size_t>(16384, 2 * buf.size());
 }
 
 Status StreamAnalyzer::State::Advance(std::vector<Finding>* out) {
   // 1. New first-pass output.
+  const std::size_t old_cands = cands.size();
   for (const scan::Match& m : p1.cands) cands.push_back(m);
   if (!p1.hits.empty()) {
     hits.insert(hits.end(), p1.hits.begin(), p1.hits.end());
@@ -148,12 +164,17 @@ Status StreamAnalyzer::State::Advance(std::vector<Finding>* out) {
       ++i;
     }
   }
+  for (std::size_t i = old_cands; i < cands.size(); ++i) AddPending(cands[i]);
+  if (cands.size() > old_cands) cands_sorted = false;
   const std::uint64_t cf = CandidateFrontier();
 
   // 3. Evaluate the complete groups whose text has arrived.
   std::uint64_t ff = finished ? kNever : SubSat(cf, max_left_move);
-  if (!cands.empty()) {
-    internal::SortCandidates(&cands);
+  if (!cands.empty() && (finished || written >= wake_at)) {
+    if (!cands_sorted) {
+      internal::SortCandidates(&cands);
+      cands_sorted = true;
+    }
     if (!hits_sorted) {
       internal::SortHits(&hits);
       hits_sorted = true;
@@ -161,6 +182,8 @@ Status StreamAnalyzer::State::Advance(std::vector<Finding>* out) {
     const std::uint64_t known = SubSat(written, kSlack);
     const std::uint64_t text_end = finished ? written : kNever;
     std::size_t kept = 0;
+    wake_at = pending_ff = pending_from = kNever;
+    bool blocked = false;  // a group waits only for an open window
     for (std::size_t i = 0; i < cands.size();) {
       std::size_t j = i;
       while (j < cands.size() && cands[j].id == cands[i].id && cands[j].from == cands[i].from) ++j;
@@ -170,22 +193,36 @@ Status StreamAnalyzer::State::Advance(std::vector<Finding>* out) {
       if (ready) {
         auto f = internal::EvaluateGroup(*im, buf, base, text_end, cands.data() + i,
                                          cands.data() + j, hits, nullptr);
-        if (f.has_value()) found.push_back(std::move(*f));
+        if (f.has_value()) {
+          found.push_back(std::move(*f));
+          found_dirty = true;
+        }
       } else {
-        ff = std::min(ff, SubSat(cands[i].from, left_move[det]));
-        for (std::size_t k = i; k < j; ++k) cands[kept++] = cands[k];
+        blocked = blocked || (cands[i].to + right_need[det] <= known &&
+                              written >= cands[i].from + kSlack + max_reach);
+        for (std::size_t k = i; k < j; ++k) {
+          AddPending(cands[k]);
+          cands[kept++] = cands[k];
+        }
       }
       i = j;
     }
     cands.resize(kept);
+    // Open windows hold the frontier back by an amount not known in
+    // advance: look again at the next write.
+    if (blocked) wake_at = std::min(wake_at, written + 1);
   }
+  ff = std::min(ff, pending_ff);
 
   // 4. Resolve overlaps for the leading groups of overlapping findings that
   // nothing still to come can touch.
-  std::sort(found.begin(), found.end(), [](const Finding& a, const Finding& b) {
-    if (a.span.begin != b.span.begin) return a.span.begin < b.span.begin;
-    return a.span.end < b.span.end;
-  });
+  if (found_dirty) {
+    std::sort(found.begin(), found.end(), [](const Finding& a, const Finding& b) {
+      if (a.span.begin != b.span.begin) return a.span.begin < b.span.begin;
+      return a.span.end < b.span.end;
+    });
+    found_dirty = false;
+  }
   std::size_t cut = 0;
   std::uint64_t max_end = 0;
   for (std::size_t i = 0; i < found.size(); ++i) {
@@ -258,6 +295,12 @@ Result<std::unique_ptr<StreamAnalyzer>> StreamAnalyzer::Create(
   st->chains.resize(im.patterns.size());
   st->analyzer = std::move(analyzer);
   return std::unique_ptr<StreamAnalyzer>(new StreamAnalyzer(std::move(st)));
+}
+
+Status StreamAnalyzer::Prepare(const Analyzer& analyzer) {
+  const scan::Scanner* pre = nullptr;
+  const scan::Scanner* dict = nullptr;
+  return internal::StreamingScanners(analyzer.impl(), &pre, &dict);
 }
 
 StreamAnalyzer::StreamAnalyzer(std::unique_ptr<State> state) : state_(std::move(state)) {}

@@ -47,14 +47,19 @@
 //   Only a sliding buffer is kept: the text still needed by pending windows
 //   and candidates.
 //
-// Hold-back: bytes_written() - SafeOffset() is at most MaxHoldBack(), the
-// longest pattern reach plus the expander window and the longest context
-// wait, except while (a) the second-pass windows of one pattern keep
-// chaining (its ends follow each other closer than its reach, as in a run of
-// code lines: block mode merges those windows, so a match may start at the
-// first of them) or (b) found spans keep overlapping one another; then the
-// hold-back grows with the run. For the built-in catalog MaxHoldBack() is
-// about 1.6 KB (unbounded patterns are searched 1024 bytes back).
+// Hold-back: bytes_written() - SafeOffset() is at most MaxHoldBack(): the
+// longest pattern reach (a variable-width pattern's second-pass window may
+// grow to its reach plus 1024 bytes before a new one starts), or the longest
+// match plus the wait for the text after it (expander window, context window,
+// longest context word), plus the expander window before it, plus one
+// finding's length (a finding waits while a later one could still overlap
+// it). For the built-in catalog that bound is about 9 KB, set by the
+// private-key pattern (3.6 KB wide); on the benchmark corpora the hold-back
+// averages 2-5 KB (docs/benchmarks.md, "Streaming").
+//
+// Cost: the first-pass scan is incremental; the per-candidate work is the
+// block mode's. Most writes do no more than the two stream scans: candidates
+// are only looked at once one of them can be ready.
 //
 // Structured input (fields) is block mode only. A StreamAnalyzer is not
 // thread-safe: one per stream. The Analyzer must outlive it.
@@ -76,6 +81,10 @@ class StreamAnalyzer {
  public:
   // Fails only if the streaming databases cannot be built or opened.
   static Result<std::unique_ptr<StreamAnalyzer>> Create(std::shared_ptr<const Analyzer> analyzer);
+  // Compiles (or loads from the cache) the analyzer's streaming databases
+  // now; otherwise the first Create does, which takes as long as the block
+  // databases' compile. A server calls it at start-up. Thread-safe.
+  static Status Prepare(const Analyzer& analyzer);
   ~StreamAnalyzer();
   StreamAnalyzer(const StreamAnalyzer&) = delete;
   StreamAnalyzer& operator=(const StreamAnalyzer&) = delete;
