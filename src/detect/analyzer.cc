@@ -426,20 +426,10 @@ Status LocateWindow(const Analyzer::Impl& im, unsigned id, std::string_view text
 }
 
 void SortCandidates(std::vector<scan::Match>* cands) {
-  std::sort(cands->begin(), cands->end(), [](const scan::Match& a, const scan::Match& b) {
-    if (a.id != b.id) return a.id < b.id;
-    if (a.from != b.from) return a.from < b.from;
-    return a.to > b.to;
-  });
+  std::sort(cands->begin(), cands->end(), CandidateOrder);
 }
 
-void SortHits(std::vector<scan::Match>* hits) {
-  std::sort(hits->begin(), hits->end(), [](const scan::Match& a, const scan::Match& b) {
-    if (a.id != b.id) return a.id < b.id;
-    if (a.from != b.from) return a.from < b.from;
-    return a.to < b.to;
-  });
-}
+void SortHits(std::vector<scan::Match>* hits) { std::sort(hits->begin(), hits->end(), HitOrder); }
 
 std::optional<Finding> EvaluateGroup(const Analyzer::Impl& im, std::string_view buffer,
                                      std::uint64_t base, std::uint64_t text_end,

@@ -18,6 +18,16 @@ constexpr std::uint64_t kNever = std::numeric_limits<std::uint64_t>::max();
 
 std::uint64_t SubSat(std::uint64_t a, std::uint64_t b) { return a > b ? a - b : 0; }
 
+// Sorts v[sorted, end) and merges it into the sorted prefix.
+template <typename Less>
+void SortTail(std::vector<scan::Match>* v, std::size_t& sorted, Less less) {
+  if (sorted == v->size()) return;
+  const auto mid = v->begin() + static_cast<std::ptrdiff_t>(sorted);
+  std::sort(mid, v->end(), less);
+  std::inplace_merge(v->begin(), mid, v->end(), less);
+  sorted = v->size();
+}
+
 // The second-pass window of one variable-width pattern that may still grow.
 struct Chain {
   bool open = false;
@@ -54,12 +64,13 @@ struct StreamAnalyzer::State {
   std::vector<unsigned> open_chains;
   std::vector<scan::Match> cands;   // candidates not evaluated yet
   std::vector<scan::Match> hits;    // context words still needed
-  bool hits_sorted = true;
-  bool cands_sorted = true;
+  std::size_t hits_sorted = 0;      // hits[0, hits_sorted) are in HitOrder
+  std::size_t cands_sorted = 0;     // cands[0, cands_sorted) are in CandidateOrder
   std::size_t trim_at = 16384;      // trim when the buffer reaches this
   std::vector<Finding> found;       // evaluated, overlaps not resolved yet
   bool found_dirty = false;
   std::uint64_t safe = 0;
+  bool closed_any = false;          // a window closed during this Advance
   // Over the pending candidates: the earliest bytes_written() at which one
   // can be ready (with no window open), the least start a finding made from
   // one can have, and the least candidate start. Nothing is evaluated
@@ -68,8 +79,14 @@ struct StreamAnalyzer::State {
   std::uint64_t pending_ff = kNever;
   std::uint64_t pending_from = kNever;
 
-  void AddPending(const scan::Match& m) {
-    wake_at = std::min(wake_at, std::max(m.from + kSlack + max_reach, m.to + right_need[m.id] + kSlack));
+  // Set when a ready-looking group waits for an open window only: the next
+  // look is when a window closes.
+  bool blocked_by_windows = false;
+
+  void AddPending(const scan::Match& m, bool wake = true) {
+    if (wake) {
+      wake_at = std::min(wake_at, std::max(m.from + kSlack + max_reach, m.to + right_need[m.id] + kSlack));
+    }
     pending_ff = std::min(pending_ff, SubSat(m.from, left_move[m.id]));
     pending_from = std::min<std::uint64_t>(pending_from, m.from);
   }
@@ -81,6 +98,7 @@ struct StreamAnalyzer::State {
 };
 
 Status StreamAnalyzer::State::CloseChain(unsigned id) {
+  closed_any = true;
   Chain& c = chains[id];
   c.open = false;
   // Ends of one pattern can be reported out of order (at stream close, say).
@@ -113,18 +131,18 @@ void StreamAnalyzer::State::Trim(std::uint64_t cf) {
   // Context words: a span can start max_left_move before its candidate and
   // look max_before further back.
   const std::uint64_t hit_keep = SubSat(keep, max_before);
+  SortTail(&hits, hits_sorted, internal::HitOrder);
   std::erase_if(hits, [&](const scan::Match& h) { return h.to < hit_keep; });
+  hits_sorted = hits.size();
   trim_at = std::max<std::size_t>(16384, 2 * buf.size());
 }
 
 Status StreamAnalyzer::State::Advance(std::vector<Finding>* out) {
   // 1. New first-pass output.
+  closed_any = false;
   const std::size_t old_cands = cands.size();
   for (const scan::Match& m : p1.cands) cands.push_back(m);
-  if (!p1.hits.empty()) {
-    hits.insert(hits.end(), p1.hits.begin(), p1.hits.end());
-    hits_sorted = false;
-  }
+  hits.insert(hits.end(), p1.hits.begin(), p1.hits.end());
   // 2. Variable-width ends extend their pattern's window or start a new one
   // (the merge rule of Analyze's second pass).
   for (const auto& [id, end] : p1.ends) {
@@ -165,20 +183,15 @@ Status StreamAnalyzer::State::Advance(std::vector<Finding>* out) {
     }
   }
   for (std::size_t i = old_cands; i < cands.size(); ++i) AddPending(cands[i]);
-  if (cands.size() > old_cands) cands_sorted = false;
   const std::uint64_t cf = CandidateFrontier();
 
   // 3. Evaluate the complete groups whose text has arrived.
   std::uint64_t ff = finished ? kNever : SubSat(cf, max_left_move);
-  if (!cands.empty() && (finished || written >= wake_at)) {
-    if (!cands_sorted) {
-      internal::SortCandidates(&cands);
-      cands_sorted = true;
-    }
-    if (!hits_sorted) {
-      internal::SortHits(&hits);
-      hits_sorted = true;
-    }
+  if (!cands.empty() &&
+      (finished || written >= wake_at || (blocked_by_windows && closed_any))) {
+    // Only the new entries need sorting; then one linear merge.
+    SortTail(&cands, cands_sorted, internal::CandidateOrder);
+    SortTail(&hits, hits_sorted, internal::HitOrder);
     const std::uint64_t known = SubSat(written, kSlack);
     const std::uint64_t text_end = finished ? written : kNever;
     std::size_t kept = 0;
@@ -198,19 +211,20 @@ Status StreamAnalyzer::State::Advance(std::vector<Finding>* out) {
           found_dirty = true;
         }
       } else {
-        blocked = blocked || (cands[i].to + right_need[det] <= known &&
-                              written >= cands[i].from + kSlack + max_reach);
+        const bool waits_for_window = cands[i].to + right_need[det] <= known &&
+                                      written >= cands[i].from + kSlack + max_reach;
+        blocked = blocked || waits_for_window;
         for (std::size_t k = i; k < j; ++k) {
-          AddPending(cands[k]);
+          AddPending(cands[k], /*wake=*/!waits_for_window);
           cands[kept++] = cands[k];
         }
       }
       i = j;
     }
     cands.resize(kept);
-    // Open windows hold the frontier back by an amount not known in
-    // advance: look again at the next write.
-    if (blocked) wake_at = std::min(wake_at, written + 1);
+    cands_sorted = kept;
+    // Open windows hold the frontier back until one of them closes.
+    blocked_by_windows = blocked;
   }
   ff = std::min(ff, pending_ff);
 

@@ -7,15 +7,15 @@ DATASETS=${AIRLOCK_DATASETS_DIR:-$SRC/../shared/datasets}
 python3 - "$DATASETS" "$WORK/mixed.txt" <<'PY'
 import json, sys
 ds, out = sys.argv[1], sys.argv[2]
-texts = [r['full_text'] for r in json.load(open(ds + '/presidio-synth-v2/synth_dataset_v2.json'))[:300]]
-texts += [json.loads(l)['text'] for l in open(ds + '/gitleaks-examples/examples.jsonl')][:150]
+texts = [r['full_text'] for r in json.load(open(ds + '/presidio-synth-v2/synth_dataset_v2.json'))[:150]]
+texts += [json.loads(l)['text'] for l in open(ds + '/gitleaks-examples/examples.jsonl')][:60]
 open(out, 'w').write('\n\n'.join(texts))
 PY
 [ -s "$WORK/mixed.txt" ] && pass "sample text built from the data sets" || fail "sample text"
 
 "$AIRLOCK" scan -f json --fail-on none "$WORK/mixed.txt" >"$WORK/block.json" 2>/dev/null
 expect_rc "block scan runs" 0 $?
-for n in 1 7 64 4096; do
+for n in 1 7 64; do
   "$AIRLOCK" scan -f json --fail-on none --stream-chunk $n "$WORK/mixed.txt" >"$WORK/s$n.json" 2>/dev/null
   expect_rc "stream scan with $n-byte chunks runs" 0 $?
   python3 - "$WORK/block.json" "$WORK/s$n.json" <<'PY' && pass "$n-byte chunks: same findings as block mode" || fail "$n-byte chunks differ"

@@ -131,6 +131,16 @@ std::optional<Finding> EvaluateGroup(const Analyzer::Impl& im, std::string_view 
 
 // Orders candidates into (detector, start) groups, longest end first, and
 // context hits by (word, start), as EvaluateGroup expects.
+inline bool CandidateOrder(const scan::Match& a, const scan::Match& b) {
+  if (a.id != b.id) return a.id < b.id;
+  if (a.from != b.from) return a.from < b.from;
+  return a.to > b.to;
+}
+inline bool HitOrder(const scan::Match& a, const scan::Match& b) {
+  if (a.id != b.id) return a.id < b.id;
+  if (a.from != b.from) return a.from < b.from;
+  return a.to < b.to;
+}
 void SortCandidates(std::vector<scan::Match>* cands);
 void SortHits(std::vector<scan::Match>* hits);
 
