@@ -15,6 +15,9 @@ using internal::kContextBase;
 // A first-pass match ending at e is reported once bytes_written() >= e + kSlack.
 constexpr std::uint64_t kSlack = 2;
 constexpr std::uint64_t kNever = std::numeric_limits<std::uint64_t>::max();
+// Candidates are evaluated in batches: a pass over the pending ones runs at
+// most once per this many bytes (it walks all of them).
+constexpr std::uint64_t kBatch = 256;
 
 std::uint64_t SubSat(std::uint64_t a, std::uint64_t b) { return a > b ? a - b : 0; }
 
@@ -70,7 +73,8 @@ struct StreamAnalyzer::State {
   std::vector<Finding> found;       // evaluated, overlaps not resolved yet
   bool found_dirty = false;
   std::uint64_t safe = 0;
-  bool closed_any = false;          // a window closed during this Advance
+  bool closed_any = false;          // a window closed since the last pass
+  std::uint64_t last_pass = 0;      // bytes_written() at the last pass
   // Over the pending candidates: the earliest bytes_written() at which one
   // can be ready (with no window open), the least start a finding made from
   // one can have, and the least candidate start. Nothing is evaluated
@@ -139,7 +143,6 @@ void StreamAnalyzer::State::Trim(std::uint64_t cf) {
 
 Status StreamAnalyzer::State::Advance(std::vector<Finding>* out) {
   // 1. New first-pass output.
-  closed_any = false;
   const std::size_t old_cands = cands.size();
   for (const scan::Match& m : p1.cands) cands.push_back(m);
   hits.insert(hits.end(), p1.hits.begin(), p1.hits.end());
@@ -188,7 +191,10 @@ Status StreamAnalyzer::State::Advance(std::vector<Finding>* out) {
   // 3. Evaluate the complete groups whose text has arrived.
   std::uint64_t ff = finished ? kNever : SubSat(cf, max_left_move);
   if (!cands.empty() &&
-      (finished || written >= wake_at || (blocked_by_windows && closed_any))) {
+      (finished || (written >= last_pass + kBatch &&
+                    (written >= wake_at || (blocked_by_windows && closed_any))))) {
+    last_pass = written;
+    closed_any = false;
     // Only the new entries need sorting; then one linear merge.
     SortTail(&cands, cands_sorted, internal::CandidateOrder);
     SortTail(&hits, hits_sorted, internal::HitOrder);
@@ -381,12 +387,13 @@ std::uint64_t StreamAnalyzer::MaxHoldBack() const {
   // No candidate still to come starts more than max_reach before the next
   // first-pass end; a known candidate waits until max_right_need bytes
   // follow its end (at most max_width after its start); a span starts at
-  // most max_left_move before its candidate. That bounds the frontier of
+  // most max_left_move before its candidate; evaluation runs in batches of
+  // kBatch bytes. That bounds the frontier of
   // findings still to come; a finding already made waits while a later one
   // could still overlap it, so it may start one finding's length earlier.
   const std::uint64_t frontier =
       std::max(kSlack + st.max_reach, kSlack + st.max_width + st.max_right_need) +
-      st.max_left_move;
+      st.max_left_move + kBatch;
   return frontier + st.max_width + 2 * st.max_left_move;
 }
 

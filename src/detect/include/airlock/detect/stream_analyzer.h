@@ -51,15 +51,17 @@
 // longest pattern reach (a variable-width pattern's second-pass window may
 // grow to its reach plus 1024 bytes before a new one starts), or the longest
 // match plus the wait for the text after it (expander window, context window,
-// longest context word), plus the expander window before it, plus one
+// longest context word), plus the expander window before it, plus 256 bytes
+// (candidates are evaluated in batches at most every 256 bytes), plus one
 // finding's length (a finding waits while a later one could still overlap
 // it). For the built-in catalog that bound is about 9 KB, set by the
 // private-key pattern (3.6 KB wide); on the benchmark corpora the hold-back
 // averages 2-5 KB (docs/benchmarks.md, "Streaming").
 //
 // Cost: the first-pass scan is incremental; the per-candidate work is the
-// block mode's. Most writes do no more than the two stream scans: candidates
-// are only looked at once one of them can be ready.
+// block mode's. Most writes do no more than the two stream scans: pending
+// candidates are looked at once one of them can be ready, at most once per
+// 256 bytes.
 //
 // Structured input (fields) is block mode only. A StreamAnalyzer is not
 // thread-safe: one per stream. The Analyzer must outlive it.
