@@ -63,6 +63,7 @@ void Report::Add(const FileScan& file, const detect::Segment* segment, detect::F
     e.preview = detect::MaskedPreview(seg_text.substr(f.span.begin, f.span.size()), f.entity_type);
     if (show_values_) e.value = std::string(seg_text.substr(f.span.begin, f.span.size()));
     f.span = segment->ToInputSpan(f.span);
+    if (!f.encoding.empty()) f.encoded_span = segment->ToInputSpan(f.encoded_span);
     if (file.format == "csv") {
       e.has_row = true;
       e.row = segment->row;
@@ -76,6 +77,9 @@ void Report::Add(const FileScan& file, const detect::Segment* segment, detect::F
         detect::MaskedPreview(file.bytes.substr(f.span.begin, f.span.size()), f.entity_type);
     if (show_values_) e.value = std::string(file.bytes.substr(f.span.begin, f.span.size()));
   }
+  // Found in normalised or decoded text: the input bytes are escapes or
+  // base64; the preview shows the value as the detector saw it.
+  if (!f.matched_preview.empty()) e.preview = f.matched_preview;
   auto it = std::lower_bound(file.newlines.begin(), file.newlines.end(), f.span.begin);
   e.line = static_cast<std::size_t>(it - file.newlines.begin()) + 1;
   std::size_t line_start = it == file.newlines.begin() ? 0 : *std::prev(it) + 1;
@@ -139,6 +143,12 @@ json Report::ToJson() const {
     if (!f.detail.empty()) j["detail"] = f.detail;
     // The source_code detector's detail is its language guess.
     if (f.entity_type == "SOURCE_CODE" && !f.detail.empty()) j["language"] = f.detail;
+    if (f.normalized) j["normalized"] = true;
+    if (!f.encoding.empty()) {
+      j["encoding"] = f.encoding;
+      j["encoded_start"] = f.encoded_span.begin;
+      j["encoded_end"] = f.encoded_span.end;
+    }
     if (show_values_) j["value"] = e.value;
     findings.push_back(std::move(j));
   }
@@ -186,6 +196,12 @@ json Report::ToSarif(const detect::Catalog& catalog) const {
                               {{"artifactLocation", {{"uri", e.file}}}, {"region", region}}}}})},
               {"properties", {{"score", Round2(f.score)}, {"explanation", f.explanation}}}};
     if (e.has_pointer) r["properties"]["pointer"] = e.pointer;
+    if (f.normalized) r["properties"]["normalized"] = true;
+    if (!f.encoding.empty()) {
+      r["properties"]["encoding"] = f.encoding;
+      r["properties"]["encoded_start"] = f.encoded_span.begin;
+      r["properties"]["encoded_end"] = f.encoded_span.end;
+    }
     if (e.has_row) {
       r["properties"]["row"] = e.row;
       r["properties"]["column_name"] = e.csv_column;
@@ -239,7 +255,9 @@ void Report::PrintTable(std::ostream& out) const {
     std::snprintf(buf, sizeof(buf), "%-*s  %-26s %-16s %-4s %5.2f  ", w, locations[i].c_str(),
                   f.entity_type.c_str(), std::string(detect::DataClassName(f.data_class)).c_str(),
                   f.jurisdiction.c_str(), f.score);
-    out << buf << (show_values_ ? e.value : e.preview) << "\n";
+    out << buf << (show_values_ ? e.value : e.preview);
+    if (!f.encoding.empty()) out << "  [" << f.encoding << "]";
+    out << "\n";
   }
   out << entries_.size() << (entries_.size() == 1 ? " finding\n" : " findings\n");
 }

@@ -5,7 +5,10 @@
 //                  "start", "end", "line", "column", "score", "validated",
 //                  "preview", "explanation", "file",
 //                  "pointer" (JSON input), "row"/"column_name" (CSV),
-//                  "detail" (optional), "value" (only with --show-values)}],
+//                  "detail" (optional), "normalized" (true when found in
+//                  normalised or decoded text), "encoding" +
+//                  "encoded_start"/"encoded_end" (decoded segments),
+//                  "value" (only with --show-values)}],
 //    "errors": [{"file", "message"}], "notices": [{"file", "message"}]}
 // Values never appear unless the caller asked for them with --show-values.
 #pragma once

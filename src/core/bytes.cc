@@ -1,5 +1,8 @@
 #include "airlock/core/bytes.h"
 
+#include <algorithm>
+#include <cstdint>
+
 #include <openssl/crypto.h>
 
 namespace airlock {
@@ -55,6 +58,24 @@ std::string HexEncode(std::string_view bytes) {
   for (unsigned char c : bytes) {
     out.push_back(kHex[c >> 4]);
     out.push_back(kHex[c & 0xF]);
+  }
+  return out;
+}
+
+std::string Base64Encode(std::string_view bytes, bool url_safe) {
+  const char* abc = url_safe ? "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+                             : "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  out.reserve((bytes.size() + 2) / 3 * 4);
+  for (std::size_t i = 0; i < bytes.size(); i += 3) {
+    const std::size_t n = std::min<std::size_t>(3, bytes.size() - i);
+    std::uint32_t v = 0;
+    for (std::size_t k = 0; k < 3; ++k) {
+      v = (v << 8) | (k < n ? static_cast<unsigned char>(bytes[i + k]) : 0u);
+    }
+    for (std::size_t k = 0; k < 4; ++k) {
+      out.push_back(k <= n ? abc[(v >> (18 - 6 * k)) & 63] : '=');
+    }
   }
   return out;
 }

@@ -9,7 +9,9 @@
 
 #include "airlock/core/crypto.h"
 #include "airlock/scan/scan.h"
+#include "airlock/detect/normalizer.h"
 #include "internal/analyzer_impl.h"
+#include "internal/evasion.h"
 #include "internal/expanders.h"
 
 namespace airlock::detect {
@@ -302,9 +304,13 @@ Result<std::vector<Finding>> Analyzer::Analyze(std::string_view text) const {
   return Analyze(text, nullptr);
 }
 
-Result<std::vector<Finding>> Analyzer::Analyze(std::string_view text,
-                                               const FieldContext* field) const {
-  const Impl& im = *impl_;
+namespace {
+
+// Steps 1-4 of Analyze (see analyzer.h) over one text: appends its findings,
+// spans into `text`, before overlaps are resolved. spaced_only: the text is
+// a separator view; only detectors with `spaced` count.
+Status CollectFindings(const Analyzer::Impl& im, std::string_view text, const FieldContext* field,
+                       bool spaced_only, std::vector<Finding>* out) {
   // Two passes. Start-of-match tracking makes vectorscan several times
   // slower, and most bytes of a text match nothing. So the first pass runs
   // every pattern and context word without it and yields (pattern, end)
@@ -341,7 +347,7 @@ Result<std::vector<Finding>> Analyzer::Analyze(std::string_view text,
       for (unsigned d : field->detectors) cands.push_back({d | kFieldCandidate, b, e});
     }
   }
-  if (cands.empty() && ends.empty()) return std::vector<Finding>{};
+  if (cands.empty() && ends.empty()) return Status::Ok();
 
   // Second pass, pattern by pattern: windows reaching back from each end
   // past the pattern's maximum width, merged where they touch (up to
@@ -378,14 +384,46 @@ Result<std::vector<Finding>> Analyzer::Analyze(std::string_view text,
   // Group by (detector, start); within a group try the longest end first.
   internal::SortCandidates(&cands);
   internal::SortHits(&hits);
-  std::vector<Finding> found;
+  const auto& dets = im.catalog.detectors();
   for (std::size_t i = 0; i < cands.size();) {
     std::size_t j = i;
     while (j < cands.size() && cands[j].id == cands[i].id && cands[j].from == cands[i].from) ++j;
+    if (spaced_only && !dets[cands[i].id & ~kFieldCandidate].spaced) {
+      i = j;
+      continue;
+    }
     auto f = internal::EvaluateGroup(im, text, 0, text.size(), cands.data() + i, cands.data() + j,
                                      hits, field);
-    if (f.has_value()) found.push_back(std::move(*f));
+    if (f.has_value()) out->push_back(std::move(*f));
     i = j;
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<std::vector<Finding>> Analyzer::Analyze(std::string_view text,
+                                               const FieldContext* field) const {
+  const Impl& im = *impl_;
+  std::vector<Finding> found;
+  if (Status s = CollectFindings(im, text, field, false, &found); !s.ok()) return s;
+  // Evasion resistance: skipped for plain ASCII with nothing escape- or
+  // encoding-like in it (one pass over the bytes).
+  unsigned signals = im.options.normalize ? EvasionSignals(text) : 0;
+  if (im.options.normalize && im.options.force_evasion_views) {
+    signals = kSignalNormalize | kSignalEncoded | kSignalSpaced;
+  }
+  if (signals != 0) {
+    const internal::EvasionLimits limits{im.options.max_decode_depth,
+                                         im.options.evasion_window_bytes};
+    const internal::ViewScan scan = [&](std::string_view view, bool spaced_only,
+                                        std::vector<Finding>* out) {
+      return CollectFindings(im, view, field, spaced_only, out);
+    };
+    if (Status s = internal::ScanEvasionViews(text, signals, limits, scan, &found); !s.ok()) {
+      return s;
+    }
+    internal::DedupeFindings(&found);
   }
   return internal::ResolveOverlaps(im, std::move(found));
 }

@@ -32,7 +32,7 @@ const std::set<std::string>& KnownKeys() {
       "id",       "entity_type", "data_class", "jurisdiction", "description",
       "patterns", "caseless",    "utf8",       "validator",    "score",
       "context",  "dictionary",  "expander",   "enabled",  "fields",
-      "container"};
+      "container", "spaced"};
   return keys;
 }
 
@@ -131,6 +131,10 @@ Status ParseDetector(const YAML::Node& node, const std::string& source,
   if (node["validator"]) d->validator = node["validator"].as<std::string>();
   if (node["expander"]) d->expander = node["expander"].as<std::string>();
   if (node["container"]) d->container = node["container"].as<bool>();
+  if (const YAML::Node sp = node["spaced"]) {
+    if (!sp.IsScalar()) return Bad(source, sp, "spaced must be true or false");
+    d->spaced = sp.as<bool>();
+  }
   if (node["score"]) {
     d->score = node["score"].as<double>();
     if (d->score < 0 || d->score > 1) return Bad(source, node["score"], "score must be in [0, 1]");
@@ -162,6 +166,14 @@ Status ParseDetector(const YAML::Node& node, const std::string& source,
   }
   if (const YAML::Node c = node["context"]) {
     if (Status s = ParseContext(c, source, &d->context); !s.ok()) return s;
+  }
+  // Joining spaced-out characters makes many digit and letter runs out of
+  // ordinary text; only a checksum or structural check keeps that honest.
+  if (d->spaced && d->validator.empty()) {
+    return Bad(source, node["spaced"], "detector '" + d->id + "': spaced: true needs a validator");
+  }
+  if (d->spaced && d->patterns.empty()) {
+    return Bad(source, node["spaced"], "detector '" + d->id + "': spaced: true needs patterns");
   }
   return Status::Ok();
 }

@@ -32,4 +32,8 @@ std::size_t FirstInvalidUtf8(std::string_view text);
 // Lower-case hex of `bytes`.
 std::string HexEncode(std::string_view bytes);
 
+// Base64 of `bytes` (RFC 4648 section 4, padded); url_safe: the URL and
+// filename alphabet of section 5 (- and _ for + and /).
+std::string Base64Encode(std::string_view bytes, bool url_safe = false);
+
 }  // namespace airlock

@@ -22,7 +22,15 @@
 //      words occurs within the window; a detector with `required` context
 //      scores `without_context` when no word is near.
 //   4. Findings below AnalyzerOptions::min_score are dropped.
-//   5. Overlaps: findings are ranked by (validated first, longer span, higher
+//   5. Evasion resistance: unless the text is plain ASCII with nothing
+//      escape- or encoding-like in it (one cheap pass, EvasionSignals in
+//      normalizer.h), steps 1-4 also run on its normalised form, on that form
+//      with spaced-out runs joined (detectors with `spaced: true` only) and
+//      on decoded segments, recursively up to max_decode_depth and twice the
+//      text's size in decoded bytes (per window of evasion_window_bytes). Their findings are mapped back to input
+//      offsets; a finding two views both made (same span and detector) is
+//      kept once, from the rawest view.
+//   6. Overlaps: findings are ranked by (validated first, longer span, higher
 //      score, detector id, earlier start) and taken greedily; a finding that
 //      overlaps one already taken is dropped. The order is total, so the
 //      result is deterministic. Findings of `container:` detectors (a code
@@ -57,6 +65,20 @@ struct AnalyzerOptions {
   // milliseconds. Entries are keyed by the catalog's content, the vectorscan
   // version and the database layout; a damaged entry is recompiled.
   std::string cache_dir;
+  // Evasion resistance: also scan the normalised text, the spaced-out runs
+  // joined and decoded base64 / hex / quoted-printable segments (see
+  // "Evasion resistance" below). false scans the raw bytes only.
+  bool normalize = true;
+  // How deep decoders recurse (base64 inside hex inside base64 is depth 3).
+  unsigned max_decode_depth = 3;
+  // Longer texts get their evasion views window by window (line-aligned,
+  // overlapping by min(4 KiB, window / 4)), which bounds their memory (about
+  // 8 bytes of offset map per byte of a view). A disguised value or encoded
+  // segment longer than the overlap that straddles two windows is missed.
+  std::size_t evasion_window_bytes = 1 << 20;
+  // Benchmarks only: build the evasion views even for text the fast path
+  // would skip (the cost the fast path saves).
+  bool force_evasion_views = false;
 };
 
 struct AnalyzerStats {

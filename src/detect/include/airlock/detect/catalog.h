@@ -35,6 +35,10 @@
 //                                     # code listing); findings inside one
 //                                     # are kept, and it does not compete
 //                                     # with them in overlap resolution
+//       spaced: true                  # optional: also match spaced-out
+//                                     # characters ("D E 8 9 3 7 ...",
+//                                     # "4-1-1-1-..."), joined; needs a
+//                                     # validator (see normalizer.h)
 //       enabled: true
 //
 // A broken file is rejected with its path, line and the reason; a user adds a
@@ -80,6 +84,9 @@ struct Detector {
   std::vector<std::string> fields;
   std::string expander;                 // empty: none
   bool container = false;               // see `container:` above
+  // Also matched in the separator view: runs of 8 or more single letters or
+  // digits separated by single spaces, dots, dashes or underscores, joined.
+  bool spaced = false;
   std::string source;                   // "file.yaml:12", for error messages
 };
 

@@ -43,6 +43,22 @@ struct Finding {
   std::string explanation;
   // Extra, value-free facts a validator derived (e.g. phone region "DE").
   std::string detail;
+
+  // Evasion resistance (normalizer.h, decoders.h). A finding made on the raw
+  // bytes has normalized == false and an empty encoding; `span` is always in
+  // input offsets.
+  // Found in a derived text: normalised (NFKC, zero-width characters,
+  // homoglyphs, escapes, ...), spaced-out characters joined, or decoded.
+  bool normalized = false;
+  // Decoders that revealed it, outermost first: "base64", "base64>hex",
+  // "qp>base64url". Empty when no decoder was involved.
+  std::string encoding;
+  // With `encoding`: the outermost encoded segment, in input offsets. `span`
+  // is then the part of it that encodes the value.
+  ByteSpan encoded_span;
+  // With `normalized`: MaskedPreview of the value as the detector saw it (the
+  // input bytes at `span` may be base64 or escapes).
+  std::string matched_preview;
 };
 
 // A preview that keeps the shape but hides the value: separators stay; cards
