@@ -48,4 +48,10 @@ std::vector<std::string_view> Chunks(std::string_view text, std::size_t chunk);
 // BM_CacheLoad for every profile.
 void RegisterBenchmarks();
 
+// stream_bench.cc: builds the full catalog plus a generated custom
+// dictionary of `entries` literals, then registers BM_Stream,
+// BM_AnalyzeDict and BM_StreamDict.
+bool BuildDictionaryAnalyzer(const detect::Catalog& base, std::size_t entries);
+void RegisterStreamBenchmarks();
+
 }  // namespace airlock::bench

@@ -374,6 +374,9 @@ int main(int argc, char** argv) {
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 2;
   Report();
   RegisterBenchmarks();
+  // Streaming and the 10,000-entry custom dictionary (stream_bench.cc).
+  if (!BuildDictionaryAnalyzer(State().catalog, 10000)) return 1;
+  RegisterStreamBenchmarks();
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   std::error_code ec;

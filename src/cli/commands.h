@@ -34,6 +34,9 @@ struct ScanOptions {
   bool show_values = false;
   bool binary = false;
   std::vector<std::string> indexes;  // --index FILE (repeatable)
+  // Text input only: feed the analyzer N bytes at a time through a
+  // StreamAnalyzer (the gateway's streamed-response path); 0: block mode.
+  std::size_t stream_chunk = 0;
 };
 
 // Each command family adds its subcommands to the app and, for each, the

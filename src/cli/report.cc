@@ -141,6 +141,8 @@ json Report::ToJson() const {
       j["column_name"] = e.csv_column;
     }
     if (!f.detail.empty()) j["detail"] = f.detail;
+    // The source_code detector's detail is its language guess.
+    if (f.entity_type == "SOURCE_CODE" && !f.detail.empty()) j["language"] = f.detail;
     if (f.normalized) j["normalized"] = true;
     if (!f.encoding.empty()) {
       j["encoding"] = f.encoding;

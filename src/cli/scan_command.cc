@@ -13,6 +13,7 @@
 
 #include "airlock/core/bytes.h"
 #include "airlock/detect/document.h"
+#include "airlock/detect/stream_analyzer.h"
 #include "catalog_loader.h"
 #include "commands.h"
 #include "index_loader.h"
@@ -101,6 +102,20 @@ std::string FieldName(const detect::Segment& seg, const std::string& format) {
   return "";
 }
 
+// The text fed `chunk` bytes at a time through a StreamAnalyzer.
+Result<std::vector<detect::Finding>> AnalyzeStreamed(
+    const std::shared_ptr<const detect::Analyzer>& analyzer, std::string_view text,
+    std::size_t chunk) {
+  auto stream = detect::StreamAnalyzer::Create(analyzer);
+  if (!stream.ok()) return stream.status();
+  std::vector<detect::Finding> found;
+  for (std::size_t p = 0; p < text.size(); p += chunk) {
+    if (Status s = (*stream)->Write(text.substr(p, chunk), &found); !s.ok()) return s;
+  }
+  if (Status s = (*stream)->Finish(&found); !s.ok()) return s;
+  return found;
+}
+
 }  // namespace
 
 int RunScan(const ScanOptions& opts) {
@@ -167,7 +182,8 @@ int RunScan(const ScanOptions& opts) {
     }
     if (*analyzer == nullptr) continue;
     if (format == "text") {
-      auto findings = (*analyzer)->Analyze(bytes);
+      auto findings = opts.stream_chunk > 0 ? AnalyzeStreamed(*analyzer, bytes, opts.stream_chunk)
+                                            : (*analyzer)->Analyze(bytes);
       if (!findings.ok()) {
         report.AddError(display, findings.status().message());
         had_error = true;
@@ -175,6 +191,9 @@ int RunScan(const ScanOptions& opts) {
       }
       for (auto& f : *findings) report.Add(file, nullptr, std::move(f));
       continue;
+    }
+    if (opts.stream_chunk > 0) {
+      report.AddNotice(display, "--stream-chunk applies to text input; scanned whole");
     }
     Result<std::vector<detect::Segment>> segments =
         format == "json"    ? detect::SplitJson(bytes)
@@ -236,6 +255,9 @@ void RegisterScanCommands(CLI::App& app, Commands& out) {
                   "Exact-data-match or document fingerprint index (from `airlock index`); "
                   "repeatable")
       ->allow_extra_args(false);
+  cmd->add_option("--stream-chunk", opts->stream_chunk,
+                  "Text input: analyse it as a stream of N-byte chunks (as a streamed model "
+                  "answer); the findings are the same as without");
   AddCatalogOptions(cmd, &opts->catalog);
   out.push_back({cmd, [opts] { return RunScan(*opts); }});
 }

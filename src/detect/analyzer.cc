@@ -10,21 +10,21 @@
 #include "airlock/core/crypto.h"
 #include "airlock/scan/scan.h"
 #include "airlock/detect/normalizer.h"
+#include "internal/analyzer_impl.h"
 #include "internal/evasion.h"
 #include "internal/expanders.h"
 
 namespace airlock::detect {
 
 namespace fs = std::filesystem;
+using internal::CompiledDetector;
+using internal::kContextBase;
+using internal::kFieldCandidate;
+using internal::kMaxUnboundedWidth;
+using internal::PatternMeta;
 
 namespace {
 
-// Pattern ids: detector patterns and dictionary literals carry their
-// detector's index; context words carry kContextBase + word index.
-constexpr unsigned kContextBase = 1u << 24;
-// Marks a candidate that is the whole value of a field named in the
-// detector's `fields` (kept apart from pattern candidates of the detector).
-constexpr unsigned kFieldCandidate = 1u << 23;
 // Part of the database cache key: bump it whenever the way patterns are laid
 // out in the databases (ids, flags, which patterns go where) changes.
 constexpr const char* kCacheLayout = "layout-3";
@@ -73,43 +73,7 @@ std::string FormatScore(double s) {
   return buf;
 }
 
-struct CompiledDetector {
-  ValidatorFn validator = nullptr;
-  std::vector<unsigned> context_words;  // indexes into Impl::context_words
-  bool dictionary = false;
-};
-
-// One compiled pattern (or dictionary literal). Its index is its vectorscan id.
-struct PatternMeta {
-  unsigned detector = 0;
-  // Matches of a fixed-width pattern start at end - fixed_width; no second
-  // pass needed. 0 for variable-width patterns.
-  std::uint64_t fixed_width = 0;
-  // Upper bound on a match's length; patterns without one are capped at
-  // kMaxUnboundedWidth (a longer match is found with a later start).
-  std::uint64_t max_width = 0;
-};
-
-constexpr std::uint64_t kMaxUnboundedWidth = 1024;
-
 }  // namespace
-
-struct Analyzer::Impl {
-  Catalog catalog;
-  AnalyzerOptions options;
-  AnalyzerStats stats;
-  std::vector<CompiledDetector> detectors;
-  std::vector<PatternMeta> patterns;
-  std::vector<std::string> context_words;  // lower-cased
-  // See "Two passes" in Analyze: one database of every pattern and context
-  // word without start-of-match, and one small start-of-match database per
-  // variable-width pattern (indexed by pattern; null for fixed-width ones).
-  // One per pattern keeps each second-pass window as short as that
-  // pattern's own reach, and scans it with that pattern alone.
-  std::unique_ptr<scan::Scanner> prefilter;
-  std::unique_ptr<scan::Scanner> dictionary;  // literal entries; null when none
-  std::vector<std::unique_ptr<scan::Scanner>> locators;
-};
 
 namespace {
 
@@ -119,7 +83,9 @@ Result<std::shared_ptr<const scan::Database>> CompileOrLoad(const std::vector<sc
                                                             const std::string& fingerprint,
                                                             const std::string& label,
                                                             const std::string& cache_dir,
-                                                            AnalyzerStats* stats) {
+                                                            AnalyzerStats* stats,
+                                                            scan::Database::Mode mode =
+                                                                scan::Database::Mode::kBlock) {
   const auto t0 = std::chrono::steady_clock::now();
   auto elapsed_ms = [&] {
     return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
@@ -135,7 +101,7 @@ Result<std::shared_ptr<const scan::Database>> CompileOrLoad(const std::vector<sc
     if (in) {
       std::ostringstream ss;
       ss << in.rdbuf();
-      auto db = scan::Database::Deserialize(ss.str(), scan::Database::Mode::kBlock);
+      auto db = scan::Database::Deserialize(ss.str(), mode);
       if (db.ok()) {
         stats->compile_ms += elapsed_ms();
         return db;
@@ -143,8 +109,8 @@ Result<std::shared_ptr<const scan::Database>> CompileOrLoad(const std::vector<sc
       // A damaged cache entry is ignored and rewritten below.
     }
   }
-  auto db = literals ? scan::Database::CompileLiterals(pats, scan::Database::Mode::kBlock)
-                     : scan::Database::Compile(pats, scan::Database::Mode::kBlock, som);
+  auto db = literals ? scan::Database::CompileLiterals(pats, mode)
+                     : scan::Database::Compile(pats, mode, som);
   if (!db.ok()) return db;
   const double ms = elapsed_ms();
   stats->compile_ms += ms;
@@ -232,6 +198,7 @@ Result<std::shared_ptr<const Analyzer>> Analyzer::Create(Catalog catalog,
       literals.push_back({lit, id, d.caseless ? unsigned{scan::kCaseless} : 0u});
     }
     cd.dictionary = !d.dictionary.empty();
+    if (d.container) impl->container_ids.push_back(d.id);
     for (const auto& [lang, word] : d.context.words) {
       auto [it, inserted] = word_ids.emplace(word, static_cast<unsigned>(impl->context_words.size()));
       if (inserted) impl->context_words.push_back(word);
@@ -270,6 +237,9 @@ Result<std::shared_ptr<const Analyzer>> Analyzer::Create(Catalog catalog,
     impl->stats.scratch_bytes = scan::ScratchPool(*prefilter).ScratchSizeBytes();
     impl->prefilter = std::make_unique<scan::Scanner>(*prefilter);
   }
+  impl->prefilter_patterns = all;
+  impl->dictionary_patterns = literals;
+  impl->fingerprint = fp;
   if (!literals.empty()) {
     auto db = CompileOrLoad(literals, /*som=*/false, /*literals=*/true, fp, "dictionary",
                             impl->options.cache_dir, &impl->stats);
@@ -341,7 +311,6 @@ namespace {
 // a separator view; only detectors with `spaced` count.
 Status CollectFindings(const Analyzer::Impl& im, std::string_view text, const FieldContext* field,
                        bool spaced_only, std::vector<Finding>* out) {
-  const auto& dets = im.catalog.detectors();
   // Two passes. Start-of-match tracking makes vectorscan several times
   // slower, and most bytes of a text match nothing. So the first pass runs
   // every pattern and context word without it and yields (pattern, end)
@@ -351,29 +320,19 @@ Status CollectFindings(const Analyzer::Impl& im, std::string_view text, const Fi
   // further than its longest possible match; only matches whose
   // (pattern, end) the first pass saw are kept, so window edges cannot
   // invent matches (a `\b` at a window edge, say).
-  std::vector<scan::Match> cands;  // id = detector index
-  std::vector<std::pair<unsigned, std::uint64_t>> ends;  // (variable pattern, end)
-  std::vector<scan::Match> hits;  // context words, sorted by (word, from) below
+  internal::PassOne p1;
+  std::vector<scan::Match>& cands = p1.cands;  // id = detector index
+  auto& ends = p1.ends;                        // (variable pattern, end)
+  std::vector<scan::Match>& hits = p1.hits;    // context words
   Status s;
   if (im.prefilter != nullptr) s = im.prefilter->Scan(text, [&](const scan::Match& m) {
-    if (m.id >= kContextBase) {
-      const std::uint64_t len = im.context_words[m.id - kContextBase].size();
-      hits.push_back({m.id, m.to > len ? m.to - len : 0, m.to});
-      return true;
-    }
-    const PatternMeta& pm = im.patterns[m.id];
-    if (pm.fixed_width != 0) {
-      cands.push_back({pm.detector, m.to - pm.fixed_width, m.to});
-    } else {
-      ends.emplace_back(m.id, m.to);
-    }
+    internal::CollectPrefilterMatch(im, m, &p1);
     return true;
   });
   if (!s.ok()) return s;
   if (im.dictionary != nullptr) {
     s = im.dictionary->Scan(text, [&](const scan::Match& m) {
-      const PatternMeta& pm = im.patterns[m.id];
-      cands.push_back({pm.detector, m.to - pm.fixed_width, m.to});
+      internal::CollectDictionaryMatch(im, m, &p1);
       return true;
     });
     if (!s.ok()) return s;
@@ -391,163 +350,54 @@ Status CollectFindings(const Analyzer::Impl& im, std::string_view text, const Fi
   if (cands.empty() && ends.empty()) return Status::Ok();
 
   // Second pass, pattern by pattern: windows reaching back from each end
-  // past the pattern's maximum width, merged where they touch.
+  // past the pattern's maximum width, merged where they touch (up to
+  // kMergeSlack beyond the reach); each window counts only its own ends.
   std::sort(ends.begin(), ends.end());
-  std::vector<ByteSpan> merged;
+  struct Window {
+    ByteSpan span;
+    std::size_t first, last;  // its ends
+  };
+  std::vector<Window> merged;
   for (std::size_t i = 0; i < ends.size();) {
     const unsigned id = ends[i].first;
     std::size_t j = i;
     while (j < ends.size() && ends[j].first == id) ++j;
-    const std::uint64_t reach = im.patterns[id].max_width + 2;
+    const std::uint64_t reach = internal::LocatorReach(im, id);
     merged.clear();
     for (std::size_t k = i; k < j; ++k) {
       const std::uint64_t end = ends[k].second;
-      const ByteSpan w{end > reach ? end - reach : 0, end};
-      if (!merged.empty() && w.begin <= merged.back().end) {
-        merged.back().end = std::max(merged.back().end, w.end);
+      if (!merged.empty() && internal::JoinsWindow(merged.back().span, end, reach)) {
+        merged.back().span.end = std::max<std::uint64_t>(merged.back().span.end, end);
+        merged.back().last = k + 1;
       } else {
-        merged.push_back(w);
+        merged.push_back({ByteSpan{end > reach ? end - reach : 0, end}, k, k + 1});
       }
     }
-    const auto first = ends.begin() + static_cast<std::ptrdiff_t>(i);
-    const auto last = ends.begin() + static_cast<std::ptrdiff_t>(j);
-    for (const ByteSpan& w : merged) {
-      s = im.locators[id]->Scan(text.substr(w.begin, w.size()), [&](const scan::Match& m) {
-        const std::uint64_t to = m.to + w.begin;
-        if (std::binary_search(first, last, std::make_pair(id, to))) {
-          cands.push_back({im.patterns[id].detector, m.from + w.begin, to});
-        }
-        return true;
-      });
+    for (const Window& w : merged) {
+      s = internal::LocateWindow(im, id, text, 0, w.span, ends.data() + w.first,
+                                 ends.data() + w.last, &cands);
       if (!s.ok()) return s;
     }
     i = j;
   }
 
   // Group by (detector, start); within a group try the longest end first.
-  std::sort(cands.begin(), cands.end(), [](const scan::Match& a, const scan::Match& b) {
-    if (a.id != b.id) return a.id < b.id;
-    if (a.from != b.from) return a.from < b.from;
-    return a.to > b.to;
-  });
-  std::sort(hits.begin(), hits.end(), [](const scan::Match& a, const scan::Match& b) {
-    if (a.id != b.id) return a.id < b.id;
-    if (a.from != b.from) return a.from < b.from;
-    return a.to < b.to;
-  });
-
-  std::vector<Finding>& found = *out;
+  internal::SortCandidates(&cands);
+  internal::SortHits(&hits);
+  const auto& dets = im.catalog.detectors();
   for (std::size_t i = 0; i < cands.size();) {
     std::size_t j = i;
     while (j < cands.size() && cands[j].id == cands[i].id && cands[j].from == cands[i].from) ++j;
-    const bool from_field = (cands[i].id & kFieldCandidate) != 0;
-    const Detector& d = dets[cands[i].id & ~kFieldCandidate];
-    const CompiledDetector& cd = im.detectors[cands[i].id & ~kFieldCandidate];
-    if (spaced_only && !d.spaced) {
+    if (spaced_only && !dets[cands[i].id & ~kFieldCandidate].spaced) {
       i = j;
       continue;
     }
-    for (std::size_t k = i; k < j; ++k) {
-      if (k > i && cands[k].to == cands[k - 1].to) continue;
-      ByteSpan span{cands[k].from, cands[k].to};
-      if (cd.dictionary && !HasWordBoundaries(text, span.begin, span.end)) continue;
-      if (!d.expander.empty() && !internal::ExpandSpan(d.expander, text, &span)) continue;
-      if (span.end <= span.begin || span.end > text.size()) continue;
-      Finding f;
-      std::string detail;
-      if (cd.validator != nullptr) {
-        ValidationResult vr =
-            cd.validator(text.substr(span.begin, span.size()), im.options.validation);
-        if (!vr.valid) continue;
-        f.validated = true;
-        f.detail = std::move(vr.detail);
-      }
-      // Context words near the span.
-      std::string seen;
-      for (unsigned w : cd.context_words) {
-        if (field != nullptr &&
-            std::binary_search(field->context_words.begin(), field->context_words.end(), w)) {
-          if (!seen.empty()) seen += ",";
-          seen += im.context_words[w] + " (field name)";
-          continue;
-        }
-        if (hits.empty()) continue;
-        std::uint64_t lo = span.begin > d.context.before ? span.begin - d.context.before : 0;
-        std::uint64_t hi = span.end + d.context.after;
-        // Hits of word w starting at or after lo - 256 (no word is longer).
-        auto it = std::lower_bound(
-            hits.begin(), hits.end(), scan::Match{kContextBase + w, lo > 256 ? lo - 256 : 0, 0},
-            [](const scan::Match& a, const scan::Match& b) {
-              return a.id != b.id ? a.id < b.id : a.from < b.from;
-            });
-        for (; it != hits.end() && it->id == kContextBase + w && it->from <= hi; ++it) {
-          bool inside = it->from >= span.begin && it->to <= span.end;
-          if (it->to >= lo && !inside) {
-            if (!seen.empty()) seen += ",";
-            seen += im.context_words[w];
-            break;
-          }
-        }
-      }
-      double score = d.score;
-      if (!seen.empty()) {
-        score = std::min(1.0, score + d.context.boost);
-      } else if (d.context.required) {
-        score = std::min(score, d.context.without_context);
-      }
-      if (score < im.options.min_score) break;  // shorter ends score the same
-      f.detector = d.id;
-      f.entity_type = d.entity_type;
-      f.data_class = d.data_class;
-      f.jurisdiction = d.jurisdiction;
-      f.span = span;
-      f.score = score;
-      f.explanation = from_field ? "field name" : "pattern";
-      if (cd.validator != nullptr) f.explanation += "; " + d.validator + " check passed";
-      if (!seen.empty()) {
-        f.explanation += "; context: " + seen;
-      } else if (d.context.required) {
-        f.explanation += "; no context word near";
-      }
-      f.explanation += "; score " + FormatScore(score);
-      found.push_back(std::move(f));
-      break;
-    }
+    auto f = internal::EvaluateGroup(im, text, 0, text.size(), cands.data() + i, cands.data() + j,
+                                     hits, field);
+    if (f.has_value()) out->push_back(std::move(*f));
     i = j;
   }
   return Status::Ok();
-}
-
-// Deterministic overlap resolution (see analyzer.h).
-std::vector<Finding> ResolveOverlaps(std::vector<Finding> found) {
-  std::vector<std::size_t> order(found.size());
-  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-    const Finding& x = found[a];
-    const Finding& y = found[b];
-    if (x.validated != y.validated) return x.validated;
-    if (x.span.size() != y.span.size()) return x.span.size() > y.span.size();
-    if (x.score != y.score) return x.score > y.score;
-    if (x.detector != y.detector) return x.detector < y.detector;
-    return x.span.begin < y.span.begin;
-  });
-  std::vector<Finding> kept;
-  std::vector<ByteSpan> taken;  // sorted by begin
-  for (std::size_t idx : order) {
-    const ByteSpan& sp = found[idx].span;
-    auto it = std::lower_bound(taken.begin(), taken.end(), sp,
-                               [](const ByteSpan& a, const ByteSpan& b) { return a.begin < b.begin; });
-    bool clash = (it != taken.end() && it->Overlaps(sp)) ||
-                 (it != taken.begin() && std::prev(it)->Overlaps(sp));
-    if (clash) continue;
-    taken.insert(it, sp);
-    kept.push_back(std::move(found[idx]));
-  }
-  std::sort(kept.begin(), kept.end(), [](const Finding& a, const Finding& b) {
-    if (a.span.begin != b.span.begin) return a.span.begin < b.span.begin;
-    return a.span.end < b.span.end;
-  });
-  return kept;
 }
 
 }  // namespace
@@ -575,7 +425,212 @@ Result<std::vector<Finding>> Analyzer::Analyze(std::string_view text,
     }
     internal::DedupeFindings(&found);
   }
-  return ResolveOverlaps(std::move(found));
+  return internal::ResolveOverlaps(im, std::move(found));
 }
+
+namespace internal {
+
+void CollectPrefilterMatch(const Analyzer::Impl& im, const scan::Match& m, PassOne* out) {
+  if (m.id >= kContextBase) {
+    const std::uint64_t len = im.context_words[m.id - kContextBase].size();
+    out->hits.push_back({m.id, m.to > len ? m.to - len : 0, m.to});
+    return;
+  }
+  const PatternMeta& pm = im.patterns[m.id];
+  if (pm.fixed_width != 0) {
+    out->cands.push_back({pm.detector, m.to - pm.fixed_width, m.to});
+  } else {
+    out->ends.emplace_back(m.id, m.to);
+  }
+}
+
+void CollectDictionaryMatch(const Analyzer::Impl& im, const scan::Match& m, PassOne* out) {
+  const PatternMeta& pm = im.patterns[m.id];
+  out->cands.push_back({pm.detector, m.to - pm.fixed_width, m.to});
+}
+
+Status LocateWindow(const Analyzer::Impl& im, unsigned id, std::string_view text,
+                    std::uint64_t base, ByteSpan w,
+                    const std::pair<unsigned, std::uint64_t>* first,
+                    const std::pair<unsigned, std::uint64_t>* last,
+                    std::vector<scan::Match>* cands) {
+  return im.locators[id]->Scan(text.substr(w.begin - base, w.size()), [&](const scan::Match& m) {
+    const std::uint64_t to = m.to + w.begin;
+    if (std::binary_search(first, last, std::make_pair(id, to))) {
+      cands->push_back({im.patterns[id].detector, m.from + w.begin, to});
+    }
+    return true;
+  });
+}
+
+void SortCandidates(std::vector<scan::Match>* cands) {
+  std::sort(cands->begin(), cands->end(), CandidateOrder);
+}
+
+void SortHits(std::vector<scan::Match>* hits) { std::sort(hits->begin(), hits->end(), HitOrder); }
+
+std::optional<Finding> EvaluateGroup(const Analyzer::Impl& im, std::string_view buffer,
+                                     std::uint64_t base, std::uint64_t text_end,
+                                     const scan::Match* first, const scan::Match* last,
+                                     const std::vector<scan::Match>& hits,
+                                     const FieldContext* field) {
+  const auto& dets = im.catalog.detectors();
+  // The input as far as it is held, in stream offsets: view(a, n) is the
+  // input's bytes [a, a + n).
+  const std::string_view held = buffer.substr(0, std::min<std::uint64_t>(buffer.size(), text_end - base));
+  auto view = [&](std::uint64_t a, std::uint64_t n) { return held.substr(a - base, n); };
+  const bool from_field = (first->id & kFieldCandidate) != 0;
+  const Detector& d = dets[first->id & ~kFieldCandidate];
+  const CompiledDetector& cd = im.detectors[first->id & ~kFieldCandidate];
+  for (const scan::Match* k = first; k != last; ++k) {
+    if (k > first && k->to == (k - 1)->to) continue;
+    ByteSpan span{k->from, k->to};
+    if (cd.dictionary) {
+      // One byte either side decides the word boundaries.
+      const std::uint64_t lo = span.begin > 0 ? span.begin - 1 : 0;
+      if (!HasWordBoundaries(view(lo, span.end + 1 - lo), span.begin - lo, span.end - lo)) continue;
+    }
+    if (!d.expander.empty()) {
+      // Expanders see kExpanderReach bytes either side of the candidate.
+      const std::uint64_t lo = span.begin > kExpanderReach ? span.begin - kExpanderReach : 0;
+      const std::uint64_t hi = std::min<std::uint64_t>(text_end, span.end + kExpanderReach);
+      ByteSpan local{span.begin - lo, span.end - lo};
+      if (!ExpandSpan(d.expander, view(lo, hi - lo), &local)) continue;
+      span = {local.begin + lo, local.end + lo};
+    }
+    if (span.end <= span.begin || span.end > text_end) continue;
+    Finding f;
+    if (cd.validator != nullptr) {
+      ValidationResult vr = cd.validator(view(span.begin, span.size()), im.options.validation);
+      if (!vr.valid) continue;
+      f.validated = true;
+      f.detail = std::move(vr.detail);
+    }
+    // Context words near the span.
+    std::string seen;
+    for (unsigned w : cd.context_words) {
+      if (field != nullptr &&
+          std::binary_search(field->context_words.begin(), field->context_words.end(), w)) {
+        if (!seen.empty()) seen += ",";
+        seen += im.context_words[w] + " (field name)";
+        continue;
+      }
+      if (hits.empty()) continue;
+      std::uint64_t lo = span.begin > d.context.before ? span.begin - d.context.before : 0;
+      std::uint64_t hi = span.end + d.context.after;
+      // Hits of word w starting at or after lo - 256 (no word is longer).
+      auto it = std::lower_bound(
+          hits.begin(), hits.end(), scan::Match{kContextBase + w, lo > 256 ? lo - 256 : 0, 0},
+          [](const scan::Match& a, const scan::Match& b) {
+            return a.id != b.id ? a.id < b.id : a.from < b.from;
+          });
+      for (; it != hits.end() && it->id == kContextBase + w && it->from <= hi; ++it) {
+        bool inside = it->from >= span.begin && it->to <= span.end;
+        if (it->to >= lo && !inside) {
+          if (!seen.empty()) seen += ",";
+          seen += im.context_words[w];
+          break;
+        }
+      }
+    }
+    double score = d.score;
+    if (!seen.empty()) {
+      score = std::min(1.0, score + d.context.boost);
+    } else if (d.context.required) {
+      score = std::min(score, d.context.without_context);
+    }
+    if (score < im.options.min_score) return std::nullopt;  // shorter ends score the same
+    f.detector = d.id;
+    f.entity_type = d.entity_type;
+    f.data_class = d.data_class;
+    f.jurisdiction = d.jurisdiction;
+    f.span = span;
+    f.score = score;
+    f.explanation = from_field ? "field name" : "pattern";
+    if (cd.validator != nullptr) f.explanation += "; " + d.validator + " check passed";
+    if (!seen.empty()) {
+      f.explanation += "; context: " + seen;
+    } else if (d.context.required) {
+      f.explanation += "; no context word near";
+    }
+    f.explanation += "; score " + FormatScore(score);
+    return f;
+  }
+  return std::nullopt;
+}
+
+std::vector<Finding> ResolveOverlaps(const Analyzer::Impl& im, std::vector<Finding> found) {
+  // Deterministic overlap resolution (see analyzer.h).
+  std::vector<std::size_t> order(found.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::vector<char> container(found.size(), 0);
+  if (!im.container_ids.empty()) {
+    for (std::size_t i = 0; i < found.size(); ++i) {
+      container[i] = std::find(im.container_ids.begin(), im.container_ids.end(),
+                               found[i].detector) != im.container_ids.end();
+    }
+  }
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    const Finding& x = found[a];
+    const Finding& y = found[b];
+    if (container[a] != container[b]) return container[b] != 0;
+    if (x.validated != y.validated) return x.validated;
+    if (x.span.size() != y.span.size()) return x.span.size() > y.span.size();
+    if (x.score != y.score) return x.score > y.score;
+    if (x.detector != y.detector) return x.detector < y.detector;
+    return x.span.begin < y.span.begin;
+  });
+  std::vector<Finding> kept;
+  std::vector<ByteSpan> taken;  // sorted by begin
+  bool containers = false;
+  for (std::size_t idx : order) {
+    if (container[idx] && !containers) {
+      // Containers come last and compete only with one another.
+      containers = true;
+      taken.clear();
+    }
+    const ByteSpan& sp = found[idx].span;
+    auto it = std::lower_bound(taken.begin(), taken.end(), sp,
+                               [](const ByteSpan& a, const ByteSpan& b) { return a.begin < b.begin; });
+    bool clash = (it != taken.end() && it->Overlaps(sp)) ||
+                 (it != taken.begin() && std::prev(it)->Overlaps(sp));
+    if (clash) continue;
+    taken.insert(it, sp);
+    kept.push_back(std::move(found[idx]));
+  }
+  std::sort(kept.begin(), kept.end(), [](const Finding& a, const Finding& b) {
+    if (a.span.begin != b.span.begin) return a.span.begin < b.span.begin;
+    return a.span.end < b.span.end;
+  });
+  return kept;
+}
+
+Status StreamingScanners(const Analyzer::Impl& im, const scan::Scanner** prefilter,
+                         const scan::Scanner** dictionary) {
+  std::call_once(im.stream_once, [&im] {
+    // Stream-mode databases differ from block-mode ones; they are cached
+    // under labels of their own.
+    auto build = [&im](const std::vector<scan::Pattern>& pats, bool literals,
+                       const std::string& label, std::unique_ptr<scan::Scanner>* out) {
+      if (pats.empty() || !im.stream_status.ok()) return;
+      AnalyzerStats ignored;
+      auto db = CompileOrLoad(pats, /*som=*/false, literals, im.fingerprint, label,
+                              im.options.cache_dir, &ignored, scan::Database::Mode::kStream);
+      if (!db.ok()) {
+        im.stream_status = db.status();
+        return;
+      }
+      *out = std::make_unique<scan::Scanner>(*db);
+    };
+    build(im.prefilter_patterns, /*literals=*/false, "prefilter-stream", &im.stream_prefilter);
+    build(im.dictionary_patterns, /*literals=*/true, "dictionary-stream", &im.stream_dictionary);
+  });
+  if (!im.stream_status.ok()) return im.stream_status;
+  *prefilter = im.stream_prefilter.get();
+  *dictionary = im.stream_dictionary.get();
+  return Status::Ok();
+}
+
+}  // namespace internal
 
 }  // namespace airlock::detect

@@ -1,15 +1,23 @@
 // Span expanders: C++ hooks named by a detector's `expander:` field.
 #pragma once
 
+#include <cstddef>
 #include <string_view>
 
 #include "airlock/core/bytes.h"
 
 namespace airlock::detect::internal {
 
+// How far an expander may look: the analyzer passes it the text from
+// kExpanderReach bytes before the candidate to kExpanderReach bytes after it
+// (clipped to the input), in block and stream mode alike, so that a stream
+// can decide a candidate once that much text has arrived. Names are a few
+// short words; a token longer than this is cut at the window edge.
+inline constexpr std::size_t kExpanderReach = 256;
+
 // Widens or trims a candidate span for detectors with `expander:`; returns
-// false to drop it. `text` is the whole analysed text. Unknown names return
-// true unchanged.
+// false to drop it. `text` is the analysed text around the candidate (see
+// kExpanderReach). Unknown names return true unchanged.
 bool ExpandSpan(std::string_view expander, std::string_view text, ByteSpan* span);
 
 // Whether `expander` names an expander; the analyzer rejects a catalog that

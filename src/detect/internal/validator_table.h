@@ -25,5 +25,7 @@ std::span<const ValidatorEntry> ContactValidators();
 std::span<const ValidatorEntry> NameValidators();
 // validators/secrets*.cc: credentials (tokens, keys, JWTs, secret assignments).
 std::span<const ValidatorEntry> SecretValidators();
+// validators/source_code.cc: source code and configuration blocks.
+std::span<const ValidatorEntry> SourceCodeValidators();
 
 }  // namespace airlock::detect::internal

@@ -10,7 +10,8 @@ namespace {
 template <typename F>
 void ForEachEntry(F f) {
   for (auto table : {internal::ChecksumValidators(), internal::ContactValidators(),
-                     internal::NameValidators(), internal::SecretValidators()}) {
+                     internal::NameValidators(), internal::SecretValidators(),
+                     internal::SourceCodeValidators()}) {
     for (const auto& e : table) f(e);
   }
 }

@@ -33,7 +33,9 @@
 //   6. Overlaps: findings are ranked by (validated first, longer span, higher
 //      score, detector id, earlier start) and taken greedily; a finding that
 //      overlaps one already taken is dropped. The order is total, so the
-//      result is deterministic.
+//      result is deterministic. Findings of `container:` detectors (a code
+//      block) compete only with one another, so a secret inside a code
+//      block is reported as well as the block.
 //
 // Thread-safety: an Analyzer is immutable after Create and Analyze is safe
 // to call from any number of threads (scratch spaces come from a pool).
@@ -119,7 +121,10 @@ class Analyzer {
   const Catalog& catalog() const;
   const AnalyzerStats& stats() const;
 
+  // The compiled state, for the analyzer's own parts (StreamAnalyzer); its
+  // definition is internal to src/detect.
   struct Impl;
+  const Impl& impl() const { return *impl_; }
 
  private:
   explicit Analyzer(std::unique_ptr<Impl> impl);

@@ -31,6 +31,10 @@
 //                                     # column, JSON key) a field with this
 //                                     # name makes its whole value a candidate
 //       expander: person_name         # optional C++ span expander
+//       container: false              # optional: findings span blocks (a
+//                                     # code listing); findings inside one
+//                                     # are kept, and it does not compete
+//                                     # with them in overlap resolution
 //       spaced: true                  # optional: also match spaced-out
 //                                     # characters ("D E 8 9 3 7 ...",
 //                                     # "4-1-1-1-..."), joined; needs a
@@ -79,6 +83,7 @@ struct Detector {
   // value is a candidate of this detector; see NormaliseFieldName.
   std::vector<std::string> fields;
   std::string expander;                 // empty: none
+  bool container = false;               // see `container:` above
   // Also matched in the separator view: runs of 8 or more single letters or
   // digits separated by single spaces, dots, dashes or underscores, joined.
   bool spaced = false;

@@ -1,0 +1,114 @@
+// StreamAnalyzer: the analyzer over text that arrives in chunks, as a
+// model's answer does (a few bytes per token).
+//
+//   auto analyzer = Analyzer::Create(...);            // shared, immutable
+//   auto stream = StreamAnalyzer::Create(*analyzer);  // one per response
+//   for (chunk : response) {
+//     std::vector<Finding> found;
+//     stream->Write(chunk, &found);         // findings now final
+//     Release(stream->SafeOffset());        // bytes [0, SafeOffset()) may go
+//   }
+//   stream->Finish(&found);                 // the rest; SafeOffset() == end
+//
+// The contract the gateway's streamed responses are built on:
+//
+//   * Same findings as block mode. The concatenation of every finding that
+//     Write and Finish return equals Analyzer::Analyze(whole text), finding
+//     for finding (spans in stream offsets: byte 0 is the first byte of the
+//     first chunk), however the text is cut into chunks.
+//   * Findings come in order of start, each exactly once.
+//   * SafeOffset() never decreases, never exceeds bytes_written(), and no
+//     finding that starts before it is still to come: every finding with
+//     span.begin < SafeOffset() has already been returned. Text before
+//     SafeOffset() can be released (after masking the findings in it).
+//   * Finish() returns the remaining findings and sets SafeOffset() to
+//     bytes_written().
+//
+// How (the same steps as Analyzer::Analyze, see analyzer.h):
+//   1. The first-pass databases (every pattern and context word; dictionary
+//      literals) run in vectorscan stream mode over each chunk, so matches
+//      that straddle chunks are found without rescanning. A streaming-mode
+//      copy of each is compiled on first use and cached like the others.
+//      A match ending at e is known once bytes_written() >= e + 2 (an `\b`
+//      or `$` after it needs the next byte; `$` also matches before a final
+//      newline).
+//   2. The second pass (start-of-match for variable-width patterns) runs on
+//      the same merged windows as in block mode, each once it can no longer
+//      grow: no later end of that pattern can reach back into it.
+//   3. A (detector, start) group of candidates is evaluated (expander,
+//      validator, context words, score) once no candidate can join it and
+//      the text it needs has arrived: kExpanderReach (256) bytes after it
+//      for a detector with an expander, plus the detector's context `after`
+//      window and its longest context word, because a context word after a
+//      match can lift its score over min_score. Expanders see 256 bytes
+//      either side of a candidate in block mode too, so both see the same.
+//   4. Overlap resolution runs per group of overlapping findings, once no
+//      finding still to come can overlap the group.
+//   Only a sliding buffer is kept: the text still needed by pending windows
+//   and candidates.
+//
+// Hold-back: bytes_written() - SafeOffset() is at most MaxHoldBack(): the
+// longest pattern reach (a variable-width pattern's second-pass window may
+// grow to its reach plus 1024 bytes before a new one starts), or the longest
+// match plus the wait for the text after it (expander window, context window,
+// longest context word), plus the expander window before it, plus 256 bytes
+// (candidates are evaluated in batches at most every 256 bytes), plus one
+// finding's length (a finding waits while a later one could still overlap
+// it). For the built-in catalog that bound is about 9 KB, set by the
+// private-key pattern (3.6 KB wide); on the benchmark corpora the hold-back
+// averages 2-5 KB (docs/benchmarks.md, "Streaming").
+//
+// Cost: the first-pass scan is incremental; the per-candidate work is the
+// block mode's. Most writes do no more than the two stream scans: pending
+// candidates are looked at once one of them can be ready, at most once per
+// 256 bytes.
+//
+// Structured input (fields) is block mode only. A StreamAnalyzer is not
+// thread-safe: one per stream. The Analyzer must outlive it.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "airlock/core/status.h"
+#include "airlock/detect/analyzer.h"
+#include "airlock/detect/finding.h"
+
+namespace airlock::detect {
+
+class StreamAnalyzer {
+ public:
+  // Fails only if the streaming databases cannot be built or opened.
+  static Result<std::unique_ptr<StreamAnalyzer>> Create(std::shared_ptr<const Analyzer> analyzer);
+  // Compiles (or loads from the cache) the analyzer's streaming databases
+  // now; otherwise the first Create does, which takes as long as the block
+  // databases' compile. A server calls it at start-up. Thread-safe.
+  static Status Prepare(const Analyzer& analyzer);
+  ~StreamAnalyzer();
+  StreamAnalyzer(const StreamAnalyzer&) = delete;
+  StreamAnalyzer& operator=(const StreamAnalyzer&) = delete;
+
+  // Feeds the next chunk and appends the findings that became final to
+  // `out`. After Finish, or after an error, every call fails.
+  Status Write(std::string_view chunk, std::vector<Finding>* out);
+  // Ends the stream and appends every remaining finding.
+  Status Finish(std::vector<Finding>* out);
+
+  std::uint64_t SafeOffset() const;
+  std::uint64_t bytes_written() const;
+  // See "Hold-back" above.
+  std::uint64_t MaxHoldBack() const;
+  // Bytes of text currently held (for tests and metrics).
+  std::size_t buffered_bytes() const;
+
+  struct State;
+
+ private:
+  explicit StreamAnalyzer(std::unique_ptr<State> state);
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace airlock::detect

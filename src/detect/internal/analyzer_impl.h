@@ -1,0 +1,156 @@
+// Internals of Analyzer shared with StreamAnalyzer (not a public API).
+//
+// Analyzer::Analyze is built from the steps below; StreamAnalyzer runs the
+// same steps over a sliding buffer, so that both produce the same findings.
+// Offsets passed to and returned by these functions are offsets into the
+// whole input (the stream); `text` is the part of it held in memory and
+// `base` is the offset of text[0].
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "airlock/detect/analyzer.h"
+#include "airlock/scan/scan.h"
+
+namespace airlock::detect::internal {
+
+// Pattern ids: detector patterns and dictionary literals carry their
+// detector's index; context words carry kContextBase + word index.
+inline constexpr unsigned kContextBase = 1u << 24;
+// Marks a candidate that is the whole value of a field named in the
+// detector's `fields` (kept apart from pattern candidates of the detector).
+inline constexpr unsigned kFieldCandidate = 1u << 23;
+// Patterns without an upper bound on their width are treated as this wide
+// (a longer match is found with a later start).
+inline constexpr std::uint64_t kMaxUnboundedWidth = 1024;
+
+struct CompiledDetector {
+  ValidatorFn validator = nullptr;
+  std::vector<unsigned> context_words;  // indexes into Impl::context_words
+  bool dictionary = false;
+};
+
+// One compiled pattern (or dictionary literal). Its index is its vectorscan id.
+struct PatternMeta {
+  unsigned detector = 0;
+  // Matches of a fixed-width pattern start at end - fixed_width; no second
+  // pass needed. 0 for variable-width patterns.
+  std::uint64_t fixed_width = 0;
+  // Upper bound on a match's length; patterns without one are capped at
+  // kMaxUnboundedWidth (a longer match is found with a later start).
+  std::uint64_t max_width = 0;
+};
+
+// The first pass's output.
+struct PassOne {
+  std::vector<scan::Match> cands;  // id = detector index (| kFieldCandidate)
+  std::vector<std::pair<unsigned, std::uint64_t>> ends;  // (variable pattern, end)
+  std::vector<scan::Match> hits;  // context words; id = kContextBase + word
+};
+
+}  // namespace airlock::detect::internal
+
+namespace airlock::detect {
+
+struct Analyzer::Impl {
+  Catalog catalog;
+  AnalyzerOptions options;
+  AnalyzerStats stats;
+  std::vector<internal::CompiledDetector> detectors;
+  std::vector<internal::PatternMeta> patterns;
+  std::vector<std::string> context_words;  // lower-cased
+  // See "Two passes" in Analyze: one database of every pattern and context
+  // word without start-of-match, and one small start-of-match database per
+  // variable-width pattern (indexed by pattern; null for fixed-width ones).
+  // One per pattern keeps each second-pass window as short as that
+  // pattern's own reach, and scans it with that pattern alone.
+  std::unique_ptr<scan::Scanner> prefilter;
+  std::unique_ptr<scan::Scanner> dictionary;  // literal entries; null when none
+  std::vector<std::unique_ptr<scan::Scanner>> locators;
+  // Ids of detectors with `container: true`.
+  std::vector<std::string> container_ids;
+  // The patterns as compiled into `prefilter` and `dictionary`, kept for the
+  // streaming-mode copies that StreamingScanners() compiles on first use.
+  std::vector<scan::Pattern> prefilter_patterns;
+  std::vector<scan::Pattern> dictionary_patterns;
+  std::string fingerprint;
+  mutable std::once_flag stream_once;
+  mutable Status stream_status;
+  mutable std::unique_ptr<scan::Scanner> stream_prefilter;
+  mutable std::unique_ptr<scan::Scanner> stream_dictionary;
+};
+
+}  // namespace airlock::detect
+
+namespace airlock::detect::internal {
+
+// Step 1, per first-pass match of the prefilter / dictionary database.
+void CollectPrefilterMatch(const Analyzer::Impl& im, const scan::Match& m, PassOne* out);
+void CollectDictionaryMatch(const Analyzer::Impl& im, const scan::Match& m, PassOne* out);
+
+// Step 2 for one merged window of pattern `id`: runs its locator over
+// `window` and adds the matches whose (id, end) is in the sorted range
+// [first, last) to `cands`. REQUIRES: text holds the window.
+Status LocateWindow(const Analyzer::Impl& im, unsigned id, std::string_view text,
+                    std::uint64_t base, ByteSpan window,
+                    const std::pair<unsigned, std::uint64_t>* first,
+                    const std::pair<unsigned, std::uint64_t>* last,
+                    std::vector<scan::Match>* cands);
+// The reach of pattern `id`'s second-pass windows back from an end.
+inline std::uint64_t LocatorReach(const Analyzer::Impl& im, unsigned id) {
+  return im.patterns[id].max_width + 2;
+}
+// Second-pass windows of one pattern merge while they overlap, up to this
+// many bytes more than the pattern's reach; then a new window starts at the
+// next end minus the reach (and only that window's ends count in it). The
+// cap keeps a match's start within its reach plus the cap, so that a
+// stream can close windows after a bounded wait.
+inline constexpr std::uint64_t kMergeSlack = 1024;
+// Whether the window of an end at `end` joins the window `cur`.
+inline bool JoinsWindow(const ByteSpan& cur, std::uint64_t end, std::uint64_t reach) {
+  const std::uint64_t begin = end > reach ? end - reach : 0;
+  return begin <= cur.end && end - cur.begin <= reach + kMergeSlack;
+}
+
+// Steps 3-4 for one (detector, start) group, its candidates sorted by end
+// descending; `hits` sorted by (id, from). `text_end` is the offset of the
+// end of the whole input (what block mode calls text.size()); the stream
+// passes it once it is known, and otherwise guarantees that text reaches
+// far enough past the group for the expanders (internal::kExpanderReach).
+std::optional<Finding> EvaluateGroup(const Analyzer::Impl& im, std::string_view text,
+                                     std::uint64_t base, std::uint64_t text_end,
+                                     const scan::Match* first, const scan::Match* last,
+                                     const std::vector<scan::Match>& hits,
+                                     const FieldContext* field);
+
+// Orders candidates into (detector, start) groups, longest end first, and
+// context hits by (word, start), as EvaluateGroup expects.
+inline bool CandidateOrder(const scan::Match& a, const scan::Match& b) {
+  if (a.id != b.id) return a.id < b.id;
+  if (a.from != b.from) return a.from < b.from;
+  return a.to > b.to;
+}
+inline bool HitOrder(const scan::Match& a, const scan::Match& b) {
+  if (a.id != b.id) return a.id < b.id;
+  if (a.from != b.from) return a.from < b.from;
+  return a.to < b.to;
+}
+void SortCandidates(std::vector<scan::Match>* cands);
+void SortHits(std::vector<scan::Match>* hits);
+
+// Step 5: deterministic overlap resolution; the result is sorted by start.
+// Findings of container detectors are resolved among themselves only.
+std::vector<Finding> ResolveOverlaps(const Analyzer::Impl& im, std::vector<Finding> found);
+
+// Streaming-mode copies of the first-pass databases, compiled (or loaded from
+// the cache) on first use. `dictionary` is null when the catalog has none.
+Status StreamingScanners(const Analyzer::Impl& im, const scan::Scanner** prefilter,
+                         const scan::Scanner** dictionary);
+
+}  // namespace airlock::detect::internal

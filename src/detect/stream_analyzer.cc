@@ -1,0 +1,400 @@
+#include "airlock/detect/stream_analyzer.h"
+
+#include <algorithm>
+#include <limits>
+
+#include "internal/analyzer_impl.h"
+#include "internal/expanders.h"
+
+namespace airlock::detect {
+
+namespace {
+
+using internal::kContextBase;
+
+// A first-pass match ending at e is reported once bytes_written() >= e + kSlack.
+constexpr std::uint64_t kSlack = 2;
+constexpr std::uint64_t kNever = std::numeric_limits<std::uint64_t>::max();
+// Candidates are evaluated in batches: a pass over the pending ones runs at
+// most once per this many bytes (it walks all of them).
+constexpr std::uint64_t kBatch = 256;
+
+std::uint64_t SubSat(std::uint64_t a, std::uint64_t b) { return a > b ? a - b : 0; }
+
+// Sorts v[sorted, end) and merges it into the sorted prefix.
+template <typename Less>
+void SortTail(std::vector<scan::Match>* v, std::size_t& sorted, Less less) {
+  if (sorted == v->size()) return;
+  const auto mid = v->begin() + static_cast<std::ptrdiff_t>(sorted);
+  std::sort(mid, v->end(), less);
+  std::inplace_merge(v->begin(), mid, v->end(), less);
+  sorted = v->size();
+}
+
+// The second-pass window of one variable-width pattern that may still grow.
+struct Chain {
+  bool open = false;
+  ByteSpan window;
+  std::vector<std::pair<unsigned, std::uint64_t>> ends;  // (pattern, end), ascending
+};
+
+}  // namespace
+
+struct StreamAnalyzer::State {
+  std::shared_ptr<const Analyzer> analyzer;
+  const Analyzer::Impl* im = nullptr;
+  std::unique_ptr<scan::Stream> prefilter;
+  std::unique_ptr<scan::Stream> dictionary;
+
+  // Per detector: bytes of text needed after a candidate's end before it can
+  // be evaluated, and how far its span may move left of the candidate.
+  std::vector<std::uint64_t> right_need;
+  std::vector<std::uint64_t> left_move;
+  std::uint64_t max_reach = 0;      // longest open window (or fixed width)
+  std::uint64_t max_left_move = 0;
+  std::uint64_t max_before = 0;     // longest context `before` window
+  std::uint64_t max_right_need = 0;
+  std::uint64_t max_width = 0;      // longest match of any pattern
+
+  std::string buf;                  // stream bytes [base, written)
+  std::uint64_t base = 0;
+  std::uint64_t written = 0;
+  bool finished = false;
+  Status error;
+
+  internal::PassOne p1;             // new first-pass output, drained per write
+  std::vector<Chain> chains;        // by pattern id
+  std::vector<unsigned> open_chains;
+  std::vector<scan::Match> cands;   // candidates not evaluated yet
+  std::vector<scan::Match> hits;    // context words still needed
+  std::size_t hits_sorted = 0;      // hits[0, hits_sorted) are in HitOrder
+  std::size_t cands_sorted = 0;     // cands[0, cands_sorted) are in CandidateOrder
+  std::size_t trim_at = 16384;      // trim when the buffer reaches this
+  std::vector<Finding> found;       // evaluated, overlaps not resolved yet
+  bool found_dirty = false;
+  std::uint64_t safe = 0;
+  bool closed_any = false;          // a window closed since the last pass
+  std::uint64_t last_pass = 0;      // bytes_written() at the last pass
+  // Over the pending candidates: the earliest bytes_written() at which one
+  // can be ready (with no window open), the least start a finding made from
+  // one can have, and the least candidate start. Nothing is evaluated
+  // before wake_at, so most writes skip step 3.
+  std::uint64_t wake_at = kNever;
+  std::uint64_t pending_ff = kNever;
+  std::uint64_t pending_from = kNever;
+
+  // Set when a ready-looking group waits for an open window only: the next
+  // look is when a window closes.
+  bool blocked_by_windows = false;
+
+  void AddPending(const scan::Match& m, bool wake = true) {
+    if (wake) {
+      wake_at = std::min(wake_at, std::max(m.from + kSlack + max_reach, m.to + right_need[m.id] + kSlack));
+    }
+    pending_ff = std::min(pending_ff, SubSat(m.from, left_move[m.id]));
+    pending_from = std::min<std::uint64_t>(pending_from, m.from);
+  }
+
+  Status CloseChain(unsigned id);
+  Status Advance(std::vector<Finding>* out);
+  std::uint64_t CandidateFrontier() const;
+  void Trim(std::uint64_t candidate_frontier);
+};
+
+Status StreamAnalyzer::State::CloseChain(unsigned id) {
+  closed_any = true;
+  Chain& c = chains[id];
+  c.open = false;
+  // Ends of one pattern can be reported out of order (at stream close, say).
+  std::sort(c.ends.begin(), c.ends.end());
+  Status s = internal::LocateWindow(*im, id, buf, base, c.window, c.ends.data(),
+                                    c.ends.data() + c.ends.size(), &cands);
+  c.ends.clear();
+  return s;
+}
+
+// No candidate still to come starts before this offset.
+std::uint64_t StreamAnalyzer::State::CandidateFrontier() const {
+  if (finished) return kNever;
+  // Later first-pass ends are > written - kSlack; their matches start at
+  // most max_reach earlier; open windows produce matches inside them.
+  std::uint64_t cf = SubSat(written + 1, kSlack + max_reach);
+  for (unsigned id : open_chains) cf = std::min<std::uint64_t>(cf, chains[id].window.begin);
+  return cf;
+}
+
+void StreamAnalyzer::State::Trim(std::uint64_t cf) {
+  if (buf.size() < trim_at) return;  // trimming is amortised
+  std::uint64_t keep = std::min(cf, pending_from);
+  // Expanders and word-boundary checks look before a candidate.
+  keep = SubSat(keep, internal::kExpanderReach + 1);
+  if (keep > base && keep - base >= buf.size() / 2) {
+    buf.erase(0, keep - base);
+    base = keep;
+  }
+  // Context words: a span can start max_left_move before its candidate and
+  // look max_before further back.
+  const std::uint64_t hit_keep = SubSat(keep, max_before);
+  SortTail(&hits, hits_sorted, internal::HitOrder);
+  std::erase_if(hits, [&](const scan::Match& h) { return h.to < hit_keep; });
+  hits_sorted = hits.size();
+  trim_at = std::max<std::size_t>(16384, 2 * buf.size());
+}
+
+Status StreamAnalyzer::State::Advance(std::vector<Finding>* out) {
+  // 1. New first-pass output.
+  const std::size_t old_cands = cands.size();
+  for (const scan::Match& m : p1.cands) cands.push_back(m);
+  hits.insert(hits.end(), p1.hits.begin(), p1.hits.end());
+  // 2. Variable-width ends extend their pattern's window or start a new one
+  // (the merge rule of Analyze's second pass).
+  for (const auto& [id, end] : p1.ends) {
+    const std::uint64_t reach = internal::LocatorReach(*im, id);
+    const ByteSpan w{SubSat(end, reach), end};
+    Chain& c = chains[id];
+    if (c.open && !internal::JoinsWindow(c.window, end, reach)) {
+      Status s = CloseChain(id);
+      if (!s.ok()) return s;
+    }
+    if (!c.open) {
+      c.open = true;
+      c.window = w;
+      // CloseChain above may have left it in open_chains.
+      if (std::find(open_chains.begin(), open_chains.end(), id) == open_chains.end()) {
+        open_chains.push_back(id);
+      }
+    } else {
+      c.window.begin = std::min(c.window.begin, w.begin);
+      c.window.end = std::max(c.window.end, w.end);
+    }
+    c.ends.emplace_back(id, end);
+  }
+  p1.cands.clear();
+  p1.ends.clear();
+  p1.hits.clear();
+  // Windows that no later end can reach back into are complete.
+  for (std::size_t i = 0; i < open_chains.size();) {
+    const unsigned id = open_chains[i];
+    const std::uint64_t next_end = written + 1 - std::min(written + 1, kSlack);
+    if (finished || !internal::JoinsWindow(chains[id].window, next_end, internal::LocatorReach(*im, id))) {
+      Status s = CloseChain(id);
+      if (!s.ok()) return s;
+      open_chains[i] = open_chains.back();
+      open_chains.pop_back();
+    } else {
+      ++i;
+    }
+  }
+  for (std::size_t i = old_cands; i < cands.size(); ++i) AddPending(cands[i]);
+  const std::uint64_t cf = CandidateFrontier();
+
+  // 3. Evaluate the complete groups whose text has arrived.
+  std::uint64_t ff = finished ? kNever : SubSat(cf, max_left_move);
+  if (!cands.empty() &&
+      (finished || (written >= last_pass + kBatch &&
+                    (written >= wake_at || (blocked_by_windows && closed_any))))) {
+    last_pass = written;
+    closed_any = false;
+    // Only the new entries need sorting; then one linear merge.
+    SortTail(&cands, cands_sorted, internal::CandidateOrder);
+    SortTail(&hits, hits_sorted, internal::HitOrder);
+    const std::uint64_t known = SubSat(written, kSlack);
+    const std::uint64_t text_end = finished ? written : kNever;
+    std::size_t kept = 0;
+    wake_at = pending_ff = pending_from = kNever;
+    bool blocked = false;  // a group waits only for an open window
+    for (std::size_t i = 0; i < cands.size();) {
+      std::size_t j = i;
+      while (j < cands.size() && cands[j].id == cands[i].id && cands[j].from == cands[i].from) ++j;
+      const unsigned det = cands[i].id;
+      const bool ready =
+          finished || (cands[i].from < cf && cands[i].to + right_need[det] <= known);
+      if (ready) {
+        auto f = internal::EvaluateGroup(*im, buf, base, text_end, cands.data() + i,
+                                         cands.data() + j, hits, nullptr);
+        if (f.has_value()) {
+          found.push_back(std::move(*f));
+          found_dirty = true;
+        }
+      } else {
+        const bool waits_for_window = cands[i].to + right_need[det] <= known &&
+                                      written >= cands[i].from + kSlack + max_reach;
+        blocked = blocked || waits_for_window;
+        for (std::size_t k = i; k < j; ++k) {
+          AddPending(cands[k], /*wake=*/!waits_for_window);
+          cands[kept++] = cands[k];
+        }
+      }
+      i = j;
+    }
+    cands.resize(kept);
+    cands_sorted = kept;
+    // Open windows hold the frontier back until one of them closes.
+    blocked_by_windows = blocked;
+  }
+  ff = std::min(ff, pending_ff);
+
+  // 4. Resolve overlaps for the leading groups of overlapping findings that
+  // nothing still to come can touch.
+  if (found_dirty) {
+    std::sort(found.begin(), found.end(), [](const Finding& a, const Finding& b) {
+      if (a.span.begin != b.span.begin) return a.span.begin < b.span.begin;
+      return a.span.end < b.span.end;
+    });
+    found_dirty = false;
+  }
+  std::size_t cut = 0;
+  std::uint64_t max_end = 0;
+  for (std::size_t i = 0; i < found.size(); ++i) {
+    max_end = std::max<std::uint64_t>(max_end, found[i].span.end);
+    if (max_end > ff) break;
+    if (i + 1 == found.size() || found[i + 1].span.begin >= max_end) cut = i + 1;
+  }
+  if (cut > 0) {
+    std::vector<Finding> done(std::make_move_iterator(found.begin()),
+                              std::make_move_iterator(found.begin() + static_cast<std::ptrdiff_t>(cut)));
+    found.erase(found.begin(), found.begin() + static_cast<std::ptrdiff_t>(cut));
+    for (Finding& f : internal::ResolveOverlaps(*im, std::move(done))) out->push_back(std::move(f));
+  }
+  std::uint64_t safe_now = std::min<std::uint64_t>(ff, written);
+  if (!found.empty()) safe_now = std::min<std::uint64_t>(safe_now, found.front().span.begin);
+  safe = std::max(safe, safe_now);
+  if (!finished) Trim(cf);
+  return Status::Ok();
+}
+
+Result<std::unique_ptr<StreamAnalyzer>> StreamAnalyzer::Create(
+    std::shared_ptr<const Analyzer> analyzer) {
+  if (analyzer == nullptr) return Status::InvalidArgument("no analyzer");
+  auto st = std::make_unique<State>();
+  st->im = &analyzer->impl();
+  const Analyzer::Impl& im = *st->im;
+  const scan::Scanner* pre = nullptr;
+  const scan::Scanner* dict = nullptr;
+  Status s = internal::StreamingScanners(im, &pre, &dict);
+  if (!s.ok()) return s;
+  if (pre != nullptr) {
+    auto stream = pre->OpenStream();
+    if (!stream.ok()) return stream.status();
+    st->prefilter = std::move(*stream);
+  }
+  if (dict != nullptr) {
+    auto stream = dict->OpenStream();
+    if (!stream.ok()) return stream.status();
+    st->dictionary = std::move(*stream);
+  }
+  const auto& dets = im.catalog.detectors();
+  st->right_need.assign(dets.size(), 0);
+  st->left_move.assign(dets.size(), 0);
+  for (unsigned i = 0; i < dets.size(); ++i) {
+    const Detector& d = dets[i];
+    std::uint64_t longest_word = 0;
+    for (unsigned w : im.detectors[i].context_words) {
+      longest_word = std::max<std::uint64_t>(longest_word, im.context_words[w].size());
+    }
+    const std::uint64_t expand = d.expander.empty() ? 0 : internal::kExpanderReach;
+    // After the candidate: the expander's window, then the context window
+    // after the (possibly widened) span and the longest word that may start
+    // in it; one byte for a dictionary entry's word boundary.
+    st->right_need[i] = expand + (longest_word > 0 ? d.context.after + longest_word : 0) + 1;
+    st->left_move[i] = expand;
+    st->max_before = std::max<std::uint64_t>(st->max_before, d.context.before);
+    st->max_right_need = std::max(st->max_right_need, st->right_need[i]);
+    st->max_left_move = std::max(st->max_left_move, st->left_move[i]);
+  }
+  for (unsigned id = 0; id < im.patterns.size(); ++id) {
+    const auto& p = im.patterns[id];
+    // An open window of a variable-width pattern reaches back at most its
+    // reach plus the merge slack from the next end.
+    const std::uint64_t reach = p.fixed_width != 0
+                                    ? p.fixed_width
+                                    : internal::LocatorReach(im, id) + internal::kMergeSlack;
+    st->max_reach = std::max(st->max_reach, reach);
+    st->max_width = std::max(st->max_width, p.max_width);
+  }
+  st->chains.resize(im.patterns.size());
+  st->analyzer = std::move(analyzer);
+  return std::unique_ptr<StreamAnalyzer>(new StreamAnalyzer(std::move(st)));
+}
+
+Status StreamAnalyzer::Prepare(const Analyzer& analyzer) {
+  const scan::Scanner* pre = nullptr;
+  const scan::Scanner* dict = nullptr;
+  return internal::StreamingScanners(analyzer.impl(), &pre, &dict);
+}
+
+StreamAnalyzer::StreamAnalyzer(std::unique_ptr<State> state) : state_(std::move(state)) {}
+StreamAnalyzer::~StreamAnalyzer() = default;
+
+Status StreamAnalyzer::Write(std::string_view chunk, std::vector<Finding>* out) {
+  State& st = *state_;
+  if (st.finished) return Status::InvalidArgument("write after the stream finished");
+  if (!st.error.ok()) return st.error;
+  st.buf.append(chunk);
+  st.written += chunk.size();
+  const Analyzer::Impl& im = *st.im;
+  // Matches are reported with stream offsets.
+  auto on_pre = [&](const scan::Match& m) {
+    internal::CollectPrefilterMatch(im, m, &st.p1);
+    return true;
+  };
+  auto on_dict = [&](const scan::Match& m) {
+    internal::CollectDictionaryMatch(im, m, &st.p1);
+    return true;
+  };
+  Status s;
+  if (st.prefilter != nullptr) s = st.prefilter->Write(chunk, on_pre);
+  if (s.ok() && st.dictionary != nullptr) s = st.dictionary->Write(chunk, on_dict);
+  if (s.ok()) s = st.Advance(out);
+  if (!s.ok()) st.error = s;
+  return s;
+}
+
+Status StreamAnalyzer::Finish(std::vector<Finding>* out) {
+  State& st = *state_;
+  if (st.finished) return Status::InvalidArgument("the stream already finished");
+  if (!st.error.ok()) return st.error;
+  const Analyzer::Impl& im = *st.im;
+  Status s;
+  if (st.prefilter != nullptr) {
+    s = st.prefilter->Close([&](const scan::Match& m) {
+      internal::CollectPrefilterMatch(im, m, &st.p1);
+      return true;
+    });
+  }
+  if (s.ok() && st.dictionary != nullptr) {
+    s = st.dictionary->Close([&](const scan::Match& m) {
+      internal::CollectDictionaryMatch(im, m, &st.p1);
+      return true;
+    });
+  }
+  st.finished = true;
+  if (s.ok()) s = st.Advance(out);
+  if (!s.ok()) {
+    st.error = s;
+    return s;
+  }
+  st.safe = st.written;
+  return Status::Ok();
+}
+
+std::uint64_t StreamAnalyzer::SafeOffset() const { return state_->safe; }
+std::uint64_t StreamAnalyzer::bytes_written() const { return state_->written; }
+std::size_t StreamAnalyzer::buffered_bytes() const { return state_->buf.size(); }
+
+std::uint64_t StreamAnalyzer::MaxHoldBack() const {
+  const State& st = *state_;
+  // No candidate still to come starts more than max_reach before the next
+  // first-pass end; a known candidate waits until max_right_need bytes
+  // follow its end (at most max_width after its start); a span starts at
+  // most max_left_move before its candidate; evaluation runs in batches of
+  // kBatch bytes. That bounds the frontier of
+  // findings still to come; a finding already made waits while a later one
+  // could still overlap it, so it may start one finding's length earlier.
+  const std::uint64_t frontier =
+      std::max(kSlack + st.max_reach, kSlack + st.max_width + st.max_right_need) +
+      st.max_left_move + kBatch;
+  return frontier + st.max_width + 2 * st.max_left_move;
+}
+
+}  // namespace airlock::detect

@@ -1,0 +1,301 @@
+// Source code and configuration in prose (an IP signal).
+//
+// The `source_code` detector's pattern (data/detectors/source_code.yaml)
+// finds runs of three or more code-shaped lines: lines that end in code
+// punctuation, are indented, start with a keyword, a comment or a closing
+// bracket, or have a `key: value` / `key = value` shape. Prose lists, letter
+// signatures and wrapped paragraphs have such lines too, so this validator
+// decides: it accepts a run when most of its lines carry code evidence
+// (operators, call syntax, statement ends, language keywords, config keys)
+// and few read as sentences, and guesses the language from weighted
+// markers. The language is the finding's detail ("python", "apex", ...).
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "internal/validator_table.h"
+
+namespace airlock::detect::internal {
+namespace {
+
+struct Marker {
+  std::string_view text;
+  int weight;
+  bool at_line_start;  // must begin the line (after indentation)
+};
+
+struct Language {
+  std::string_view name;
+  std::vector<Marker> markers;
+};
+
+// Weighted markers per language; a line adds each marker's weight once.
+const std::vector<Language>& Languages() {
+  static const std::vector<Language> langs = {
+      {"python",
+       {{"def ", 3, true}, {"import ", 2, true}, {"from ", 1, true}, {"self.", 2, false},
+        {"elif ", 3, true}, {"print(", 1, false}, {"__init__", 3, false}, {"None", 1, false},
+        {"except ", 2, true}, {"except:", 3, true}, {"lambda ", 2, false}, {"with open(", 3, false},
+        {"True", 1, false}, {"False", 1, false}, {"@staticmethod", 3, true}, {"async def ", 3, true}}},
+      {"javascript",
+       {{"function", 2, false}, {"const ", 2, true}, {"let ", 2, true}, {"var ", 1, true},
+        {"=>", 2, false}, {"console.log", 3, false}, {"===", 3, false}, {"!==", 3, false},
+        {"require(", 3, false}, {"module.exports", 3, false}, {"export ", 2, true},
+        {"document.", 2, false}, {"await ", 1, false}, {"undefined", 2, false}}},
+      {"typescript",
+       {{"interface ", 3, true}, {": string", 3, false}, {": number", 3, false},
+        {": boolean", 3, false}, {"export type ", 3, true}, {"): Promise<", 3, false},
+        {"readonly ", 2, false}, {"implements ", 1, false}}},
+      {"java",
+       {{"public class ", 3, false}, {"public static void main", 4, false},
+        {"System.out.", 4, false}, {"private final ", 3, false}, {"@Override", 3, true},
+        {"import java.", 4, true}, {"package ", 2, true}, {"String[]", 3, false},
+        {"throws ", 2, false}, {"extends ", 1, false}, {"new ", 1, false},
+        {"private ", 1, true}, {"public ", 1, true}}},
+      {"c/c++",
+       {{"#include", 4, true}, {"#define ", 4, true}, {"int main(", 4, false}, {"std::", 4, false},
+        {"printf(", 3, false}, {"->", 1, false}, {"nullptr", 3, false}, {"template <", 3, false},
+        {"template<", 3, false}, {"malloc(", 3, false}, {"sizeof(", 2, false},
+        {"unsigned ", 2, false}, {"char *", 2, false}, {"#pragma", 4, true}, {"void ", 1, false}}},
+      {"c#",
+       {{"using System", 5, true}, {"namespace ", 2, true}, {"Console.Write", 5, false},
+        {"{ get; set; }", 5, false}, {"async Task", 4, false}, {"public void ", 1, false},
+        {"[HttpGet", 4, true}, {"[HttpPost", 4, true}, {"string ", 1, false}, {"var ", 1, false},
+        {"public override ", 2, false}}},
+      {"go",
+       {{"package main", 5, true}, {"func ", 3, true}, {":=", 3, false}, {"fmt.", 4, false},
+        {"err != nil", 5, false}, {"import (", 4, true}, {"defer ", 4, true}, {"chan ", 3, false},
+        {"go func", 4, false}}},
+      {"rust",
+       {{"fn ", 3, true}, {"pub fn ", 4, true}, {"let mut ", 5, false}, {"impl ", 3, true},
+        {"println!", 5, false}, {"use std::", 5, true}, {"-> Result<", 4, false},
+        {"match ", 2, false}, {"&mut ", 4, false}, {"Option<", 2, false}, {".unwrap()", 4, false},
+        {"::new(", 2, false}, {"#[derive", 5, true}}},
+      {"sql",
+       {{"SELECT ", 2, false}, {"FROM ", 2, false}, {"WHERE ", 2, false}, {"INSERT INTO", 4, false},
+        {"UPDATE ", 1, true}, {" SET ", 2, false}, {"CREATE TABLE", 5, false}, {"JOIN ", 2, false},
+        {"GROUP BY", 3, false}, {"ORDER BY", 3, false}, {"VALUES", 2, false},
+        {"DELETE FROM", 4, false}, {"select ", 2, true}, {" from ", 1, false},
+        {"where ", 1, false}, {"PRIMARY KEY", 4, false}, {"ALTER TABLE", 5, false}}},
+      {"shell",
+       {{"#!/bin/", 6, true}, {"#!/usr/bin/env bash", 6, true}, {"echo ", 2, true},
+        {"export ", 1, true}, {"sudo ", 3, true}, {"apt-get ", 3, false}, {"fi", 1, true},
+        {"then", 1, false}, {"done", 1, true}, {"$(", 2, false}, {"${", 1, false},
+        {"| grep", 3, false}, {"chmod ", 3, true}, {"cd ", 1, true}, {"mkdir ", 2, true},
+        {"curl ", 2, true}, {"esac", 4, true}, {" && ", 1, false}, {"$1", 2, false}}},
+      {"apex",
+       {{"trigger ", 3, true}, {"System.debug", 6, false}, {"[SELECT", 6, false},
+        {"__c", 4, false}, {"Database.", 3, false}, {"@AuraEnabled", 6, true},
+        {"with sharing", 6, false}, {"without sharing", 6, false}, {"Trigger.", 5, false},
+        {"@isTest", 6, true}, {"Schema.", 3, false}, {"SObject", 4, false},
+        {"List<Account>", 5, false}, {"List<Contact>", 5, false}, {"insert ", 1, true},
+        {"update ", 1, true}, {"ApexPages.", 6, false}}},
+  };
+  return langs;
+}
+
+std::string_view TrimLeft(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  return s;
+}
+std::string_view TrimRight(std::string_view s) {
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  return s;
+}
+
+bool IsIdentChar(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '-' || c == '.';
+}
+
+// `key: value`, `key = value`, `"key": value`, `[section]`, `- item`:
+// returns the config flavour or an empty view.
+std::string_view ConfigShape(std::string_view t) {
+  if (t.size() >= 3 && t.front() == '[' && t.back() == ']' &&
+      t.find(' ') == std::string_view::npos) {
+    return "ini";
+  }
+  if (t.size() > 2 && t.front() == '"') {
+    std::size_t q = t.find('"', 1);
+    if (q != std::string_view::npos && q + 1 < t.size() && t[q + 1] == ':') return "json";
+  }
+  std::size_t k = 0;
+  while (k < t.size() && IsIdentChar(t[k])) ++k;
+  if (k == 0 || k > 64) return {};
+  // Keys start lower case or are dotted/underscored ("Tel: ..." in a
+  // signature is not configuration).
+  const std::string_view key = t.substr(0, k);
+  const bool code_key = std::islower(static_cast<unsigned char>(key[0])) != 0 ||
+                        key.find_first_of("_.") != std::string_view::npos;
+  std::size_t p = k;
+  while (p < t.size() && t[p] == ' ') ++p;
+  if (p >= t.size()) return {};
+  if (t[p] == '=' && code_key && (p + 1 >= t.size() || t[p + 1] != '=')) return "ini";
+  if (t[p] == ':' && p == k && code_key && (p + 1 == t.size() || t[p + 1] == ' ')) return "yaml";
+  return {};
+}
+
+// Looks like a sentence: mostly alphabetic words, few code symbols.
+bool ProseLine(std::string_view t) {
+  int words = 0, symbols = 0, letters = 0;
+  bool in_word = false;
+  for (char ch : t) {
+    unsigned char c = static_cast<unsigned char>(ch);
+    if (std::isalpha(c) != 0 || c >= 0x80) {
+      ++letters;
+      if (!in_word) ++words;
+      in_word = true;
+      continue;
+    }
+    in_word = false;
+    if (std::strchr("{}[]();=<>_|&*+#$@\\/\"'`", c) != nullptr) ++symbols;
+  }
+  if (words < 5) return false;
+  return symbols * 30 < letters;  // under ~3% code symbols
+}
+
+int CountOf(std::string_view s, std::string_view what) {
+  int n = 0;
+  for (std::size_t p = s.find(what); p != std::string_view::npos; p = s.find(what, p + 1)) ++n;
+  return n;
+}
+
+// Statement keywords that start a line of code (lower case; SQL upper case).
+bool KeywordStart(std::string_view t) {
+  static constexpr std::array kKeywords = std::to_array<std::string_view>({
+      "return", "if",     "elif",    "else",   "for",     "while",  "try",    "except",
+      "with",   "def",    "class",   "import", "from",    "fn",     "let",    "const",
+      "var",    "func",   "package", "use",    "using",   "echo",   "export", "fi",
+      "done",   "break",  "continue", "pass",  "raise",   "throw",  "SELECT", "FROM",
+      "WHERE",  "JOIN",   "GROUP",   "ORDER",  "LIMIT",   "AND",    "INSERT", "UPDATE",
+      "DELETE", "VALUES", "SET",     "print",  "yield",   "await",  "async",  "static",
+      "set",    "sudo",   "cd",      "chmod",  "mkdir",   "curl",   "git",    "npm",
+      "pip",    "docker", "kubectl", "source", "case",    "esac",   "do",     "then",
+      "local",  "apt",    "make",    "cmake",  "python",  "node",   "go",     "cargo",
+  });
+  std::size_t k = 0;
+  while (k < t.size() && (std::isalpha(static_cast<unsigned char>(t[k])) != 0)) ++k;
+  if (k == 0 || (k < t.size() && t[k] != ' ' && t[k] != ':' && t[k] != '(')) return false;
+  const std::string_view w = t.substr(0, k);
+  return std::find(kKeywords.begin(), kKeywords.end(), w) != kKeywords.end();
+}
+
+// Evidence that a line is code, whatever the language.
+bool CodeLine(std::string_view t) {
+  if (t.empty()) return false;
+  if (KeywordStart(t) && !ProseLine(t)) return true;
+  for (std::string_view c : {"#!", "//", "/*", "* ", "#include", "#define", "@"}) {
+    if (t.substr(0, c.size()) == c) return true;
+  }
+  const char last = t.back();
+  if (last == ';' || last == '{' || last == '}') return true;
+  if (t == ")" || t == "]" || t == "});" || t == "]," || t == "}," || t == "end") return true;
+  for (std::string_view op : {"==", "!=", "=>", "->", "::", "&&", "||", "+=", ":=", "();", "()",
+                              "[]", "{}", "</", "/>", "#include", "//", "/*", "*/"}) {
+    if (t.find(op) != std::string_view::npos) return true;
+  }
+  // name(args) or name = value without sentence shape.
+  const std::size_t paren = t.find('(');
+  if (paren != std::string_view::npos && paren > 0 && IsIdentChar(t[paren - 1]) &&
+      t.find(')', paren) != std::string_view::npos && !ProseLine(t)) {
+    return true;
+  }
+  if (last == ':' && !ProseLine(t) && t.find(' ') != std::string_view::npos &&
+      t.find('(') != std::string_view::npos) {
+    return true;  // def f(x):
+  }
+  return !ConfigShape(t).empty();
+}
+
+ValidationResult ValidateSourceCode(std::string_view block, const ValidationContext&) {
+  ValidationResult r;
+  std::vector<std::string_view> lines;
+  for (std::size_t p = 0; p <= block.size();) {
+    std::size_t nl = block.find('\n', p);
+    if (nl == std::string_view::npos) nl = block.size();
+    std::string_view raw = TrimRight(block.substr(p, nl - p));
+    if (!TrimLeft(raw).empty()) lines.push_back(raw);
+    p = nl + 1;
+  }
+  if (lines.size() < 3) return r;
+  int code = 0, prose = 0, indented = 0, config = 0, json_lines = 0, commas_only = 0;
+  std::vector<int> score(Languages().size(), 0);
+  for (std::string_view raw : lines) {
+    std::string_view t = TrimLeft(raw);
+    const bool is_code = CodeLine(t);
+    if (is_code) ++code;
+    if (ProseLine(t) && !is_code) ++prose;
+    if (t.size() < raw.size()) ++indented;
+    std::string_view shape = ConfigShape(t);
+    if (!shape.empty()) ++config;
+    if (shape == "json" || t == "{" || t == "}" || t == "[" || t == "]" || t == "}," ||
+        t == "],") {
+      ++json_lines;
+    }
+    // A CSV row: commas and words, nothing else code-like.
+    if (CountOf(t, ",") >= 2 && !is_code) ++commas_only;
+    for (std::size_t l = 0; l < Languages().size(); ++l) {
+      for (const Marker& m : Languages()[l].markers) {
+        const bool hit = m.at_line_start ? t.substr(0, m.text.size()) == m.text
+                                         : t.find(m.text) != std::string_view::npos;
+        if (hit) score[l] += m.weight;
+      }
+    }
+  }
+  const int n = static_cast<int>(lines.size());
+  // Mostly code, hardly any sentences, not a table.
+  if (code * 10 < n * 6 || prose * 4 > n || commas_only * 2 > n) return r;
+  // The language: the best marker score; configuration when the lines are
+  // mostly key/value shapes and no language stands out.
+  std::size_t best = 0;
+  for (std::size_t l = 1; l < score.size(); ++l) {
+    if (score[l] > score[best]) best = l;
+  }
+  std::string language;
+  if (json_lines * 2 >= n && block.find('"') != std::string_view::npos) {
+    language = "json";
+  } else if (score[best] >= 4 && score[best] >= n) {
+    language = std::string(Languages()[best].name);
+    // TypeScript is JavaScript with types; Apex is Java-like with its own
+    // markers, which win when present.
+    if (language == "javascript" || language == "typescript") {
+      const int ts = score[2];
+      language = ts >= 3 ? "typescript" : "javascript";
+    }
+    if (language == "java" && score[Languages().size() - 1] >= 5) language = "apex";
+  } else if (config * 10 >= n * 7) {
+    std::size_t ini = 0, yaml = 0;
+    for (std::string_view raw : lines) {
+      std::string_view s = ConfigShape(TrimLeft(raw));
+      if (s == "ini") ++ini;
+      if (s == "yaml") ++yaml;
+    }
+    // YAML nests by indentation or lists; two flat `key: value` lines in a
+    // row are as likely a form in a letter.
+    // Flat `key: value` lines ("mobile: ...", "fax: ...") are as likely a
+    // contact block; they count as YAML from five lines on.
+    if (yaml >= ini && (indented > 0 || block.find("\n- ") != std::string_view::npos ||
+                        (n >= 5 && yaml * 10 >= static_cast<std::size_t>(n) * 9))) {
+      language = "yaml";
+    } else if (ini > yaml) {
+      language = block.find('[') != std::string_view::npos ? "ini" : "properties";
+    }
+  }
+  if (language.empty()) return r;
+  r.valid = true;
+  r.detail = language;
+  return r;
+}
+
+constexpr ValidatorEntry kEntries[] = {
+    {"source_code", ValidateSourceCode},
+};
+
+}  // namespace
+
+std::span<const ValidatorEntry> SourceCodeValidators() { return kEntries; }
+
+}  // namespace airlock::detect::internal

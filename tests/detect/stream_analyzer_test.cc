@@ -1,0 +1,408 @@
+// StreamAnalyzer against block mode: the same findings however the text is
+// cut, SafeOffset's promises, and the hold-back bound.
+#include "airlock/detect/stream_analyzer.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <random>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "airlock/detect/analyzer.h"
+
+namespace airlock::detect {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string Describe(const std::vector<Finding>& fs) {
+  std::ostringstream o;
+  for (const Finding& f : fs) {
+    o << f.detector << "[" << f.span.begin << "," << f.span.end << ") " << f.score << " "
+      << f.explanation << " {" << f.detail << "}\n";
+  }
+  return o.str();
+}
+
+bool Same(const Finding& a, const Finding& b) {
+  return a.detector == b.detector && a.span == b.span && a.score == b.score &&
+         a.validated == b.validated && a.explanation == b.explanation && a.detail == b.detail &&
+         a.entity_type == b.entity_type && a.data_class == b.data_class;
+}
+
+bool SameAll(const std::vector<Finding>& a, const std::vector<Finding>& b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (!Same(a[i], b[i])) return false;
+  }
+  return true;
+}
+
+// Streams `text` cut at `cuts` (ascending offsets) and checks SafeOffset's
+// promises after every write. Returns every finding in order.
+std::vector<Finding> Stream(const std::shared_ptr<const Analyzer>& a, std::string_view text,
+                            const std::vector<std::size_t>& cuts, bool check_hold_back = true) {
+  auto s = StreamAnalyzer::Create(a);
+  EXPECT_TRUE(s.ok()) << s.status().ToString();
+  if (!s.ok()) return {};
+  StreamAnalyzer& st = **s;
+  std::vector<Finding> all;
+  std::uint64_t last_safe = 0;
+  std::size_t prev = 0;
+  auto check = [&](std::size_t upto) {
+    const std::uint64_t safe = st.SafeOffset();
+    EXPECT_GE(safe, last_safe) << "SafeOffset went back";
+    EXPECT_LE(safe, st.bytes_written());
+    EXPECT_EQ(st.bytes_written(), upto);
+    if (check_hold_back) {
+      EXPECT_LE(st.bytes_written() - safe, st.MaxHoldBack())
+          << "hold-back over the bound at " << upto;
+    }
+    last_safe = safe;
+    return safe;
+  };
+  for (std::size_t c = 0; c <= cuts.size(); ++c) {
+    const std::size_t end = c < cuts.size() ? cuts[c] : text.size();
+    std::vector<Finding> got;
+    Status w = st.Write(text.substr(prev, end - prev), &got);
+    EXPECT_TRUE(w.ok()) << w.ToString();
+    for (Finding& f : got) {
+      if (!all.empty()) {
+        EXPECT_GE(f.span.begin, all.back().span.begin) << "out of order";
+      }
+      // Reported before SafeOffset passed its start.
+      EXPECT_GE(f.span.begin, last_safe) << "reported after release";
+      all.push_back(std::move(f));
+    }
+    check(end);
+    prev = end;
+  }
+  std::vector<Finding> rest;
+  EXPECT_TRUE(st.Finish(&rest).ok());
+  for (Finding& f : rest) {
+    EXPECT_GE(f.span.begin, last_safe) << "reported after release";
+    all.push_back(std::move(f));
+  }
+  EXPECT_EQ(st.SafeOffset(), text.size());
+  std::vector<Finding> after;
+  EXPECT_FALSE(st.Write("x", &after).ok());
+  return all;
+}
+
+std::vector<std::size_t> RandomCuts(std::size_t size, std::uint32_t seed, std::size_t max_chunk) {
+  std::mt19937 rng(seed);
+  std::uniform_int_distribution<std::size_t> len(1, max_chunk);
+  std::vector<std::size_t> cuts;
+  for (std::size_t p = len(rng); p < size; p += len(rng)) cuts.push_back(p);
+  return cuts;
+}
+
+class StreamAnalyzerTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    auto c = Catalog::LoadDirectory(std::string(AIRLOCK_SOURCE_DATA_DIR) + "/detectors");
+    ASSERT_TRUE(c.ok()) << c.status().ToString();
+    AnalyzerOptions o;
+    cache_ = new fs::path(fs::temp_directory_path() / "airlock_stream_test_cache");
+    o.cache_dir = cache_->string();
+    auto a = Analyzer::Create(std::move(*c), o);
+    ASSERT_TRUE(a.ok()) << a.status().ToString();
+    analyzer_ = new std::shared_ptr<const Analyzer>(*a);
+  }
+  static void TearDownTestSuite() {
+    delete analyzer_;
+    analyzer_ = nullptr;
+    delete cache_;
+    cache_ = nullptr;
+  }
+  static const std::shared_ptr<const Analyzer>& A() { return *analyzer_; }
+  static std::vector<Finding> Block(std::string_view text) {
+    auto r = A()->Analyze(text);
+    EXPECT_TRUE(r.ok());
+    return r.ok() ? *r : std::vector<Finding>{};
+  }
+  static void ExpectSameAsBlock(std::string_view text, const std::vector<std::size_t>& cuts,
+                                const std::string& what) {
+    const auto block = Block(text);
+    const auto streamed = Stream(A(), text, cuts);
+    EXPECT_TRUE(SameAll(block, streamed)) << what << "\nblock:\n"
+                                          << Describe(block) << "stream:\n"
+                                          << Describe(streamed);
+  }
+
+  static std::shared_ptr<const Analyzer>* analyzer_;
+  static fs::path* cache_;
+};
+std::shared_ptr<const Analyzer>* StreamAnalyzerTest::analyzer_ = nullptr;
+fs::path* StreamAnalyzerTest::cache_ = nullptr;
+
+std::string DatasetPath(const std::string& rel) {
+  return std::string(AIRLOCK_DATASETS_DIR) + "/" + rel;
+}
+
+std::vector<std::string> JsonlTexts(const std::string& rel, const char* field) {
+  std::vector<std::string> out;
+  std::ifstream in(DatasetPath(rel));
+  std::string line;
+  while (std::getline(in, line)) {
+    auto j = nlohmann::json::parse(line, nullptr, false);
+    if (j.is_object() && j.contains(field) && j[field].is_string()) out.push_back(j[field]);
+  }
+  return out;
+}
+
+std::vector<std::string> SynthTexts() {
+  std::vector<std::string> out;
+  std::ifstream in(DatasetPath("presidio-synth-v2/synth_dataset_v2.json"));
+  if (!in) return out;
+  auto j = nlohmann::json::parse(in, nullptr, false);
+  if (!j.is_array()) return out;
+  for (const auto& r : j) out.push_back(r.value("full_text", ""));
+  return out;
+}
+
+// Positive examples for detectors the data sets do not exercise.
+const std::vector<std::string>& HandExamples() {
+  static const std::vector<std::string> v = {
+      "Her SSN is 536-22-8726 and her card 4111 1111 1111 1111.",
+      "IBAN: DE89 3704 0044 0532 0130 00, BIC COBADEFFXXX",
+      "Call +49 30 901820 or mail jane.doe@example.com from 192.168.10.4.",
+      "PRIVILEGED & CONFIDENTIAL - attorney-client privileged communication",
+      "Streng vertraulich: nur für den internen Gebrauch bestimmt.",
+      "Dear Mr. Brown, my name is lena fischer and I met Ken N. Fukuda.",
+      "aws_access_key_id = AKIAIOSFODNN7EXAMPLE\npassword=Xk9#mQ2$vL7pR4tZ",
+      "Record 0015000000XyZ12AAA and session 00D5e000000abcd!AQ4AQFqX1vNn",
+      "Here is the code:\n\ndef load(path):\n    with open(path) as f:\n        return "
+      "json.load(f)\n\nThanks.",
+      "SELECT id, name FROM accounts WHERE owner_id = 42;\nUPDATE accounts SET x = 1 WHERE id = "
+      "2;\nDELETE FROM t WHERE id = 3;",
+      "Send it to my Eircode postcode D02 X285 in Dublin.",
+      "Sozialversicherungsnummer (SVNR): 1237 010180",
+      "O meu NIF (contribuinte) é 501 964 843.",
+      "Salesforce record Id k7Zk40R9mX2vLp3 in the org.",
+      "token ya29.Zk4qR9mX2vLp7TnB8wYc3HfJ6gUaE1oKs5Dd0Qe7Xr2Vb9",
+      "AccountName=acme;AccountKey=Zk4qR9mX2vLp7TnB8wYc3HfJ6gUaE1oKs5Dd0Qe7Xr2Vb9Nm4Lq8Wt6Yh3Gf1Jd5Ks0"
+      "Pz7Cx4Bv2Nm9Lq6Wt3Y==;",
+      "sk-ant-api03-Zk4qR9mX2vLp7TnB8wYc3HfJ6gUaE1oKs5Dd0Qe7Xr2Vb9Nm4Lq8Wt6Yh3Gf1Jd5Ks0Pz7Cx4Bv2Nm9Lq6"
+      "Wt3Yh8Gf5JdAA",
+      "sid=00D5g000004XyZa!AQ4AQFz7Kx9mT2vLp7TnB8wYc3HfJ6gUaE1oKs5Dd0Qe7Xr2Vb9Nm4Lq8Wt6Yh3Gf1Jd5Ks0Pz7"
+      "Cx4Bv2Nm9Lq6Wt3Yh8.Gf5Jd1Kr",
+      "The grant returned 5Aep861TSESvWeHbJyS9KsvoXtzaW_DdVhWQJi.TaZ.FczmKfkAS8wRXqLvAN3M8dzV5KGSS5"
+      "Xe_cHTU3A3Pz. yesterday",
+  };
+  return v;
+}
+
+// The string literals of the other detector tests (their positive and
+// negative examples), so that every detector they cover has an example here.
+std::vector<std::string> TestLiterals() {
+  std::vector<std::string> out;
+  const fs::path dir = fs::path(AIRLOCK_SOURCE_DATA_DIR) / ".." / "tests" / "detect";
+  for (const char* name : {"secrets_test.cc", "confidential_test.cc", "names_test.cc",
+                           "checksum_validators_test.cc", "contact_validators_test.cc",
+                           "analyzer_test.cc"}) {
+    std::ifstream in(dir / name);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    const std::string src = ss.str();
+    for (std::size_t p = 0; p < src.size(); ++p) {
+      if (src[p] != '"' || (p > 0 && (src[p - 1] == '\\' || src[p - 1] == '\''))) continue;
+      if (p > 0 && src[p - 1] == 'R') continue;  // raw strings are skipped
+      std::string lit;
+      std::size_t q = p + 1;
+      for (; q < src.size() && src[q] != '"' && src[q] != '\n'; ++q) {
+        if (src[q] == '\\' && q + 1 < src.size()) {
+          const char e = src[++q];
+          lit.push_back(e == 'n' ? '\n' : e == 't' ? '\t' : e);
+        } else {
+          lit.push_back(src[q]);
+        }
+      }
+      if (lit.size() >= 4) out.push_back(lit);
+      p = q;
+    }
+  }
+  return out;
+}
+
+// Valid identifiers from stdnum-vectors, a few per scheme.
+std::vector<std::string> StdnumValues() {
+  std::vector<std::string> out;
+  std::map<std::string, int> per_scheme;
+  std::ifstream in(DatasetPath("stdnum-vectors/vectors.jsonl"));
+  std::string line;
+  while (std::getline(in, line)) {
+    auto j = nlohmann::json::parse(line, nullptr, false);
+    if (!j.is_object() || !j.value("valid", false) || j.contains("derived")) continue;
+    if (per_scheme[j.value("scheme", "")]++ < 3) out.push_back(j.value("value", ""));
+  }
+  return out;
+}
+
+TEST_F(StreamAnalyzerTest, EveryDetectorExampleSplitAtEveryBoundary) {
+  // One short example per detector, taken from the data sets (the shortest
+  // text where block mode reports it), the other detector tests' literals
+  // and HandExamples().
+  std::vector<std::string> texts = HandExamples();
+  for (auto& t : TestLiterals()) texts.push_back(t);
+  for (auto& t : JsonlTexts("presidio-recognizer-vectors/vectors.jsonl", "text")) texts.push_back(t);
+  for (auto& t : JsonlTexts("gitleaks-examples/examples.jsonl", "text")) texts.push_back(t);
+  auto synth = SynthTexts();
+  for (std::size_t i = 0; i < synth.size(); i += 3) texts.push_back(synth[i]);
+  ASSERT_GT(texts.size(), 1000u) << "data sets missing under " << AIRLOCK_DATASETS_DIR;
+  std::map<std::string, std::string> example;
+  for (const std::string& t : texts) {
+    if (t.size() > 1500) continue;
+    for (const Finding& f : Block(t)) {
+      auto it = example.find(f.detector);
+      if (it == example.end() || t.size() < it->second.size()) example[f.detector] = t;
+    }
+  }
+  // Identifiers behind one of their detector's context words.
+  const auto values = StdnumValues();
+  for (const Detector& d : A()->catalog().detectors()) {
+    if (example.count(d.id) || d.context.words.empty()) continue;
+    const std::string& word = d.context.words.front().second;
+    for (const std::string& v : values) {
+      const std::string t = word + ": " + v + ".";
+      bool hit = false;
+      for (const Finding& f : Block(t)) hit = hit || f.detector == d.id;
+      if (hit) {
+        example[d.id] = t;
+        break;
+      }
+    }
+  }
+  std::vector<std::string> missing;
+  for (const Detector& d : A()->catalog().detectors()) {
+    // Field-only detectors apply to structured input, which is block mode only.
+    if (!example.count(d.id) && !d.patterns.empty()) missing.push_back(d.id);
+  }
+  // Every detector with patterns has an example (a dictionary-only or
+  // field-only detector may have none).
+  std::ostringstream m;
+  for (const auto& id : missing) m << id << " ";
+  RecordProperty("detectors_without_example", m.str());
+  EXPECT_TRUE(missing.empty()) << "no example: " << m.str();
+  for (const auto& [id, text] : example) {
+    const auto block = Block(text);
+    for (std::size_t cut = 0; cut <= text.size(); ++cut) {
+      const auto streamed = Stream(A(), text, {cut});
+      if (!SameAll(block, streamed)) {
+        ADD_FAILURE() << id << " split at " << cut << " text [" << text << "]\nblock:\n"
+                      << Describe(block) << "stream:\n"
+                      << Describe(streamed);
+        break;
+      }
+    }
+    // And one byte at a time.
+    std::vector<std::size_t> bytes;
+    for (std::size_t p = 1; p < text.size(); ++p) bytes.push_back(p);
+    EXPECT_TRUE(SameAll(block, Stream(A(), text, bytes))) << id << " byte by byte";
+  }
+}
+
+TEST_F(StreamAnalyzerTest, RandomChunkingsOfTheDataSetsMatchBlockMode) {
+  struct Set {
+    std::string name;
+    std::vector<std::string> texts;
+    std::size_t stride;
+  };
+  std::vector<Set> sets = {
+      {"synth", SynthTexts(), 2},
+      {"recognizer", JsonlTexts("presidio-recognizer-vectors/vectors.jsonl", "text"), 1},
+      {"gitleaks", JsonlTexts("gitleaks-examples/examples.jsonl", "text"), 1},
+  };
+  for (const Set& set : sets) {
+    ASSERT_FALSE(set.texts.empty()) << set.name << " missing under " << AIRLOCK_DATASETS_DIR;
+    // A bounded sample, joined into one long stream so that the buffer
+    // slides and findings arrive throughout.
+    std::string joined;
+    for (std::size_t i = 0; i < set.texts.size(); i += set.stride) {
+      joined += set.texts[i];
+      joined += (i % 2 == 0) ? "\n\n" : " ";
+    }
+    // Not a vacuous comparison: the sample has plenty of findings.
+    EXPECT_GT(Block(joined).size(), 100u) << set.name;
+    for (std::uint32_t seed : {1u, 2u, 3u}) {
+      ExpectSameAsBlock(joined, RandomCuts(joined.size(), seed, 64),
+                        set.name + " seed " + std::to_string(seed));
+    }
+    ExpectSameAsBlock(joined, RandomCuts(joined.size(), 4, 7), set.name + " short chunks");
+  }
+}
+
+TEST_F(StreamAnalyzerTest, LongStreamKeepsOnlyASlidingBuffer) {
+  std::string text;
+  for (int i = 0; i < 2000; ++i) {
+    text += "Meeting notes " + std::to_string(i) + ": nothing sensitive here, just prose. ";
+  }
+  text += "Her SSN is 536-22-8726.";
+  auto s = StreamAnalyzer::Create(A());
+  ASSERT_TRUE(s.ok());
+  std::vector<Finding> got;
+  std::size_t max_buffered = 0;
+  for (std::size_t p = 0; p < text.size(); p += 64) {
+    ASSERT_TRUE((*s)->Write(std::string_view(text).substr(p, 64), &got).ok());
+    max_buffered = std::max(max_buffered, (*s)->buffered_bytes());
+  }
+  ASSERT_TRUE((*s)->Finish(&got).ok());
+  EXPECT_TRUE(SameAll(Block(text), got)) << Describe(got);
+  EXPECT_FALSE(got.empty());
+  EXPECT_LT(max_buffered, 4 * (*s)->MaxHoldBack() + 8192) << "text size " << text.size();
+}
+
+TEST_F(StreamAnalyzerTest, ContextAfterTheMatchIsWaitedFor) {
+  // The context word comes after the number, in a later chunk: the finding
+  // is only reported with the context score, and SafeOffset does not pass
+  // it before the context window has arrived.
+  const std::string text = "The number 536-22-8726 is her SSN, noted.";
+  auto block = Block(text);
+  ASSERT_EQ(block.size(), 1u) << Describe(block);
+  EXPECT_NE(block[0].explanation.find("context: ssn"), std::string::npos);
+  auto s = StreamAnalyzer::Create(A());
+  ASSERT_TRUE(s.ok());
+  std::vector<Finding> got;
+  // Everything up to "her " (the context word not yet there).
+  ASSERT_TRUE((*s)->Write(text.substr(0, 30), &got).ok());
+  EXPECT_TRUE(got.empty());
+  EXPECT_LE((*s)->SafeOffset(), 11u);
+  ASSERT_TRUE((*s)->Write(text.substr(30), &got).ok());
+  ASSERT_TRUE((*s)->Finish(&got).ok());
+  EXPECT_TRUE(SameAll(block, got)) << Describe(block) << "--\n" << Describe(got);
+}
+
+TEST_F(StreamAnalyzerTest, SafeOffsetAdvancesOnPlainProse) {
+  std::string text;
+  for (int i = 0; i < 200; ++i) text += "the weather is fine and nothing happens today. ";
+  auto s = StreamAnalyzer::Create(A());
+  ASSERT_TRUE(s.ok());
+  std::vector<Finding> got;
+  for (std::size_t p = 0; p < text.size(); p += 16) {
+    ASSERT_TRUE((*s)->Write(std::string_view(text).substr(p, 16), &got).ok());
+  }
+  EXPECT_TRUE(got.empty());
+  EXPECT_GE((*s)->SafeOffset() + (*s)->MaxHoldBack(), text.size());
+  EXPECT_GT((*s)->SafeOffset(), 0u);
+  ASSERT_TRUE((*s)->Finish(&got).ok());
+  EXPECT_EQ((*s)->SafeOffset(), text.size());
+}
+
+TEST_F(StreamAnalyzerTest, EmptyStreamAndEmptyChunks) {
+  auto s = StreamAnalyzer::Create(A());
+  ASSERT_TRUE(s.ok());
+  std::vector<Finding> got;
+  EXPECT_TRUE((*s)->Write("", &got).ok());
+  EXPECT_TRUE((*s)->Finish(&got).ok());
+  EXPECT_TRUE(got.empty());
+  EXPECT_EQ((*s)->SafeOffset(), 0u);
+  EXPECT_FALSE((*s)->Finish(&got).ok());
+}
+
+}  // namespace
+}  // namespace airlock::detect
