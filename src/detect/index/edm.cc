@@ -16,12 +16,15 @@
 #include <yaml-cpp/yaml.h>
 
 #include "airlock/core/crypto.h"
+#include "index_file.h"
 #include "siphash.h"
 #include "text_norm.h"
 
 namespace airlock::detect {
 
 using index_internal::AppendFolded;
+using index_internal::PutU32;
+using index_internal::PutU64;
 using index_internal::IsAlnumAscii;
 using index_internal::IsDigits;
 using index_internal::SipHash24;
@@ -199,8 +202,6 @@ class CsvReader {
   std::size_t line_no_ = 0;
 };
 
-void PutU32(std::string* out, std::uint32_t v) { out->append(reinterpret_cast<char*>(&v), 4); }
-void PutU64(std::string* out, std::uint64_t v) { out->append(reinterpret_cast<char*>(&v), 8); }
 
 }  // namespace
 
@@ -462,22 +463,7 @@ Status EdmIndex::Save(const std::string& path) const {
   PutU64(&out, entries_.size());
   out.append(reinterpret_cast<const char*>(entries_.data()), entries_.size() * sizeof(Entry));
   out += Sha256(out);
-  const std::string tmp = path + ".tmp";
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  if (fd < 0) return Status::IoError(path + ": cannot write index: " + std::strerror(errno));
-  std::size_t off = 0;
-  while (off < out.size()) {
-    const ssize_t w = ::write(fd, out.data() + off, out.size() - off);
-    if (w <= 0) {
-      ::close(fd);
-      return Status::IoError(path + ": write failed: " + std::strerror(errno));
-    }
-    off += static_cast<std::size_t>(w);
-  }
-  if (::fsync(fd) != 0 || ::close(fd) != 0 || std::rename(tmp.c_str(), path.c_str()) != 0) {
-    return Status::IoError(path + ": cannot finish index: " + std::strerror(errno));
-  }
-  return Status::Ok();
+  return index_internal::WriteFile0600(path, out);
 }
 
 Result<std::unique_ptr<EdmIndex>> EdmIndex::Load(const std::string& path) {
