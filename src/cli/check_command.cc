@@ -29,6 +29,7 @@ struct CheckCliOptions {
   std::vector<std::string> ropa;
   std::string live;
   std::string ca_file;
+  std::string admin_key_env = "AIRLOCK_ADMIN_KEY";
   std::string today;
   std::string controls_dir;
   std::string adequacy_file;
@@ -67,6 +68,7 @@ int RunCheck(const CheckCliOptions& o) {
   if (!IsIsoDate(opts.today)) return Fail("--today must be a date YYYY-MM-DD");
   opts.live_url = o.live;
   opts.ca_file = o.ca_file;
+  if (const char* k = std::getenv(o.admin_key_env.c_str()); k != nullptr) opts.api_key = k;
 
   const std::string controls_dir = o.controls_dir.empty() ? DefaultControlsDir() : o.controls_dir;
   auto catalog = ControlCatalog::LoadDirectory(controls_dir);
@@ -158,6 +160,9 @@ void RegisterCheckCommands(CLI::App& app, Commands& out) {
                   "FILE.csv; '-' prints Markdown; repeatable");
   cmd->add_option("--live", o->live, "Probe a running instance too (http:// or https:// URL)");
   cmd->add_option("--ca-file", o->ca_file, "CA bundle to verify --live over TLS");
+  cmd->add_option("--admin-key-env", o->admin_key_env,
+                  "Environment variable with an admin API key, for the live model-pin and audit-chain probes "
+                  "(default AIRLOCK_ADMIN_KEY)");
   cmd->add_option("--today", o->today, "Date waivers are judged against (default: today, UTC)");
   cmd->add_option("--controls", o->controls_dir, "Control catalog directory (default: built-in)");
   cmd->add_option("--adequacy", o->adequacy_file,

@@ -3,6 +3,10 @@
 
 #include <openssl/ssl.h>
 
+#include <optional>
+
+#include <nlohmann/json.hpp>
+
 #include "airlock/compliance/http_probe.h"
 #include "internal/check_helpers.h"
 
@@ -30,6 +34,28 @@ void RequireRefusal(CheckContext& c, const std::string& subject, const std::stri
            target + " answers " + std::to_string(r.status) + " to a caller without credentials",
            c.root(), "--live");
   }
+}
+
+// GET an admin endpoint with the --admin-key-env key. Without a key the
+// probe is reported as not run (not-applicable, saying why); a key that gets
+// no good answer is an error.
+std::optional<nlohmann::json> AdminGet(CheckContext& c, const std::string& subject, const std::string& target) {
+  const CheckOptions& o = *c.env().options;
+  if (o.api_key.empty()) {
+    c.NotApplicable(subject, "not probed: needs an admin API key in $AIRLOCK_ADMIN_KEY (or --admin-key-env NAME)");
+    return std::nullopt;
+  }
+  const ProbeResult r = Probe(o, "GET", target, o.api_key, "");
+  if (!r.ok) {
+    c.Error(subject, "could not reach " + target + ": " + r.error);
+    return std::nullopt;
+  }
+  auto j = nlohmann::json::parse(r.body, nullptr, false);
+  if (r.status != 200 || j.is_discarded() || !j.is_object()) {
+    c.Error(subject, target + " answered HTTP " + std::to_string(r.status) + " to the admin key");
+    return std::nullopt;
+  }
+  return j;
 }
 
 }  // namespace
@@ -114,6 +140,43 @@ void AddLiveChecks(std::map<std::string, CheckFn>& m) {
            "special-category data is processed on a host that is not a confidential-computing "
            "guest (no AMD SEV-SNP or Intel TDX guest device)",
            c.root(), "--live");
+  };
+  m["AL-LIVE-007"] = [](CheckContext& c) {
+    auto status = AdminGet(c, "models", "/admin/v1/status");
+    if (!status) return;
+    const auto& models = (*status)["models"];
+    if (!models.is_array() || models.empty()) {
+      c.NotApplicable("models", "the instance serves no local model");
+      return;
+    }
+    std::string bad;
+    int served_count = 0;
+    for (const auto& model : models) {
+      const std::string name = model.value("backend", "?");
+      const std::string pin = model.value("pinned_sha256", ""), served = model.value("served_sha256", "");
+      if (served.empty()) continue;  // nothing loaded: nothing served
+      ++served_count;
+      if (pin.empty()) bad += (bad.empty() ? "" : "; ") + name + " serves an unpinned model";
+      else if (pin != served) bad += (bad.empty() ? "" : "; ") + name + " serves sha256 " + served.substr(0, 16) + "..., pinned " + pin.substr(0, 16) + "...";
+    }
+    if (served_count == 0) c.NotApplicable("models", "no local model is loaded on the instance");
+    else if (bad.empty()) c.Pass("models", "every served local model matches its SHA-256 pin", c.root(), "--live");
+    else c.Fail("models", bad, c.root(), "--live");
+  };
+  m["AL-LIVE-008"] = [](CheckContext& c) {
+    auto chain = AdminGet(c, "audit", "/admin/v1/chain");
+    if (!chain) return;
+    if (chain->value("ok", false)) {
+      c.Pass("audit", "the audit trail verifies (" + std::to_string(chain->value("events", 0)) + " events, " +
+                          std::to_string((*chain)["chains"].size()) + " chains)",
+             c.root(), "--live");
+      return;
+    }
+    std::string what;
+    for (const auto& p : (*chain)["problems"])
+      what += (what.empty() ? "" : "; ") + p.value("instance", "?") + ":" + std::to_string(p.value("seq", 0)) + " " +
+              p.value("kind", "?");
+    c.Fail("audit", "the audit trail does not verify: " + what, c.root(), "--live");
   };
 }
 

@@ -239,12 +239,20 @@ AdminReply SetLockdown(Services& s, const Runtime& rt, const policy::Principal& 
 
 AdminReply StatusReply(Services& s, const Runtime& rt) {
   Json backends = Json::array();
+  Json models = Json::array();
   for (const auto& b : rt.config->backends) {
     Json jb = {{"name", b.name}, {"type", b.type}, {"jurisdiction", b.jurisdiction}};
     auto it = rt.backends.find(b.name);
     if (it != rt.backends.end()) {
       const std::string why = it->second->Unavailable();
       jb["available"] = why.empty();
+      if (b.type == "local") {
+        const auto m = it->second->Model();
+        models.push_back({{"backend", b.name},
+                          {"file", m.file},
+                          {"pinned_sha256", m.pinned_sha256},
+                          {"served_sha256", m.served_sha256}});
+      }
     }
     backends.push_back(std::move(jb));
   }
@@ -261,6 +269,7 @@ AdminReply StatusReply(Services& s, const Runtime& rt) {
                     {"transactions", s.trail->transactions()},
                     {"failures", s.trail->failures()}};
   j["backends"] = backends;
+  j["models"] = models;
   j["workflows"] = rt.config->workflows.size();
   return Reply(j);
 }

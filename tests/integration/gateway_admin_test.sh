@@ -81,10 +81,23 @@ json_check "stats count decisions and findings" "$WORK/resp.json" \
 expect_rc "admin chain" 0 $?
 json_check "the chain verifies" "$WORK/chain.json" "d['ok'] and d['events'] > 10 and d['chains'][0]['checkpoints'] >= 1"
 
+"$AIRLOCK" check --config "$WORK/airlock.yaml" --live "$BASE" -f json -o "$WORK/check-live.json" >/dev/null 2>&1
+json_check "check --live: the deployed audit trail verifies (AL-LIVE-008)" "$WORK/check-live.json" \
+  "any(r['control']=='AL-LIVE-008' and r['outcome']=='pass' for r in d['results'])"
+json_check "check --live: no local model served, nothing to compare (AL-LIVE-007)" "$WORK/check-live.json" \
+  "any(r['control']=='AL-LIVE-007' and r['outcome']=='not-applicable' for r in d['results'])"
+
 # ---- someone with write access to the database edits an event
 sqlite3 "$WORK/var/audit.db" "UPDATE audit_events SET principal = 'mallory' WHERE seq = 3"
 "$AIRLOCK" admin chain --url "$BASE" > "$WORK/chain.json" 2>&1
 json_check "tampering named" "$WORK/chain.json" "not d['ok'] and d['problems'][0]['seq'] == 3 and d['problems'][0]['kind'] == 'modified'"
+"$AIRLOCK" check --config "$WORK/airlock.yaml" --live "$BASE" -f json -o "$WORK/check-live.json" >/dev/null 2>&1
+expect_rc "check --live fails the gate on a tampered trail" 1 $?
+json_check "check --live names the modified event (AL-LIVE-008)" "$WORK/check-live.json" \
+  "any(r['control']=='AL-LIVE-008' and r['outcome']=='fail' and ':3 modified' in r['message'] for r in d['results'])"
+AIRLOCK_ADMIN_KEY= "$AIRLOCK" check --config "$WORK/airlock.yaml" --live "$BASE" -f json -o "$WORK/check-nokey.json" >/dev/null 2>&1
+json_check "without an admin key the chain probe says it did not run" "$WORK/check-nokey.json" \
+  "any(r['control']=='AL-LIVE-008' and r['outcome']=='not-applicable' and 'admin API key' in r['message'] for r in d['results'])"
 sqlite3 "$WORK/var/audit.db" "UPDATE audit_events SET principal = 'alice' WHERE seq = 3"
 kill -TERM $SERVE_PID; wait $SERVE_PID
 

@@ -57,6 +57,15 @@ class Backend {
   // which the gateway returns as a 503 message. Empty when ready.
   virtual std::string Unavailable() const { return {}; }
 
+  // For a local model: the file served, the SHA-256 pin from the config and
+  // the SHA-256 of what was actually loaded (lower-case hex). Empty for
+  // remote backends. The admin API reports it; `airlock check --live`
+  // compares pin and served hash.
+  struct ModelIdentity {
+    std::string file, pinned_sha256, served_sha256;
+  };
+  virtual ModelIdentity Model() const { return {}; }
+
   // The whole response to a non-streamed request (any endpoint).
   virtual boost::asio::awaitable<Result<Reply>> Complete(const api::Request& request) = 0;
 
