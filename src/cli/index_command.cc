@@ -1,5 +1,5 @@
 // `airlock index records|documents`: build exact-data-match and document
-// fingerprint indexes; and the loader `scan --index` uses.
+// fingerprint indexes (the loader is airlock/detect/index_loader.h).
 #include <CLI/CLI.hpp>
 
 #include <chrono>
@@ -11,7 +11,6 @@
 #include "airlock/detect/doc_fingerprint.h"
 #include "airlock/detect/edm.h"
 #include "commands.h"
-#include "index_loader.h"
 
 namespace airlock::cli {
 
@@ -104,31 +103,6 @@ int RunIndexDocuments(const DocumentsOptions& o) {
 }
 
 }  // namespace
-
-Result<std::vector<IndexScanner>> LoadIndexes(const std::vector<std::string>& paths) {
-  std::vector<IndexScanner> out;
-  for (const auto& p : paths) {
-    std::ifstream in(p, std::ios::binary);
-    if (!in) return Status::IoError(p + ": cannot read index");
-    char magic[12] = {};
-    in.read(magic, sizeof magic);
-    const std::string m(magic, static_cast<std::size_t>(in.gcount()));
-    if (m == "AIRLOCK-EDM1") {
-      auto idx = detect::EdmIndex::Load(p);
-      if (!idx.ok()) return idx.status();
-      std::shared_ptr<const detect::EdmIndex> shared(std::move(*idx));
-      out.push_back([shared](std::string_view t) { return shared->Scan(t); });
-    } else if (m == "AIRLOCK-DOC1") {
-      auto idx = detect::DocumentIndex::Load(p);
-      if (!idx.ok()) return idx.status();
-      std::shared_ptr<const detect::DocumentIndex> shared(std::move(*idx));
-      out.push_back([shared](std::string_view t) { return shared->Scan(t); });
-    } else {
-      return Status::InvalidArgument(p + ": not an Airlock index (made by `airlock index`)");
-    }
-  }
-  return out;
-}
 
 void RegisterIndexCommands(CLI::App& app, Commands& out) {
   auto* idx = app.add_subcommand("index", "Build exact-data-match and document fingerprint indexes");

@@ -16,7 +16,7 @@
 #include "airlock/detect/stream_analyzer.h"
 #include "catalog_loader.h"
 #include "commands.h"
-#include "index_loader.h"
+#include "airlock/detect/index_loader.h"
 #include "report.h"
 
 namespace airlock::cli {
@@ -140,7 +140,7 @@ int RunScan(const ScanOptions& opts) {
     std::cerr << "airlock scan: detector catalog: " << analyzer.status().message() << "\n";
     return kExitError;
   }
-  auto indexes = LoadIndexes(opts.indexes);
+  auto indexes = detect::LoadIndexes(opts.indexes);
   if (!indexes.ok()) {
     std::cerr << "airlock scan: --index: " << indexes.status().message() << "\n";
     return kExitError;

@@ -109,12 +109,15 @@ struct SlotFinding {
   detect::Finding f;
   std::string value;  // the detected value, for transforms and fingerprints only
   std::vector<Piece> pieces;
+  bool from_index = false;  // an exact-data-match or document fingerprint finding
 };
 
 // The slots joined by '\n', analysed once; then each boundary's seam (the
 // tail of one slot directly followed by the head of the next) is analysed
 // again so that a value split across messages is found too.
-Result<std::vector<SlotFinding>> DetectSlots(const detect::Analyzer& analyzer, const std::vector<api::TextSlot>& slots) {
+Result<std::vector<SlotFinding>> DetectSlots(const detect::Analyzer& analyzer,
+                                             const std::vector<detect::IndexScanner>& indexes,
+                                             const std::vector<api::TextSlot>& slots) {
   std::string joined;
   std::vector<std::size_t> starts;
   for (const auto& sl : slots) {
@@ -129,8 +132,15 @@ Result<std::vector<SlotFinding>> DetectSlots(const detect::Analyzer& analyzer, c
     auto it = std::upper_bound(starts.begin(), starts.end(), off);
     return static_cast<std::size_t>(it - starts.begin()) - 1;
   };
-  for (auto& f : *found) {
+  // Index findings (a protected record's values together, a protected
+  // document's passages) are looked for in the whole joined text.
+  std::size_t from_catalog = found->size();
+  for (const auto& scan : indexes)
+    for (auto& f : scan(joined)) found->push_back(std::move(f));
+  for (std::size_t k = 0; k < found->size(); ++k) {
+    detect::Finding& f = (*found)[k];
     SlotFinding sf;
+    sf.from_index = k >= from_catalog;
     sf.value = joined.substr(f.span.begin, f.span.size());
     for (std::size_t i = slot_of(f.span.begin); i < slots.size() && starts[i] < f.span.end; ++i) {
       const std::size_t b = std::max(f.span.begin, starts[i]) - starts[i];
@@ -185,6 +195,75 @@ Result<std::vector<SlotFinding>> DetectSlots(const detect::Analyzer& analyzer, c
       out.push_back(std::move(sf));
     }
   }
+  return out;
+}
+
+// The findings whose action rewrites the text, without overlaps. An index
+// finding spans a whole protected record or passage: where its action
+// changes the text it takes over the detector findings it overlaps (its
+// span grows to cover them); where its action is allow it is left out and
+// the detector findings inside keep their own actions. The policy sees
+// every finding either way.
+// Grows `into`'s pieces to cover `from`'s (per slot).
+void Absorb(SlotFinding& into, const SlotFinding& from) {
+  for (const auto& q : from.pieces) {
+    bool covered = false;
+    for (auto& p : into.pieces) {
+      if (p.slot != q.slot) continue;
+      p.span = {std::min(p.span.begin, q.span.begin), std::max(p.span.end, q.span.end)};
+      covered = true;
+    }
+    if (!covered) into.pieces.push_back(q);
+  }
+}
+
+std::vector<SlotFinding> TransformSet(const config::WorkflowConfig& wf, const std::vector<SlotFinding>& found) {
+  auto overlaps = [](const SlotFinding& a, const SlotFinding& b) {
+    for (const auto& p : a.pieces)
+      for (const auto& q : b.pieces)
+        if (p.slot == q.slot && p.span.Overlaps(q.span)) return true;
+    return false;
+  };
+  std::vector<SlotFinding> out;
+  std::vector<SlotFinding> records;
+  for (const auto& sf : found) {
+    if (!sf.from_index) continue;
+    if (policy::ActionFor(wf, detect::DataClassName(sf.f.data_class)) == config::Action::kAllow) continue;
+    bool clash = false;
+    for (const auto& r : records) clash = clash || overlaps(r, sf);
+    if (!clash) records.push_back(sf);  // the first of overlapping records wins
+  }
+  for (const auto& sf : found) {
+    if (sf.from_index) continue;
+    SlotFinding* owner = nullptr;
+    for (auto& r : records)
+      if (overlaps(r, sf)) owner = &r;
+    if (owner == nullptr) {
+      out.push_back(sf);
+      continue;
+    }
+    Absorb(*owner, sf);
+  }
+  // Records grown into each other become one (their pieces united per slot).
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    for (std::size_t j = i + 1; j < records.size();) {
+      if (!overlaps(records[i], records[j])) {
+        ++j;
+        continue;
+      }
+      Absorb(records[i], records[j]);
+      records.erase(records.begin() + static_cast<std::ptrdiff_t>(j));
+      j = i + 1;
+    }
+  }
+  // A record grown over a neighbour may now touch another finding: those
+  // yield to the record.
+  std::erase_if(out, [&](const SlotFinding& sf) {
+    for (const auto& r : records)
+      if (overlaps(r, sf)) return true;
+    return false;
+  });
+  for (auto& r : records) out.push_back(std::move(r));
   return out;
 }
 
@@ -512,7 +591,7 @@ awaitable<void> HandleScan(Call& c) {
                         "body needs text (a string) or messages (chat messages)"));
     co_return;
   }
-  auto found = DetectSlots(*c.s.analyzer, slots);
+  auto found = DetectSlots(*c.s.analyzer, c.rt->indexes, slots);
   if (!found.ok()) {
     co_await c.Refuse(Err(503, "service_unavailable", "detection_failed", "detection failed; nothing was scanned"),
                       audit::Reason::kScanFailed, {}, audit::EventKind::kRequest, audit::Decision::kError);
@@ -600,7 +679,7 @@ awaitable<void> HandleModelCall(Call& c, api::Endpoint endpoint) {
     if (changed) *sl.text = std::move(reduced);
   }
 
-  auto found = DetectSlots(*c.s.analyzer, slots);
+  auto found = DetectSlots(*c.s.analyzer, c.rt->indexes, slots);
   if (!found.ok()) {
     co_await c.Refuse(Err(503, "service_unavailable", "detection_failed", "detection failed; nothing was forwarded"),
                       audit::Reason::kScanFailed, {}, audit::EventKind::kRequest, audit::Decision::kError);
@@ -647,8 +726,9 @@ awaitable<void> HandleModelCall(Call& c, api::Endpoint endpoint) {
   // Transform: one vault update for the whole request.
   std::set<std::string> allowed;  // fingerprints of values sent in the clear
   std::vector<std::vector<transform::Replacement>> reps(slots.size());
+  const std::vector<SlotFinding> changes = TransformSet(*wf, *found);
   Status vs = c.s.vault->Update(conversation, [&](transform::Mapping& m) {
-    for (const auto& sf : *found) {
+    for (const auto& sf : changes) {
       const config::Action a = policy::ActionFor(*wf, detect::DataClassName(sf.f.data_class));
       std::string with;
       switch (a) {

@@ -83,6 +83,9 @@ Result<std::shared_ptr<const Runtime>> BuildRuntime(std::shared_ptr<const config
     }
     rt->backends.emplace(b.name, std::move(be));
   }
+  auto indexes = detect::LoadIndexes(config->detection.indexes);
+  if (!indexes.ok()) return Status(indexes.status()).WithContext("detection.indexes");
+  rt->indexes = std::move(*indexes);
   rt->config = std::move(config);
   return std::shared_ptr<const Runtime>(std::move(rt));
 }

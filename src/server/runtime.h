@@ -13,6 +13,7 @@
 #include "airlock/backend/backend.h"
 #include "airlock/config/config.h"
 #include "airlock/detect/analyzer.h"
+#include "airlock/detect/index_loader.h"
 #include "airlock/policy/policy.h"
 #include "airlock/server/keys.h"
 #include "airlock/server/server.h"
@@ -27,6 +28,7 @@ struct Runtime {
   std::shared_ptr<const config::Config> config;
   policy::Jurisdictions jurisdictions;
   std::map<std::string, std::shared_ptr<backend::Backend>, std::less<>> backends;
+  std::vector<detect::IndexScanner> indexes;  // detection.indexes, loaded with the config
 };
 
 Result<std::shared_ptr<const Runtime>> BuildRuntime(std::shared_ptr<const config::Config> config,

@@ -64,6 +64,7 @@ struct DetectionConfig {
   double min_score = 0.5;
   std::string region = "DE";
   unsigned hold_back_bytes = 256;  // streaming: text held back before release
+  std::vector<std::string> indexes;  // `airlock index` files; loaded at start and on SIGHUP
 };
 
 struct ContractFacts {
