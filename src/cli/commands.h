@@ -63,6 +63,7 @@ void RegisterModelCommands(CLI::App& app, Commands& out);      // model inspect|
 void RegisterServeCommands(CLI::App& app, Commands& out);      // serve
 void RegisterKeysCommands(CLI::App& app, Commands& out);       // keys create|list|revoke
 void RegisterLockdownCommands(CLI::App& app, Commands& out);  // lockdown on|off|status, admin ...
+void RegisterSanitizeCommands(CLI::App& app, Commands& out);  // sanitize EXPORT --workflow W --out CLEAN
 
 int RunScan(const ScanOptions& opts);
 int RunDetectorsList(const CatalogOptions& opts, const std::string& format);

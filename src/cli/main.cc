@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   airlock::cli::RegisterServeCommands(app, commands);
   airlock::cli::RegisterKeysCommands(app, commands);
   airlock::cli::RegisterLockdownCommands(app, commands);
+  airlock::cli::RegisterSanitizeCommands(app, commands);
 
   try {
     app.parse(argc, argv);
