@@ -26,7 +26,7 @@ constexpr std::array<Named<Decision>, 7> kDecisions{{{Decision::kNone, "none"},
                                                      {Decision::kBlock, "block"},
                                                      {Decision::kError, "error"}}};
 
-constexpr std::array<Named<Reason>, 22> kReasons{{
+constexpr std::array<Named<Reason>, 27> kReasons{{
     {Reason::kPolicyAllow, "policy_allow"},
     {Reason::kDataClassNotAllowed, "data_class_not_allowed"},
     {Reason::kJurisdictionNotAllowed, "jurisdiction_not_allowed"},
@@ -49,6 +49,11 @@ constexpr std::array<Named<Reason>, 22> kReasons{{
     {Reason::kLockdownOff, "lockdown_off"},
     {Reason::kStarted, "started"},
     {Reason::kStopped, "stopped"},
+    {Reason::kRerouted, "rerouted"},
+    {Reason::kInvalidRequest, "invalid_request"},
+    {Reason::kUnknownWorkflow, "unknown_workflow"},
+    {Reason::kClientDisconnected, "client_disconnected"},
+    {Reason::kScanOnly, "scan_only"},
 }};
 
 template <typename E, std::size_t N>

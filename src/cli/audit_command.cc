@@ -25,10 +25,15 @@
 #include "airlock/audit/verify.h"
 #include "airlock/core/bytes.h"
 #include "audit_commands.h"
-#include "audit_json.h"
+#include "airlock/audit/json.h"
 #include "commands.h"
 
 namespace airlock::cli {
+
+using audit::EventFromJson;
+using audit::EventToJson;
+using audit::FormatTimeUs;
+using audit::ParseTimeUs;
 namespace {
 
 std::string EnvOr(const char* name, std::string fallback = "") {

@@ -20,9 +20,14 @@
 #include "airlock/core/bytes.h"
 #include "airlock/core/crypto.h"
 #include "audit_commands.h"
-#include "audit_json.h"
+#include "airlock/audit/json.h"
 
 namespace airlock::cli {
+
+using audit::EventFromJson;
+using audit::EventToJson;
+using audit::FormatTimeUs;
+using audit::ParseTimeUs;
 namespace {
 
 using nlohmann::ordered_json;

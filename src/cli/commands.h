@@ -62,6 +62,7 @@ void RegisterIndexCommands(CLI::App& app, Commands& out);       // index records
 void RegisterModelCommands(CLI::App& app, Commands& out);      // model inspect|hash|quantize|run|bench
 void RegisterServeCommands(CLI::App& app, Commands& out);      // serve
 void RegisterKeysCommands(CLI::App& app, Commands& out);       // keys create|list|revoke
+void RegisterLockdownCommands(CLI::App& app, Commands& out);  // lockdown on|off|status, admin ...
 
 int RunScan(const ScanOptions& opts);
 int RunDetectorsList(const CatalogOptions& opts, const std::string& format);

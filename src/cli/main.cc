@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   airlock::cli::RegisterModelCommands(app, commands);
   airlock::cli::RegisterServeCommands(app, commands);
   airlock::cli::RegisterKeysCommands(app, commands);
+  airlock::cli::RegisterLockdownCommands(app, commands);
 
   try {
     app.parse(argc, argv);

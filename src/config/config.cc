@@ -248,7 +248,7 @@ std::shared_ptr<const Config> ParseOrThrow(const std::string& text, const std::s
   if (root.IsNull()) return cfg;
   r.CheckKeys(root, "the top level",
               {"server", "limits", "detection", "store", "jurisdictions", "audit", "vault",
-               "backends", "workflows", "organisation", "metrics"});
+               "backends", "workflows", "organisation", "admin", "metrics"});
   if (const auto o = root["organisation"]) {
     r.CheckKeys(o, "organisation", {"name", "contact", "dpo"});
     if (o["name"]) cfg->organisation.name = r.Str(o["name"], "organisation.name");
@@ -298,8 +298,56 @@ std::shared_ptr<const Config> ParseOrThrow(const std::string& text, const std::s
     if (j["adequacy_file"]) cfg->adequacy_file = r.Str(j["adequacy_file"], "jurisdictions.adequacy_file");
   }
   if (const auto a = root["audit"]) {
-    r.CheckKeys(a, "audit", {"hmac_key"});
+    r.CheckKeys(a, "audit",
+                {"hmac_key", "store", "instance", "signing_key", "checkpoint_every", "checkpoint_seconds",
+                 "retention_days", "max_retention_days", "verify_every_seconds"});
     if (a["hmac_key"]) cfg->audit_hmac_key = r.Secret(a["hmac_key"], "audit.hmac_key");
+    auto& au = cfg->audit;
+    if (const auto st = a["store"]) {
+      if (st.IsMap()) {
+        au.store_secret = r.Secret(st, "audit.store");
+      } else {
+        au.store = r.Str(st, "audit.store");
+        if (au.store.rfind("sqlite:", 0) != 0 && au.store.rfind("postgres:", 0) != 0 &&
+            au.store.rfind("postgresql:", 0) != 0)
+          r.Fail(st, "audit.store must start with sqlite: or postgres: (a conninfo with a password belongs in {env: ...})");
+      }
+    }
+    if (a["instance"]) {
+      au.instance = r.Str(a["instance"], "audit.instance");
+      if (au.instance.empty() || au.instance.size() > 64 ||
+          au.instance.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._:@/+-") !=
+              std::string::npos)
+        r.Fail(a["instance"], "audit.instance must be 1-64 characters of [A-Za-z0-9._:@/+-]");
+    }
+    if (a["signing_key"]) au.signing_key = r.Str(a["signing_key"], "audit.signing_key");
+    if (a["checkpoint_every"]) au.checkpoint_every = r.Uint(a["checkpoint_every"], "audit.checkpoint_every", 1, 1e9);
+    if (a["checkpoint_seconds"]) au.checkpoint_seconds = r.Uint(a["checkpoint_seconds"], "audit.checkpoint_seconds", 0, 86400);
+    if (a["retention_days"]) au.retention_days = r.Uint(a["retention_days"], "audit.retention_days", 1, 36500);
+    if (a["max_retention_days"]) au.max_retention_days = r.Uint(a["max_retention_days"], "audit.max_retention_days", 1, 36500);
+    if (a["verify_every_seconds"]) au.verify_every_seconds = r.Uint(a["verify_every_seconds"], "audit.verify_every_seconds", 0, 86400 * 7);
+    if (au.max_retention_days && au.retention_days > au.max_retention_days)
+      r.Fail(a, "audit.retention_days exceeds audit.max_retention_days");
+  }
+  if (const auto ad = root["admin"]) {
+    r.CheckKeys(ad, "admin", {"enabled", "listen", "roles", "lockdown_mode"});
+    auto& adm = cfg->admin;
+    if (ad["enabled"]) adm.enabled = r.Bool(ad["enabled"], "admin.enabled");
+    if (ad["listen"]) {
+      Status st = ParseListen(r.Str(ad["listen"], "admin.listen"), &adm.host, &adm.port);
+      if (!st.ok()) r.Fail(ad["listen"], st.message());
+    }
+    if (ad["roles"]) {
+      adm.roles = r.StrList(ad["roles"], "admin.roles");
+      for (const auto& role : adm.roles)
+        if (role == "*" || role.empty()) r.Fail(ad["roles"], "admin.roles must name roles, not '*'");
+      if (adm.roles.empty()) r.Fail(ad["roles"], "admin.roles must not be empty");
+    }
+    if (ad["lockdown_mode"]) {
+      adm.lockdown_mode = r.Str(ad["lockdown_mode"], "admin.lockdown_mode");
+      if (adm.lockdown_mode != "local" && adm.lockdown_mode != "refuse")
+        r.Fail(ad["lockdown_mode"], "admin.lockdown_mode must be local or refuse");
+    }
   }
   if (const auto v = root["vault"]) {
     r.CheckKeys(v, "vault", {"key", "ttl_seconds"});

@@ -121,7 +121,7 @@ Status GatewayMetrics::Init() {
   tokens_ = m.Counter("airlock_tokens_total",
                       "Tokens reported by completions, by backend and kind (prompt or completion).",
                       {"backend", "kind"}, capped);
-  CounterFamily* auth = m.Counter("airlock_auth_failures_total", "Authentication failures.", {}, capped);
+  CounterFamily* auth = m.Counter("airlock_auth_failures_total", "Callers refused for their key (auth events).", {}, capped);
   if (options_.principal_labels != PrincipalLabels::kNone) {
     // One more than the cap: the "other" series.
     principal_requests_ = m.Counter("airlock_principal_requests_total",

@@ -37,6 +37,38 @@ using net::use_awaitable;
 
 void Log(const std::string& line) { std::fprintf(stderr, "airlock: %s\n", line.c_str()); }
 
+Status Listen(tcp::acceptor& acceptor, const net::ip::address& addr, const std::string& host, uint16_t port) {
+  beast::error_code ec;
+  tcp::endpoint ep(addr, port);
+  acceptor.open(ep.protocol(), ec);
+  if (!ec) acceptor.set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor.bind(ep, ec);
+  if (!ec) acceptor.listen(net::socket_base::max_listen_connections, ec);
+  if (ec) return Status::IoError("cannot listen on " + host + ":" + std::to_string(port) + ": " + ec.message());
+  return Status::Ok();
+}
+
+void RecordSystem(Trail& trail, audit::Reason why) {
+  audit::Event e;
+  e.kind = audit::EventKind::kSystem;
+  e.reasons.push_back(why);
+  auto id = trail.RecordSync(std::move(e));
+  if (!id.ok()) Log("audit: system event not committed: " + id.status().message());
+}
+
+void VerifyTrail(Services& s) {
+  auto r = s.trail->Verify();
+  if (!r.ok()) {
+    Log("audit verification could not read the trail: " + r.status().message());
+    if (s.on_chain_failure) s.on_chain_failure("trail unreadable");
+    return;
+  }
+  for (const auto& p : r->problems) {
+    Log("AUDIT CHAIN PROBLEM: " + p.ToString());
+    if (s.on_chain_failure) s.on_chain_failure(p.ToString());
+  }
+}
+
 std::string ErrorJson(int status, const char* type, const char* code, std::string message) {
   api::ApiError e;
   e.http_status = status;
@@ -124,6 +156,7 @@ class StreamResponder final : public Responder {
 struct Shared {
   Gateway* gateway;
   Services* services;
+  bool admin = false;  // the admin listener (admin.listen)
   std::atomic<unsigned> active{0};
 };
 
@@ -174,7 +207,7 @@ awaitable<void> ServeConnection(Stream& stream, Shared& sh) {
       --sh.active;
       co_await r.Send(503, BusyJson(), RetryAfter1());
     } else {
-      co_await sh.gateway->Handle(req, r);
+      co_await sh.gateway->Handle(req, r, sh.admin);
       --sh.active;
     }
     if (!r.sent() || !r.ok() || !keep) co_return;
@@ -249,17 +282,17 @@ Status Serve(const ServeOptions& options) {
   if (!cfg.ok()) return cfg.status();
   auto runtime = BuildRuntime(*cfg, options.local_backend);
   if (!runtime.ok()) return runtime.status();
-  auto services = CreateServices(**cfg, options.analyzer);
-  if (!services.ok()) return services.status();
-  (*services)->set_runtime(std::move(*runtime));  // Services holds the only reference
-  Gateway gateway(services->get());
-  Shared shared{&gateway, services->get()};
-
   std::string host = (*cfg)->server.host;
   uint16_t port = (*cfg)->server.port;
   if (!options.listen.empty()) {
     if (Status s = config::ParseListen(options.listen, &host, &port); !s.ok()) return s.WithContext("--listen");
   }
+  auto services = CreateServices(**cfg, options.analyzer, port);
+  if (!services.ok()) return services.status();
+  (*services)->set_runtime(std::move(*runtime));  // Services holds the only reference
+  Gateway gateway(services->get());
+  Shared shared{&gateway, services->get()};
+  Shared admin_shared{&gateway, services->get(), true};
   std::unique_ptr<ssl::context> tls;
   if (!(*cfg)->server.tls.cert_file.empty()) {
     auto t = MakeServerTls((*cfg)->server.tls);
@@ -274,12 +307,15 @@ Status Serve(const ServeOptions& options) {
   auto addr = net::ip::make_address(host, ec);
   if (ec) return Status::InvalidArgument("listen address " + host + " is not an IP address");
   tcp::acceptor acceptor(ioc);
-  tcp::endpoint ep(addr, port);
-  acceptor.open(ep.protocol(), ec);
-  if (!ec) acceptor.set_option(net::socket_base::reuse_address(true), ec);
-  if (!ec) acceptor.bind(ep, ec);
-  if (!ec) acceptor.listen(net::socket_base::max_listen_connections, ec);
-  if (ec) return Status::IoError("cannot listen on " + host + ":" + std::to_string(port) + ": " + ec.message());
+  if (Status s = Listen(acceptor, addr, host, port); !s.ok()) return s;
+  const auto& admin_cfg = (*cfg)->admin;
+  tcp::acceptor admin_acceptor(ioc);
+  if (admin_cfg.enabled && !admin_cfg.host.empty()) {
+    auto admin_addr = net::ip::make_address(admin_cfg.host, ec);
+    if (ec) return Status::InvalidArgument("admin.listen address " + admin_cfg.host + " is not an IP address");
+    if (Status s = Listen(admin_acceptor, admin_addr, admin_cfg.host, admin_cfg.port); !s.ok())
+      return s.WithContext("admin.listen");
+  }
   const auto bound = acceptor.local_endpoint();
   const std::string shown_host = bound.address().is_v6() ? "[" + bound.address().to_string() + "]" : bound.address().to_string();
   Log("config " + (*cfg)->source + ": " + std::to_string((*cfg)->workflows.size()) + " workflows, " +
@@ -288,6 +324,31 @@ Status Serve(const ServeOptions& options) {
   Log(std::string("listening on ") + (tls ? "https://" : "http://") + shown_host + ":" + std::to_string(bound.port()));
 
   net::co_spawn(ioc, Accept(acceptor, tls.get(), shared), net::detached);
+  if (admin_acceptor.is_open()) {
+    const auto ab = admin_acceptor.local_endpoint();
+    Log(std::string("admin API on ") + (tls ? "https://" : "http://") + ab.address().to_string() + ":" +
+        std::to_string(ab.port()));
+    net::co_spawn(ioc, Accept(admin_acceptor, tls.get(), admin_shared), net::detached);
+  }
+  Trail& trail = *shared.services->trail;
+  Log("audit trail " + trail.Describe() + ", chain " + trail.instance() + "; lockdown " +
+      std::string(LockdownName(shared.services->lockdown_state())));
+  RecordSystem(trail, audit::Reason::kStarted);
+
+  // Background verification of the whole trail (every chain in the store).
+  net::steady_timer verify_timer(ioc);
+  std::function<void()> schedule_verify;
+  const unsigned verify_every = (*cfg)->audit.verify_every_seconds;
+  schedule_verify = [&] {
+    if (verify_every == 0) return;
+    verify_timer.expires_after(std::chrono::seconds(verify_every));
+    verify_timer.async_wait([&](const beast::error_code& vec) {
+      if (vec) return;
+      VerifyTrail(*shared.services);
+      schedule_verify();
+    });
+  };
+  schedule_verify();
 
   // Signals: SIGHUP reloads; SIGTERM/SIGINT drain and stop.
   net::signal_set signals(ioc, SIGTERM, SIGINT, SIGHUP);
@@ -318,6 +379,7 @@ Status Serve(const ServeOptions& options) {
             Log("reload rejected, keeping the running config: " + rt.status().message());
           } else {
             shared.services->set_runtime(*rt);
+            RecordSystem(*shared.services->trail, audit::Reason::kConfigChanged);
             Log("reloaded " + options.config_path + ": " + std::to_string((*next)->workflows.size()) +
                 " workflows, " + std::to_string((*next)->backends.size()) + " backends");
           }
@@ -329,6 +391,8 @@ Status Serve(const ServeOptions& options) {
       gateway.set_draining();
       beast::error_code cec;
       acceptor.close(cec);
+      admin_acceptor.close(cec);
+      verify_timer.cancel();
       drain_deadline = std::chrono::steady_clock::now() +
                        std::chrono::milliseconds(shared.services->runtime()->config->server.drain_timeout_ms);
       poll_drain();
@@ -343,6 +407,8 @@ Status Serve(const ServeOptions& options) {
   // Pooled upstream sockets belong to the io_context's services, which the
   // io_context destroys before Services goes: close them now.
   for (auto& [name, b] : shared.services->runtime()->backends) b->CloseIdle();
+  RecordSystem(trail, audit::Reason::kStopped);
+  if (Status s = trail.Close(); !s.ok()) Log("audit trail close failed: " + s.message());
   return Status::Ok();
 }
 

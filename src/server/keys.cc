@@ -1,5 +1,7 @@
 #include "airlock/server/keys.h"
 
+#include "airlock/audit/event.h"
+
 #include <openssl/rand.h>
 
 #include <chrono>
@@ -45,6 +47,9 @@ int64_t NowMs() {
 
 Result<std::string> KeyStore::Create(const policy::Principal& principal, int64_t expires_ms, int64_t now_ms,
                                      KeyInfo* info) {
+  // The principal id is written into every audit event: a short token only.
+  if (principal.id.empty() || !audit::IsIdentifier(principal.id))
+    return Status::InvalidArgument("principal id must be 1-64 characters of [A-Za-z0-9._:@/+-]");
   unsigned char raw[40];
   if (RAND_bytes(raw, sizeof raw) != 1) return Status::Internal("RAND_bytes failed");
   const std::string id = HexEncode(std::string_view(reinterpret_cast<char*>(raw), 8));

@@ -24,6 +24,7 @@ Result<std::string> ScanPrefix(const detect::Analyzer& analyzer, config::OutputA
     const std::string_view value = text.substr(f.span.begin, f.span.size());
     if (allowed.count(fingerprint(value))) continue;
     out->counts[f.entity_type]++;
+    out->classes[f.entity_type] = std::string(detect::DataClassName(f.data_class));
     if (action == config::OutputAction::kBlock) out->blocked = true;
     if (action != config::OutputAction::kAllow) reps.push_back({f.span, transform::RedactMarker(f.entity_type)});
   }

@@ -25,6 +25,7 @@ namespace airlock::server {
 
 struct OutputFindings {
   std::map<std::string, int> counts;  // entity type -> leaks seen
+  std::map<std::string, std::string> classes;  // entity type -> its data class
   bool blocked = false;               // output: block and a leak was seen
 };
 

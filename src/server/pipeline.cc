@@ -12,6 +12,7 @@
 #include "airlock/api/sse.h"
 #include "airlock/core/bytes.h"
 #include "airlock/core/crypto.h"
+#include "admin.h"
 #include "output_guard.h"
 
 namespace airlock::server {
@@ -49,6 +50,8 @@ struct Call {
   Responder& out;
   std::string request_id;
   std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
+  std::string principal;  // once authenticated
+  std::string workflow;   // once resolved to a configured workflow
 
   int64_t ElapsedMs() const {
     return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
@@ -59,6 +62,29 @@ struct Call {
     Headers h = Base();
     for (auto& kv : extra) h.push_back(std::move(kv));
     const bool ok = co_await out.Send(e.http_status, api::ErrorBody(e), std::move(h));
+    co_return ok;
+  }
+  audit::Event MakeEvent(audit::EventKind kind, audit::Decision decision, std::uint16_t status) const {
+    audit::Event e;
+    e.kind = kind;
+    e.request_id = request_id;
+    e.principal = principal;
+    e.workflow = workflow;
+    e.decision = decision;
+    e.status = status;
+    e.request_bytes = req.body().size();
+    e.latency_us = static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start).count());
+    return e;
+  }
+  // A refusal: recorded without waiting (no 2xx follows), then answered.
+  awaitable<bool> Refuse(const ApiError& e, audit::Reason why, Headers extra = {},
+                         audit::EventKind kind = audit::EventKind::kRequest,
+                         audit::Decision decision = audit::Decision::kBlock) {
+    audit::Event ev = MakeEvent(kind, decision, static_cast<std::uint16_t>(e.http_status));
+    ev.reasons.push_back(why);
+    s.trail->RecordDetached(std::move(ev));
+    const bool ok = co_await Fail(e, std::move(extra));
     co_return ok;
   }
   awaitable<bool> Ok(const Json& body) {
@@ -172,20 +198,92 @@ Json DecisionDetails(const config::WorkflowConfig& w, const policy::Decision& d)
   return Json{{"workflow", w.name}, {"data_classes", d.blocked_classes}, {"reasons", d.reasons}};
 }
 
-store::Event BaseEvent(const Call& c, const policy::Principal& p, const std::string& workflow, std::string_view endpoint,
-                       const std::vector<SlotFinding>& findings, const store::RequestLog& log) {
-  store::Event e;
-  e.time_ms = NowMs();
-  e.request_id = c.request_id;
-  e.principal = p.id;
-  e.tenant = p.tenant;
-  e.workflow = workflow;
-  e.endpoint = std::string(endpoint);
-  e.request_bytes = static_cast<int64_t>(c.req.body().size());
+// Counts by (entity type, data class) and one keyed fingerprint per value.
+void AddFindings(audit::Event& e, const std::vector<SlotFinding>& findings, const Trail& trail) {
+  std::map<std::pair<std::string, std::string>, std::uint32_t> counts;
   for (const auto& sf : findings) {
-    e.entity_counts[sf.f.entity_type]++;
-    e.class_counts[std::string(detect::DataClassName(sf.f.data_class))]++;
-    e.fingerprints.push_back(log.Fingerprint(sf.value));
+    counts[{sf.f.entity_type, std::string(detect::DataClassName(sf.f.data_class))}]++;
+    if (e.fingerprints.size() < audit::kMaxFingerprints)
+      e.fingerprints.push_back(trail.Fingerprint(sf.f.entity_type, sf.value));
+  }
+  for (auto& [k, n] : counts) {
+    if (e.findings.size() >= audit::kMaxFindingCounts) break;
+    e.findings.push_back({k.first, k.second, n});
+  }
+}
+
+// Why the policy decided as it did, as audit reason codes.
+std::vector<audit::Reason> ReasonsOf(const policy::Decision& d) {
+  std::vector<audit::Reason> r;
+  if (d.allowed) {
+    r.push_back(audit::Reason::kPolicyAllow);
+    if (d.rerouted) {
+      r.push_back(audit::Reason::kRerouted);
+      r.push_back(audit::Reason::kJurisdictionNotAllowed);
+    }
+    return r;
+  }
+  if (d.code == "forbidden_workflow") r.push_back(audit::Reason::kForbidden);
+  else if (d.code == "residency_blocked") r.push_back(audit::Reason::kJurisdictionNotAllowed);
+  else if (d.code == "no_backend") r.push_back(audit::Reason::kNoBackendAvailable);
+  else r.push_back(audit::Reason::kDataClassNotAllowed);
+  if (std::find(d.blocked_classes.begin(), d.blocked_classes.end(), "credential") != d.blocked_classes.end())
+    r.push_back(audit::Reason::kCredentialDetected);
+  return r;
+}
+
+// What happened to an allowed request's data on its way out.
+audit::Decision AllowedDecision(const config::WorkflowConfig& wf, const policy::Decision& d,
+                                const std::vector<SlotFinding>& found) {
+  if (d.rerouted && d.backend != nullptr && d.backend->jurisdiction == "local") return audit::Decision::kRouteLocal;
+  bool pseudo = false, redact = false;
+  for (const auto& sf : found) {
+    switch (policy::ActionFor(wf, detect::DataClassName(sf.f.data_class))) {
+      case config::Action::kPseudonymise: pseudo = true; break;
+      case config::Action::kRedact:
+      case config::Action::kMask:
+      case config::Action::kHash:
+      case config::Action::kBlock: redact = true; break;
+      case config::Action::kAllow: break;
+    }
+  }
+  return pseudo ? audit::Decision::kPseudonymise : redact ? audit::Decision::kRedact : audit::Decision::kAllow;
+}
+
+// How a forwarded request ended.
+struct Completion {
+  std::uint16_t status = 0;
+  std::string outcome;  // ok, upstream_error, upstream_status_N, output_blocked, ...
+  std::uint32_t prompt_tokens = 0;
+  std::uint32_t completion_tokens = 0;
+};
+
+audit::Event CompletionEvent(const Call& c, const std::string& backend, const Completion& done,
+                             const OutputFindings& out) {
+  audit::Event e = c.MakeEvent(audit::EventKind::kCompletion, audit::Decision::kAllow, done.status);
+  e.backend = backend;
+  e.prompt_tokens = done.prompt_tokens;
+  e.completion_tokens = done.completion_tokens;
+  const std::string& o = done.outcome;
+  if (o == "output_blocked") {
+    e.decision = audit::Decision::kBlock;
+    e.reasons.push_back(audit::Reason::kOutputLeak);
+  } else if (o == "output_scan_failed" || o == "unscannable_output") {
+    e.decision = audit::Decision::kError;
+    e.reasons.push_back(audit::Reason::kScanFailed);
+  } else if (o.rfind("upstream_", 0) == 0) {
+    e.decision = audit::Decision::kError;
+    e.reasons.push_back(audit::Reason::kUpstreamError);
+  } else if (o == "client_disconnected") {
+    e.reasons.push_back(audit::Reason::kClientDisconnected);
+  } else if (!out.counts.empty()) {
+    e.decision = audit::Decision::kRedact;  // leaks in the answer were redacted
+    e.reasons.push_back(audit::Reason::kOutputLeak);
+  }
+  for (const auto& [type, n] : out.counts) {
+    if (e.findings.size() >= audit::kMaxFindingCounts) break;
+    auto cls = out.classes.find(type);
+    e.findings.push_back({type, cls == out.classes.end() ? std::string() : cls->second, static_cast<std::uint32_t>(n)});
   }
   return e;
 }
@@ -235,9 +333,10 @@ awaitable<std::optional<policy::Principal>> Authenticate(Call& c) {
                      : Err(401, "authentication_error", "invalid_api_key", p.status().message());
     Headers h;  // (a braced list of literals here trips GCC 12's coroutine lowering)
     h.emplace_back("WWW-Authenticate", "Bearer");
-    co_await c.Fail(e, std::move(h));
+    co_await c.Refuse(e, audit::Reason::kUnauthenticated, std::move(h), audit::EventKind::kAuth);
     co_return std::nullopt;
   }
+  c.principal = p->id;
   co_return std::move(*p);
 }
 
@@ -253,7 +352,7 @@ awaitable<bool> TakeLimits(Call& c, const policy::Principal& p, Limiter::Slot* s
                                     std::to_string(l.max_concurrent) + ")";
   Headers h;
   h.emplace_back("Retry-After", std::to_string(retry));
-  co_await c.Fail(Err(429, "rate_limit_error", "rate_limited", msg), std::move(h));
+  co_await c.Refuse(Err(429, "rate_limit_error", "rate_limited", msg), audit::Reason::kRateLimited, std::move(h));
   co_return false;
 }
 
@@ -271,6 +370,25 @@ Json ModelsList(const config::Config& cfg, const policy::Principal& p) {
 }
 
 Json StatusJson(const char* status) { return Json{{"status", status}}; }
+
+// /metrics needs an API key unless the config makes it public.
+bool MetricsNeedAuth(const config::Config&) { return true; }
+
+// The workflow limited to its local backends (lockdown "local").
+config::WorkflowConfig LocalOnly(const config::Config& cfg, const config::WorkflowConfig& wf) {
+  config::WorkflowConfig w = wf;
+  std::erase_if(w.backends, [&](const std::string& name) {
+    const config::BackendConfig* b = cfg.FindBackend(name);
+    return b == nullptr || b->type != "local";
+  });
+  return w;
+}
+
+std::string LockdownMessage(Lockdown ld, const std::string& workflow) {
+  return ld == Lockdown::kRefuse
+             ? "Airlock is in lockdown: every model call is refused until an administrator lifts it"
+             : "Airlock is in lockdown (local models only) and workflow " + workflow + " has no local backend";
+}
 
 Json ScanResult(const std::vector<api::TextSlot>& slots, const std::vector<SlotFinding>& found) {
   Json findings = Json::array();
@@ -320,6 +438,49 @@ bool OnlyEmptyContent(const Json& chunk) {
   return true;
 }
 
+awaitable<void> HandleAdmin(Call& c, const std::string& target) {
+  const auto& cfg = *c.rt->config;
+  if (!cfg.admin.enabled) {
+    co_await c.Fail(Err(404, "invalid_request_error", "not_found", "the admin API is disabled (admin.enabled)"));
+    co_return;
+  }
+  auto p = co_await Authenticate(c);
+  if (!p) co_return;
+  if (!IsAdmin(cfg, *p)) {
+    co_await c.Refuse(Err(403, "permission_error", "admin_only",
+                          "the admin API needs one of the roles in admin.roles; principal " + p->id + " holds none"),
+                      audit::Reason::kForbidden, {}, audit::EventKind::kAuth);
+    co_return;
+  }
+  std::string t(c.req.target());
+  const auto q = t.find('?');
+  const std::string query = q == std::string::npos ? std::string() : t.substr(q + 1);
+  AdminReply r = HandleAdminCall(c.s, *c.rt, *p, c.req.method() == http::verb::post, target, query, c.req.body(),
+                                 c.request_id);
+  co_await c.out.Send(r.status, std::move(r.body), c.Base());
+}
+
+awaitable<void> HandleMetrics(Call& c) {
+  const auto& cfg = *c.rt->config;
+  if (!c.s.render_metrics) {
+    co_await c.Fail(Err(404, "invalid_request_error", "not_found", "metrics are disabled"));
+    co_return;
+  }
+  if (MetricsNeedAuth(cfg)) {
+    auto p = co_await Authenticate(c);
+    if (!p) co_return;
+    if (!IsAdmin(cfg, *p) && std::find(p->roles.begin(), p->roles.end(), "metrics") == p->roles.end()) {
+      co_await c.Refuse(Err(403, "permission_error", "metrics_only",
+                            "/metrics needs the role metrics or an admin role; principal " + p->id + " holds neither"),
+                        audit::Reason::kForbidden, {}, audit::EventKind::kAuth);
+      co_return;
+    }
+  }
+  Headers h = c.Base();
+  h.emplace_back("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+  co_await c.out.Send(200, c.s.render_metrics(), std::move(h));
+}
+
 awaitable<void> HandleModels(Call& c) {
   auto p = co_await Authenticate(c);
   if (!p) co_return;
@@ -353,7 +514,17 @@ awaitable<void> HandleScan(Call& c) {
   }
   auto found = DetectSlots(*c.s.analyzer, slots);
   if (!found.ok()) {
-    co_await c.Fail(Err(503, "service_unavailable", "detection_failed", "detection failed; nothing was scanned"));
+    co_await c.Refuse(Err(503, "service_unavailable", "detection_failed", "detection failed; nothing was scanned"),
+                      audit::Reason::kScanFailed, {}, audit::EventKind::kRequest, audit::Decision::kError);
+    co_return;
+  }
+  // The findings are answered only once their event is committed.
+  audit::Event ev = c.MakeEvent(audit::EventKind::kRequest, audit::Decision::kNone, 200);
+  ev.reasons.push_back(audit::Reason::kScanOnly);
+  AddFindings(ev, *found, *c.s.trail);
+  auto id = co_await c.s.trail->Record(std::move(ev));
+  if (!id.ok()) {
+    co_await c.Fail(Err(503, "service_unavailable", "audit_failed", "the audit event could not be committed"));
     co_return;
   }
   co_await c.Ok(ScanResult(slots, *found));
@@ -368,7 +539,8 @@ awaitable<void> HandleModelCall(Call& c, api::Endpoint endpoint) {
   auto parsed = api::ParseRequest(endpoint, c.req.body());
   if (!parsed.ok()) {
     const bool json = parsed.status().message().find("not valid JSON") != std::string::npos;
-    co_await c.Fail(Err(400, "invalid_request_error", json ? "invalid_json" : "invalid_request", parsed.status().message()));
+    co_await c.Refuse(Err(400, "invalid_request_error", json ? "invalid_json" : "invalid_request", parsed.status().message()),
+                      audit::Reason::kInvalidRequest);
     co_return;
   }
   api::Request& req = *parsed;
@@ -379,14 +551,28 @@ awaitable<void> HandleModelCall(Call& c, api::Endpoint endpoint) {
   if (wf_name.empty()) wf_name = req.model;
   const config::WorkflowConfig* wf = cfg.FindWorkflow(wf_name);
   if (wf == nullptr) {
-    co_await c.Fail(Err(404, "invalid_request_error", "model_not_found",
-                        "no workflow named '" + wf_name + "' (GET /v1/models lists those you may use)"));
+    co_await c.Refuse(Err(404, "invalid_request_error", "model_not_found",
+                          "no workflow named '" + wf_name + "' (GET /v1/models lists those you may use)"),
+                      audit::Reason::kUnknownWorkflow);
     co_return;
   }
+  c.workflow = wf->name;
   if (!policy::MayUse(*p, *wf)) {
-    co_await c.Fail(Err(403, "permission_error", "forbidden_workflow",
-                        "principal " + p->id + " holds none of the roles workflow " + wf->name + " allows"));
+    co_await c.Refuse(Err(403, "permission_error", "forbidden_workflow",
+                          "principal " + p->id + " holds none of the roles workflow " + wf->name + " allows"),
+                      audit::Reason::kForbidden);
     co_return;
+  }
+  // Lockdown: only local backends, or nothing at all.
+  config::WorkflowConfig locked;
+  if (const Lockdown ld = c.s.lockdown_state(); ld != Lockdown::kOff) {
+    if (ld == Lockdown::kLocal) locked = LocalOnly(cfg, *wf);
+    if (ld == Lockdown::kRefuse || locked.backends.empty()) {
+      co_await c.Refuse(Err(503, "service_unavailable", "lockdown", LockdownMessage(ld, wf->name)),
+                        audit::Reason::kLockdown);
+      co_return;
+    }
+    wf = &locked;
   }
 
   std::vector<api::TextSlot> slots = api::RequestTexts(endpoint, req.body);
@@ -403,9 +589,10 @@ awaitable<void> HandleModelCall(Call& c, api::Endpoint endpoint) {
   const auto rules = RulesOf(wf->minimise);
   for (auto& sl : slots) {
     if (wf->minimise.max_document_bytes && sl.text->size() > wf->minimise.max_document_bytes) {
-      co_await c.Fail(Err(413, "invalid_request_error", "document_too_large",
-                          sl.where + " has " + std::to_string(sl.text->size()) + " bytes; workflow " + wf->name +
-                              " allows at most " + std::to_string(wf->minimise.max_document_bytes)));
+      co_await c.Refuse(Err(413, "invalid_request_error", "document_too_large",
+                            sl.where + " has " + std::to_string(sl.text->size()) + " bytes; workflow " + wf->name +
+                                " allows at most " + std::to_string(wf->minimise.max_document_bytes)),
+                        audit::Reason::kRequestTooLarge);
       co_return;
     }
     bool changed = false;
@@ -415,22 +602,20 @@ awaitable<void> HandleModelCall(Call& c, api::Endpoint endpoint) {
 
   auto found = DetectSlots(*c.s.analyzer, slots);
   if (!found.ok()) {
-    co_await c.Fail(Err(503, "service_unavailable", "detection_failed",
-                        "detection failed; nothing was forwarded"));
+    co_await c.Refuse(Err(503, "service_unavailable", "detection_failed", "detection failed; nothing was forwarded"),
+                      audit::Reason::kScanFailed, {}, audit::EventKind::kRequest, audit::Decision::kError);
     co_return;
   }
   std::vector<detect::Finding> plain;
   for (const auto& sf : *found) plain.push_back(sf.f);
   policy::Decision d = policy::Decide(*p, *wf, plain, cfg, c.rt->jurisdictions);
 
-  const std::string_view endpoint_name = api::EndpointPath(endpoint);
-  store::Event ev = BaseEvent(c, *p, wf->name, endpoint_name, *found, *c.s.audit);
-  ev.reasons = d.reasons;
-  ev.stream = req.stream;
+  audit::Event ev = c.MakeEvent(audit::EventKind::kRequest, audit::Decision::kBlock, 403);
+  ev.reasons = ReasonsOf(d);
+  AddFindings(ev, *found, *c.s.trail);
   if (!d.allowed) {
-    ev.decision = "block";
-    ev.status = 403;
-    if (!c.s.audit->Record(ev).ok()) {
+    auto id = co_await c.s.trail->Record(std::move(ev));
+    if (!id.ok()) {
       co_await c.Fail(Err(503, "service_unavailable", "audit_failed", "the audit event could not be committed"));
       co_return;
     }
@@ -455,7 +640,7 @@ awaitable<void> HandleModelCall(Call& c, api::Endpoint endpoint) {
   }
   backend::Backend& be = *be_it->second;
   if (std::string why = be.Unavailable(); !why.empty()) {
-    co_await c.Fail(Err(503, "service_unavailable", "no_model", why));
+    co_await c.Refuse(Err(503, "service_unavailable", "no_model", why), audit::Reason::kNoBackendAvailable);
     co_return;
   }
 
@@ -468,7 +653,7 @@ awaitable<void> HandleModelCall(Call& c, api::Endpoint endpoint) {
       std::string with;
       switch (a) {
         case config::Action::kAllow:
-          allowed.insert(c.s.audit->Fingerprint(sf.value));
+          allowed.insert(c.s.trail->Digest(sf.value));
           continue;
         case config::Action::kRedact: with = transform::RedactMarker(sf.f.entity_type); break;
         case config::Action::kMask: with = transform::Mask(sf.value, sf.f.entity_type); break;
@@ -488,10 +673,12 @@ awaitable<void> HandleModelCall(Call& c, api::Endpoint endpoint) {
     if (!reps[i].empty()) *slots[i].text = transform::ApplyReplacements(*slots[i].text, std::move(reps[i]));
   }
 
-  ev.decision = "allow";
+  ev.decision = AllowedDecision(*wf, d, *found);
+  ev.status = 0;  // not answered yet: the completion event carries the status
   ev.backend = d.backend->name;
-  ev.forwarded_bytes = static_cast<int64_t>(Dump(req.body).size());
-  if (!c.s.audit->Record(ev).ok()) {
+  ev.response_bytes = 0;
+  auto committed = co_await c.s.trail->Record(std::move(ev));
+  if (!committed.ok()) {
     co_await c.Fail(Err(503, "service_unavailable", "audit_failed",
                         "the audit event could not be committed; nothing was forwarded"));
     co_return;
@@ -502,9 +689,9 @@ awaitable<void> HandleModelCall(Call& c, api::Endpoint endpoint) {
     co_await c.Fail(Err(503, "service_unavailable", "vault_failed", "the pseudonym vault failed"));
     co_return;
   }
-  auto fingerprint = [log = c.s.audit.get()](std::string_view v) { return log->Fingerprint(v); };
+  auto fingerprint = [trail = c.s.trail.get()](std::string_view v) { return trail->Digest(v); };
   OutputFindings out_findings;
-  store::Completion done;
+  Completion done;
 
   auto upstream_error = [&](const Status& st) {
     return Err(502, "upstream_error", "upstream_failed", st.message());
@@ -698,23 +885,19 @@ awaitable<void> HandleModelCall(Call& c, api::Endpoint endpoint) {
     }
     if (started) co_await c.out.EndStream();
   }
-  done.latency_ms = c.ElapsedMs();
-  done.output_counts = out_findings.counts;
   // The response is out; a failed completion write is reported, not hidden.
-  if (Status s = c.s.audit->Complete(c.request_id, done); !s.ok()) {
-    std::fprintf(stderr, "airlock: audit completion for %s failed: %s\n", c.request_id.c_str(), s.message().c_str());
-  }
+  c.s.trail->RecordDetached(CompletionEvent(c, d.backend->name, done, out_findings));
 }
 
 }  // namespace
 
-awaitable<void> Gateway::Handle(const HttpRequest& req, Responder& out) {
+awaitable<void> Gateway::Handle(const HttpRequest& req, Responder& out, bool admin_listener) {
   ++in_flight_;
   struct Done {
     std::atomic<unsigned>* n;
     ~Done() { --*n; }
   } done{&in_flight_};
-  Call c{*s_, s_->runtime(), req, out, NewRequestId()};
+  Call c{*s_, s_->runtime(), req, out, NewRequestId(), std::chrono::steady_clock::now(), {}, {}};
   std::string target(req.target());
   if (auto q = target.find('?'); q != std::string::npos) target.resize(q);
   const bool get = req.method() == http::verb::get;
@@ -728,6 +911,23 @@ awaitable<void> Gateway::Handle(const HttpRequest& req, Responder& out) {
   if (target == "/readyz") {
     if (draining_) co_await c.Fail(Err(503, "service_unavailable", "draining", "the server is shutting down"));
     else co_await c.Ok(StatusJson("ready"));
+    co_return;
+  }
+  const auto& admin = c.rt->config->admin;
+  const bool separate_admin = !admin.host.empty();
+  if (target.rfind("/admin/", 0) == 0 && admin_listener == separate_admin) {
+    if (!get && !post) co_await c.Fail(Err(405, "invalid_request_error", "method_not_allowed", "use GET or POST"));
+    else co_await HandleAdmin(c, target);
+    co_return;
+  }
+  if (target == "/metrics") {
+    if (!get) co_await c.Fail(Err(405, "invalid_request_error", "method_not_allowed", "use GET"));
+    else co_await HandleMetrics(c);
+    co_return;
+  }
+  if (admin_listener) {
+    co_await c.Fail(Err(404, "invalid_request_error", "not_found",
+                        "the admin listener serves /admin/v1/..., /metrics, /healthz and /readyz only"));
     co_return;
   }
   if (target == "/v1/models") {

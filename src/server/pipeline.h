@@ -33,7 +33,9 @@ class Gateway {
  public:
   explicit Gateway(Services* services) : s_(services) {}
 
-  boost::asio::awaitable<void> Handle(const HttpRequest& req, Responder& out);
+  // `admin_listener`: the request came in on admin.listen, which serves
+  // the admin API (and health, metrics) only.
+  boost::asio::awaitable<void> Handle(const HttpRequest& req, Responder& out, bool admin_listener = false);
 
   void set_draining() { draining_ = true; }
   unsigned in_flight() const { return in_flight_.load(); }

@@ -43,32 +43,6 @@ Result<std::string> RandomBytes(std::size_t n) {
   return s;
 }
 
-// The audit key file next to the store: created once (mode 0600), then reused
-// so fingerprints stay comparable across restarts.
-Result<std::string> StoreKey(const std::string& store_path, const char* name) {
-  namespace fs = std::filesystem;
-  const fs::path path = fs::path(store_path).parent_path() / name;
-  std::ifstream in(path, std::ios::binary);
-  if (in) {
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    std::string key = ss.str();
-    if (key.size() < 32) return Status::Corruption(path.string() + ": key file is too short");
-    return key;
-  }
-  auto key = RandomBytes(32);
-  if (!key.ok()) return key;
-  std::error_code ec;
-  if (!path.parent_path().empty()) fs::create_directories(path.parent_path(), ec);
-  const mode_t old = umask(077);
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(key->data(), static_cast<std::streamsize>(key->size()));
-  out.close();
-  umask(old);
-  if (!out) return Status::IoError(path.string() + ": cannot write key file");
-  return key;
-}
-
 }  // namespace
 
 Result<std::shared_ptr<const Runtime>> BuildRuntime(std::shared_ptr<const config::Config> config,
@@ -113,8 +87,29 @@ Result<std::shared_ptr<const Runtime>> BuildRuntime(std::shared_ptr<const config
   return std::shared_ptr<const Runtime>(std::move(rt));
 }
 
+std::string_view LockdownName(Lockdown l) {
+  switch (l) {
+    case Lockdown::kLocal: return "local";
+    case Lockdown::kRefuse: return "refuse";
+    case Lockdown::kOff: break;
+  }
+  return "off";
+}
+
+Status Services::SetLockdown(Lockdown l) {
+  auto lock = db->Lock();
+  auto st = db->Prepare("INSERT INTO settings(name, value, updated_ms) VALUES('lockdown', ?, ?) "
+                        "ON CONFLICT(name) DO UPDATE SET value = excluded.value, updated_ms = excluded.updated_ms");
+  if (!st.ok()) return st.status();
+  (*st)->Bind(1, LockdownName(l));
+  (*st)->Bind(2, NowMs());
+  if (Status s = (*st)->Run(); !s.ok()) return s;
+  lockdown = static_cast<int>(l);
+  return Status::Ok();
+}
+
 Result<std::unique_ptr<Services>> CreateServices(const config::Config& config,
-                                                 std::shared_ptr<const detect::Analyzer> analyzer) {
+                                                 std::shared_ptr<const detect::Analyzer> analyzer, unsigned port) {
   auto s = std::make_unique<Services>();
   s->analyzer = std::move(analyzer);
   auto db = store::Database::Open(config.store_path);
@@ -122,13 +117,19 @@ Result<std::unique_ptr<Services>> CreateServices(const config::Config& config,
   s->db = *db;
   s->keys = std::make_unique<KeyStore>(s->db);
 
-  auto audit_key = config.audit_hmac_key.empty() ? StoreKey(config.store_path, "audit.key")
-                                                 : config::ResolveSecret(config.audit_hmac_key);
-  if (!audit_key.ok()) return Status(audit_key.status()).WithContext("audit.hmac_key");
-  auto log = store::RequestLog::Open(s->db, *audit_key);
-  if (!log.ok()) return log.status();
-  s->audit = std::move(*log);
-  s->hash_key = *audit_key;
+  auto trail = Trail::Open(config, port);
+  if (!trail.ok()) return trail.status();
+  s->trail = std::move(*trail);
+  s->hash_key = s->trail->hmac_bytes();
+  s->started_ms = NowMs();
+  {
+    auto st = s->db->Prepare("SELECT value FROM settings WHERE name = 'lockdown'");
+    if (!st.ok()) return st.status();
+    if ((*st)->Next() == store::Statement::Step::kRow) {
+      const std::string v = (*st)->Text(0);
+      s->lockdown = static_cast<int>(v == "local" ? Lockdown::kLocal : v == "refuse" ? Lockdown::kRefuse : Lockdown::kOff);
+    }
+  }
 
   auto vault_key = config.vault_key.empty() ? RandomBytes(32) : config::ResolveSecret(config.vault_key);
   if (!vault_key.ok()) return Status(vault_key.status()).WithContext("vault.key");

@@ -2,12 +2,14 @@
 // the parts that live as long as the process (Services). Internal.
 #pragma once
 
+#include <atomic>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
 
-#include "airlock/store/request_log.h"
+#include "airlock/store/database.h"
 #include "airlock/backend/backend.h"
 #include "airlock/config/config.h"
 #include "airlock/detect/analyzer.h"
@@ -16,6 +18,7 @@
 #include "airlock/server/server.h"
 #include "airlock/transform/transform.h"
 #include "rate_limits.h"
+#include "trail.h"
 
 namespace airlock::server {
 
@@ -29,15 +32,33 @@ struct Runtime {
 Result<std::shared_ptr<const Runtime>> BuildRuntime(std::shared_ptr<const config::Config> config,
                                                     const LocalBackendFactory& local);
 
+// Lockdown (docs/gateway.md): off; every workflow limited to local
+// backends; or every model call refused. Persisted in the store's settings
+// table so that a restart does not lift it.
+enum class Lockdown : int { kOff = 0, kLocal = 1, kRefuse = 2 };
+std::string_view LockdownName(Lockdown l);  // "off" | "local" | "refuse"
+
 // Process-wide services, created once at start.
 struct Services {
   std::shared_ptr<const detect::Analyzer> analyzer;
   std::shared_ptr<store::Database> db;
   std::unique_ptr<KeyStore> keys;
-  std::unique_ptr<store::RequestLog> audit;
+  std::unique_ptr<Trail> trail;
   std::unique_ptr<transform::Vault> vault;
   std::string hash_key;  // keyed digests of the `hash` action
   Limiter limiter;
+  std::atomic<int> lockdown{0};  // a Lockdown
+  std::int64_t started_ms = 0;
+
+  // Hooks the serve command plugs in (alerts, metrics); each may be empty.
+  std::function<void(Lockdown, const std::string& principal)> on_lockdown;
+  std::function<void(const std::string& problem)> on_chain_failure;
+  std::function<std::string()> recent_alerts_json;  // a JSON array
+  std::function<std::string()> render_metrics;      // Prometheus text
+
+  Lockdown lockdown_state() const { return static_cast<Lockdown>(lockdown.load()); }
+  // Stores and applies a new lockdown state.
+  Status SetLockdown(Lockdown l);
 
   std::shared_ptr<const Runtime> runtime() const {
     std::lock_guard<std::mutex> lock(mu_);
@@ -53,10 +74,10 @@ struct Services {
   std::shared_ptr<const Runtime> runtime_;
 };
 
-// Opens the store and creates the audit log and vault from the config's
-// secrets (audit key: configured, else var/audit.key next to the store,
-// created on first start; vault key: configured, else random per process).
+// Opens the store and the audit trail (trail.h says where its keys live)
+// and creates the vault (vault key: configured, else random per process).
+// `port` names the trail's default instance; the lockdown state is read back.
 Result<std::unique_ptr<Services>> CreateServices(const config::Config& config,
-                                                 std::shared_ptr<const detect::Analyzer> analyzer);
+                                                 std::shared_ptr<const detect::Analyzer> analyzer, unsigned port);
 
 }  // namespace airlock::server

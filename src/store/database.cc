@@ -22,31 +22,11 @@ CREATE TABLE IF NOT EXISTS api_keys (
   expires_ms INTEGER NOT NULL,
   revoked_ms INTEGER NOT NULL DEFAULT 0
 );
-CREATE TABLE IF NOT EXISTS audit_events (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
-  time_ms INTEGER NOT NULL,
-  request_id TEXT NOT NULL,
-  principal TEXT NOT NULL,
-  tenant TEXT NOT NULL,
-  workflow TEXT NOT NULL,
-  endpoint TEXT NOT NULL,
-  backend TEXT NOT NULL,
-  decision TEXT NOT NULL,
-  reasons TEXT NOT NULL,
-  entity_counts TEXT NOT NULL,
-  class_counts TEXT NOT NULL,
-  fingerprints TEXT NOT NULL,
-  request_bytes INTEGER NOT NULL,
-  forwarded_bytes INTEGER NOT NULL,
-  stream INTEGER NOT NULL,
-  status INTEGER NOT NULL DEFAULT 0,
-  latency_ms INTEGER NOT NULL DEFAULT 0,
-  prompt_tokens INTEGER NOT NULL DEFAULT 0,
-  completion_tokens INTEGER NOT NULL DEFAULT 0,
-  output_counts TEXT NOT NULL DEFAULT '{}',
-  outcome TEXT NOT NULL DEFAULT ''
+CREATE TABLE IF NOT EXISTS settings (
+  name TEXT PRIMARY KEY,
+  value TEXT NOT NULL,
+  updated_ms INTEGER NOT NULL
 );
-CREATE INDEX IF NOT EXISTS audit_events_request ON audit_events(request_id);
 )sql";
 
 }  // namespace

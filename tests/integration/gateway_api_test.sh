@@ -90,8 +90,12 @@ expect_status "scan needs auth" 401 "$(gw_post /v1/airlock/scan nokey '{"text":"
 
 # ---- audit rows carry no payload
 gw_post /v1/chat/completions "$SALES" '{"model":"crm-assist","messages":[{"role":"user","content":"My key is ghp_16C7e42F292c6912E7710c838347Ae178B4a"}]}' >/dev/null
-sqlite3 "$STORE" "select * from audit_events" > "$WORK/audit.txt"
-expect_contains "blocked request audited" "$WORK/audit.txt" "block"
+gw_audit > "$WORK/audit.txt"
+expect_contains "blocked request audited" "$WORK/audit.txt" '"decision":"block"'
+expect_contains "credential named as the reason" "$WORK/audit.txt" '"credential_detected"'
+expect_contains "refused key audited" "$WORK/audit.txt" '"unauthenticated"'
+"$AIRLOCK" audit verify --store "sqlite:$WORK/var/audit.db" --signing-key "$WORK/var/audit-signing.pem" > "$WORK/verify.txt" 2>&1
+expect_rc "the gateway's chain verifies" 0 $?
 expect_not_contains "audit has no values" "$WORK/audit.txt" "ghp_16C7e42F292c6912E7710c838347Ae178B4a"
 expect_not_recorded "api" "ghp_16C7e42F292c6912E7710c838347Ae178B4a" "mustermann"
 

@@ -34,12 +34,23 @@ expect_contains "one surrogate per value across turns and tool calls" "$WORK/sta
 expect_not_contains "no stray surrogates" "$WORK/stable.txt" "UNSTABLE"
 grep -q "Contact" "$RECORD" && ! grep -q "MailingStreet" "$RECORD" && pass "minimiser dropped fields before forwarding" || fail "MailingStreet reached the provider"
 # Nothing reached the provider for blocked or refused requests: count them.
-forwarded=$(sqlite3 "$STORE" "select count(*) from audit_events where decision='allow' and backend not in ('local')")
+gw_audit > "$WORK/audit.txt"
+forwarded=$(python3 -c '
+import json, sys
+n = 0
+for line in open(sys.argv[1]):
+    e = json.loads(line)
+    if e["kind"] == "request" and e["decision"] not in ("block", "error", "none") and e.get("backend") not in ("", "local", None):
+        n += 1
+print(n)' "$WORK/audit.txt")
 got=$(recorded_count)
 if [ "$got" -le "$forwarded" ]; then pass "provider requests ($got) <= allowed audit events ($forwarded)"; else fail "provider got $got requests, only $forwarded were allowed"; fi
-sqlite3 "$STORE" "select decision, reasons, entity_counts, fingerprints, status, outcome from audit_events" > "$WORK/audit.txt"
-expect_contains "residency reasons recorded" "$WORK/audit.txt" "rerouted from us-echo to ch-echo"
-expect_contains "completion status recorded" "$WORK/audit.txt" "output_blocked"
+expect_contains "residency reasons recorded" "$WORK/audit.txt" '"backend":"ch-echo"'
+expect_contains "reroute recorded" "$WORK/audit.txt" '"rerouted"'
+expect_contains "completion status recorded" "$WORK/audit.txt" '"output_leak"'
+expect_contains "pseudonymisation recorded" "$WORK/audit.txt" '"decision":"pseudonymise"'
+expect_contains "fingerprints recorded" "$WORK/audit.txt" '"fingerprints":[{'
+
 expect_not_contains "audit has no names" "$WORK/audit.txt" "Mustermann"
 expect_not_contains "audit has no IBANs" "$WORK/audit.txt" "DE89"
 finish

@@ -4,7 +4,6 @@
 
 #include <filesystem>
 
-#include "airlock/store/request_log.h"
 
 namespace airlock::server {
 namespace {
@@ -40,33 +39,6 @@ TEST(KeyStoreTest, CreateAuthenticateRevokeExpire) {
   ASSERT_TRUE(list.ok());
   ASSERT_EQ(list->size(), 1u);
   EXPECT_EQ((*list)[0].revoked_ms, 1600);
-}
-
-TEST(RequestLogTest, RecordsAndCompletesWithoutPayload) {
-  auto db = TempDb("audit");
-  auto log = store::RequestLog::Open(db, std::string(32, 'h'));
-  ASSERT_TRUE(log.ok());
-  store::Event e;
-  e.request_id = "req_1";
-  e.principal = "alice";
-  e.decision = "allow";
-  e.entity_counts["IBAN_CODE"] = 1;
-  e.fingerprints.push_back((*log)->Fingerprint("DE89 3704"));
-  ASSERT_TRUE((*log)->Record(e).ok());
-  store::Completion c;
-  c.status = 200;
-  c.outcome = "ok";
-  c.completion_tokens = 7;
-  ASSERT_TRUE((*log)->Complete("req_1", c).ok());
-  auto st = db->Prepare("SELECT fingerprints, status, completion_tokens, outcome FROM audit_events");
-  ASSERT_TRUE(st.ok());
-  ASSERT_EQ((*st)->Next(), store::Statement::Step::kRow);
-  EXPECT_EQ((*st)->Text(0).find("DE89"), std::string::npos);
-  EXPECT_EQ((*st)->Text(0).size(), 64u + 4u);  // ["<64 hex>"]
-  EXPECT_EQ((*st)->Int(1), 200);
-  EXPECT_EQ((*st)->Int(2), 7);
-  EXPECT_EQ((*log)->Fingerprint("x"), (*log)->Fingerprint("x"));
-  EXPECT_FALSE(store::RequestLog::Open(db, "short").ok());
 }
 
 }  // namespace

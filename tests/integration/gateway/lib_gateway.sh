@@ -5,6 +5,7 @@
 #   gw_start [CONFIG]              airlock serve on a free port ($PORT, $BASE, $SERVE_PID)
 #   gw_node SCRIPT                 runs tests/integration/node/SCRIPT with the openai package
 #   expect_not_recorded NAME VALUE...   none of the values reached the provider
+#   gw_audit                       the gateway's audit events as JSON lines (airlock audit tail)
 GW_DIR="$SRC/tests/integration/gateway"
 NODE_DIR="$SRC/tests/integration/node"
 STORE="$WORK/var/airlock.db"
@@ -19,6 +20,10 @@ gw_cleanup() {
   if [ -n "${GW_KEEP:-}" ]; then echo "kept $WORK"; else rm -rf "$WORK"; fi
 }
 trap gw_cleanup EXIT
+
+gw_audit() {
+  "$AIRLOCK" audit tail -n 1000000 --format jsonl --store "sqlite:$WORK/var/audit.db"
+}
 
 gw_start_provider() {
   python3 "$GW_DIR/fake_provider.py" --port-file "$WORK/provider.port" --record "$RECORD" &

@@ -73,6 +73,11 @@ enum class Reason : std::uint16_t {
   kLockdownOff = 20,
   kStarted = 21,
   kStopped = 22,
+  kRerouted = 23,            // sent to another allowed backend than the preferred one
+  kInvalidRequest = 24,      // malformed JSON or OpenAI request: nothing forwarded
+  kUnknownWorkflow = 25,     // the request named no configured workflow
+  kClientDisconnected = 26,  // the caller went away before the answer was complete
+  kScanOnly = 27,            // /v1/airlock/scan: scanned, nothing forwarded
 };
 
 std::string_view EventKindName(EventKind k);

@@ -143,6 +143,26 @@ struct Config {
   std::string store_path = "var/airlock.db";
   std::string adequacy_file;        // empty: the built-in data/jurisdictions/adequacy.yaml
   SecretRef audit_hmac_key;         // empty: a key kept in the store directory
+  // The tamper-evident trail (src/audit, docs/audit-format.md).
+  struct Audit {
+    std::string store;              // "sqlite:PATH" | "postgres:CONNINFO"; empty: sqlite next to store_path
+    SecretRef store_secret;         // the store URL from env/file instead (a conninfo with a password)
+    std::string instance;           // this gateway's chain; empty: "gw-<host>-<port>"
+    std::string signing_key;        // Ed25519 PEM; empty: audit-signing.pem created next to store_path
+    unsigned checkpoint_every = 1000;   // events per signed checkpoint
+    unsigned checkpoint_seconds = 10;   // or this old, whichever comes first
+    unsigned retention_days = 365;      // `airlock audit prune` and `airlock check` read it
+    unsigned max_retention_days = 0;    // 0: not declared
+    unsigned verify_every_seconds = 300;  // background chain verification (0: off)
+  } audit;
+  // The admin API (/admin/v1/...): admin role only.
+  struct Admin {
+    bool enabled = true;
+    std::string host;               // empty: served on the main listener
+    uint16_t port = 0;
+    std::vector<std::string> roles = {"admin"};  // roles that may call it
+    std::string lockdown_mode = "local";         // default mode of `lockdown on`: local | refuse
+  } admin;
   SecretRef vault_key;              // empty: an ephemeral random key per process
   unsigned vault_ttl_seconds = 3600;
   std::vector<BackendConfig> backends;

@@ -1,11 +1,12 @@
-// Database: the embedded SQLite store (WAL) that holds API keys and audit
-// events, one RAII owner per connection and statement.
+// Database: the embedded SQLite store (WAL) that holds API keys and settings
+// (the lockdown state), one RAII owner per connection and statement. Audit
+// events live in the tamper-evident trail (src/audit), not here.
 //
 //   auto db = Database::Open("var/airlock.db");      // creates the file and schema
 //   auto st = (*db)->Prepare("SELECT ... WHERE id = ?");
 //   st->Bind(1, id); while (st->Step() == Row::kRow) st->Text(0);
 //
-// Durability: WAL with synchronous=NORMAL, so a committed event survives a
+// Durability: WAL with synchronous=NORMAL, so a committed write survives a
 // crash of the process; a power loss may lose the last commits.
 //
 // Thread-safety: a Database serialises its users with a mutex; take Lock()

@@ -1,11 +1,11 @@
-#include "audit_json.h"
+#include "airlock/audit/json.h"
 
 #include <cstdio>
 #include <ctime>
 
 #include "airlock/core/bytes.h"
 
-namespace airlock::cli {
+namespace airlock::audit {
 
 using nlohmann::ordered_json;
 
@@ -162,4 +162,4 @@ Result<audit::Event> EventFromJson(const nlohmann::json& j) {
   return e;
 }
 
-}  // namespace airlock::cli
+}  // namespace airlock::audit

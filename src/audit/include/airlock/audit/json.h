@@ -1,4 +1,5 @@
-// JSON and time helpers shared by the `airlock audit` commands.
+// JSON and time helpers for audit events: the `airlock audit` commands and the
+// gateway's admin API print events the same way.
 #pragma once
 
 #include <cstdint>
@@ -9,7 +10,7 @@
 #include "airlock/audit/event.h"
 #include "airlock/core/status.h"
 
-namespace airlock::cli {
+namespace airlock::audit {
 
 // "2026-11-28T10:15:00.123456Z"
 std::string FormatTimeUs(std::int64_t time_us);
@@ -19,10 +20,10 @@ std::string FormatTimeUs(std::int64_t time_us);
 Result<std::int64_t> ParseTimeUs(const std::string& text);
 
 // Every field of the event; fingerprints as hex MACs. Never a value.
-nlohmann::ordered_json EventToJson(const audit::Event& e);
+nlohmann::ordered_json EventToJson(const Event& e);
 
 // The inverse for `airlock audit append`: reads the same fields (names for
 // kind, decision, reasons). Values to fingerprint come separately.
-Result<audit::Event> EventFromJson(const nlohmann::json& j);
+Result<Event> EventFromJson(const nlohmann::json& j);
 
-}  // namespace airlock::cli
+}  // namespace airlock::audit

@@ -1,0 +1,32 @@
+// HttpCall: one synchronous HTTP(S) request to a running gateway, for
+// `airlock check --live` and `airlock lockdown`. TLS verifies the peer and
+// its host name (system trust store, or `ca_file`); never disabled.
+#pragma once
+
+#include <string>
+
+namespace airlock::compliance {
+
+struct HttpUrl {
+  bool tls = false;
+  std::string host, port;  // port defaults to 80 / 443
+};
+// False unless `url` starts with http:// or https:// and names a host.
+bool ParseHttpUrl(const std::string& url, HttpUrl* out);
+
+struct ProbeResult {
+  bool ok = false;          // got an HTTP answer
+  int status = 0;
+  std::string error;        // transport error, when !ok
+  std::string tls_version;  // negotiated, for TLS
+  std::string body;
+};
+
+// `base_url` is "http(s)://host[:port][/...]" (only scheme, host and port
+// are used); `target` the path and query. `max_version` caps the TLS version
+// offered (0: the library's default), for probing old-protocol refusal.
+ProbeResult HttpCall(const std::string& base_url, const std::string& method, const std::string& target,
+                     const std::string& bearer, const std::string& body, const std::string& ca_file,
+                     int max_version = 0);
+
+}  // namespace airlock::compliance
