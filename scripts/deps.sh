@@ -21,6 +21,7 @@ PACKAGES=(
   wrk nginx-light
   libpoppler-cpp-dev libzip-dev poppler-utils bible-kjv
   curl openssl      # gateway integration tests (HTTP client, test certificates)
+  python3-prometheus-client  # metrics tests: the reference parser of the text format
 )
 
 missing=()

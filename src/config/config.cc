@@ -248,12 +248,33 @@ std::shared_ptr<const Config> ParseOrThrow(const std::string& text, const std::s
   if (root.IsNull()) return cfg;
   r.CheckKeys(root, "the top level",
               {"server", "limits", "detection", "store", "jurisdictions", "audit", "vault",
-               "backends", "workflows", "organisation", "admin"});
+               "backends", "workflows", "organisation", "admin", "metrics"});
   if (const auto o = root["organisation"]) {
     r.CheckKeys(o, "organisation", {"name", "contact", "dpo"});
     if (o["name"]) cfg->organisation.name = r.Str(o["name"], "organisation.name");
     if (o["contact"]) cfg->organisation.contact = r.Str(o["contact"], "organisation.contact");
     if (o["dpo"]) cfg->organisation.dpo = r.Str(o["dpo"], "organisation.dpo");
+  }
+  if (const auto m = root["metrics"]) {
+    r.CheckKeys(m, "metrics", {"enabled", "principal_labels", "max_principals", "require_auth", "public"});
+    auto& mc = cfg->metrics;
+    if (m["enabled"]) mc.enabled = r.Bool(m["enabled"], "metrics.enabled");
+    if (m["principal_labels"]) {
+      const std::string p = r.Str(m["principal_labels"], "metrics.principal_labels");
+      if (p == "none") mc.principal_labels = Config::Metrics::PrincipalLabels::kNone;
+      else if (p == "hashed") mc.principal_labels = Config::Metrics::PrincipalLabels::kHashed;
+      else if (p == "clear") mc.principal_labels = Config::Metrics::PrincipalLabels::kClear;
+      else r.Fail(m["principal_labels"], "metrics.principal_labels must be none, hashed or clear");
+    }
+    if (m["max_principals"]) mc.max_principals = r.Uint(m["max_principals"], "metrics.max_principals", 1, 100000);
+    if (m["require_auth"]) mc.require_auth = r.Bool(m["require_auth"], "metrics.require_auth");
+    // `public` is what `airlock check` (AL-NET-006) reads; both must agree.
+    if (m["public"]) {
+      const bool open = r.Bool(m["public"], "metrics.public");
+      if (m["require_auth"] && open == mc.require_auth)
+        r.Fail(m["public"], "metrics.public contradicts metrics.require_auth");
+      mc.require_auth = !open;
+    }
   }
   if (root["server"]) ReadServer(r, root["server"], &cfg->server);
   if (const auto l = root["limits"]) {

@@ -171,6 +171,19 @@ struct Config {
   struct Organisation {
     std::string name, contact, dpo;  // controller and DPO, for the Art. 30 record
   } organisation;
+  // `metrics:` (docs/metrics.md). GET /metrics serves airlock_* counters,
+  // histograms and gauges; no payload text ever becomes a label.
+  struct Metrics {
+    bool enabled = true;
+    // Per-principal series: none (default), hashed (first 16 hex digits of an
+    // HMAC-SHA256 of the principal id) or clear (the id itself).
+    enum class PrincipalLabels { kNone, kHashed, kClear };
+    PrincipalLabels principal_labels = PrincipalLabels::kNone;
+    unsigned max_principals = 1000;  // later principals count as "other"
+    // true: /metrics needs an API key with role admin or metrics (401/403
+    // otherwise). `public: true` is accepted as the same as `require_auth: false`.
+    bool require_auth = true;
+  } metrics;
   std::string source;               // file path, or "<built-in>"
 
   const BackendConfig* FindBackend(std::string_view name) const;
