@@ -53,18 +53,12 @@ Result<Target> ParseTarget(const std::string& url) {
   const auto slash = rest.find('/');
   const std::string authority = rest.substr(0, slash);
   t.path = slash == std::string::npos ? "/" : rest.substr(slash);
-  if (!authority.empty() && authority.front() == '[') {
-    const auto close = authority.find(']');
-    if (close == std::string::npos) return Status::InvalidArgument("webhook url: unterminated IPv6 address");
-    t.host = authority.substr(1, close - 1);
-    if (close + 1 < authority.size() && authority[close + 1] == ':') t.port = authority.substr(close + 2);
-  } else {
-    const auto colon = authority.rfind(':');
-    t.host = authority.substr(0, colon);
-    if (colon != std::string::npos) t.port = authority.substr(colon + 1);
-  }
-  if (t.host.empty()) return Status::InvalidArgument("webhook url has no host");
-  if (t.port.empty()) t.port = t.tls ? "443" : "80";
+  // host:port, [v6]:port, or either without a port (the scheme's default).
+  std::uint16_t port = 0;
+  if (!config::ParseListen(authority, &t.host, &port).ok() &&
+      !config::ParseListen(authority + (t.tls ? ":443" : ":80"), &t.host, &port).ok())
+    return Status::InvalidArgument("webhook url needs a host (and optionally a port)");
+  t.port = std::to_string(port);
   return t;
 }
 
@@ -121,7 +115,8 @@ class WebhookSink final : public Sink {
   http::request<http::string_body> Request(const std::string& id, const std::string& body) const {
     http::request<http::string_body> req{http::verb::post, target_.path, 11};
     const bool default_port = target_.port == (target_.tls ? "443" : "80");
-    req.set(http::field::host, default_port ? target_.host : target_.host + ":" + target_.port);
+    const std::string host = target_.host.find(':') == std::string::npos ? target_.host : "[" + target_.host + "]";
+    req.set(http::field::host, default_port ? host : host + ":" + target_.port);
     req.set(http::field::user_agent, "airlock-alerts");
     req.set(http::field::content_type, "application/json");
     req.set("X-Airlock-Alert-Id", id);
