@@ -7,8 +7,8 @@
 // HMAC-SHA256 fingerprints in hex - never the values.
 //
 // JSON (one line, the shape every sink delivers; docs/alerts.md):
-//   {"version":1,"id":"1795853400000000-7","rule":"blocked-burst","type":"threshold",
-//    "severity":"high","time":"2026-11-28T09:30:00.000000Z","time_us":1795853400000000,
+//   {"version":1,"id":"1795858200000000-7","rule":"blocked-burst","type":"threshold",
+//    "severity":"high","time":"2026-11-28T09:30:00.000000Z","time_us":1795858200000000,
 //    "key":"principal:alice","principal":"alice","workflow":"support","backend":"",
 //    "count":10,"threshold":10,"window_ms":300000,"events":["gw-1:41","gw-1:42"],
 //    "fingerprints":[{"entity_type":"EMAIL_ADDRESS","hmac":"9f86d0..."}],"detail":""}
