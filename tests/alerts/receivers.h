@@ -4,8 +4,12 @@
 
 #include <utility>  // before asio: Boost 1.74's awaitable.hpp needs std::exchange
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <openssl/ec.h>
+#include <openssl/pem.h>
+#include <openssl/x509v3.h>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -40,8 +44,10 @@ struct ReceivedRequest {
 // Answers every POST with `status`, recording it.
 class WebhookReceiver {
  public:
-  explicit WebhookReceiver(unsigned short port = 0, unsigned status = 200)
-      : acceptor_(ioc_, {boost::asio::ip::make_address("127.0.0.1"), port}), status_(status) {
+  // With `tls`, the receiver speaks HTTPS with the context's certificate.
+  explicit WebhookReceiver(unsigned short port = 0, unsigned status = 200,
+                           boost::asio::ssl::context* tls = nullptr)
+      : acceptor_(ioc_, {boost::asio::ip::make_address("127.0.0.1"), port}), status_(status), tls_(tls) {
     port_ = acceptor_.local_endpoint().port();
     thread_ = std::thread([this] { Serve(); });
   }
@@ -60,39 +66,104 @@ class WebhookReceiver {
 
  private:
   void Serve() {
-    namespace http = boost::beast::http;
     while (true) {
       boost::system::error_code ec;
       boost::asio::ip::tcp::socket sock(ioc_);
       acceptor_.accept(sock, ec);
       if (stopping_) return;
       if (ec) continue;
-      boost::beast::flat_buffer buf;
-      http::request<http::string_body> req;
-      http::read(sock, buf, req, ec);
-      if (ec) continue;
-      ReceivedRequest r{std::string(req.method_string()), std::string(req.target()), req.body(), {}};
-      for (const auto& f : req) r.headers[std::string(f.name_string())] = std::string(f.value());
-      {
-        std::lock_guard<std::mutex> lock(mu_);
-        requests_.push_back(std::move(r));
+      if (tls_ == nullptr) {
+        Answer(sock);
+        continue;
       }
-      http::response<http::string_body> res{static_cast<http::status>(status_), 11};
-      res.body() = "{}";
-      res.prepare_payload();
-      http::write(sock, res, ec);
+      boost::asio::ssl::stream<boost::asio::ip::tcp::socket&> stream(sock, *tls_);
+      stream.handshake(boost::asio::ssl::stream_base::server, ec);
+      if (!ec) Answer(stream);
     }
+  }
+
+  template <typename Stream>
+  void Answer(Stream& stream) {
+    namespace http = boost::beast::http;
+    boost::system::error_code ec;
+    boost::beast::flat_buffer buf;
+    http::request<http::string_body> req;
+    http::read(stream, buf, req, ec);
+    if (ec) return;
+    ReceivedRequest r{std::string(req.method_string()), std::string(req.target()), req.body(), {}};
+    for (const auto& f : req) r.headers[std::string(f.name_string())] = std::string(f.value());
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      requests_.push_back(std::move(r));
+    }
+    http::response<http::string_body> res{static_cast<http::status>(status_), 11};
+    res.body() = "{}";
+    res.prepare_payload();
+    http::write(stream, res, ec);
   }
 
   boost::asio::io_context ioc_;
   boost::asio::ip::tcp::acceptor acceptor_;
   unsigned status_;
+  boost::asio::ssl::context* tls_;
   unsigned short port_ = 0;
   std::atomic<bool> stopping_{false};
   std::mutex mu_;
   std::vector<ReceivedRequest> requests_;
   std::thread thread_;
 };
+
+// A self-signed certificate for 127.0.0.1 (subjectAltName IP:127.0.0.1)
+// and its P-256 key, in PEM.
+struct TestCertificate {
+  std::string cert_pem, key_pem;
+};
+
+inline TestCertificate MakeLoopbackCertificate() {
+  EVP_PKEY* key = EVP_EC_gen("P-256");
+  X509* x = X509_new();
+  X509_set_version(x, 2);
+  ASN1_INTEGER_set(X509_get_serialNumber(x), 1);
+  X509_gmtime_adj(X509_getm_notBefore(x), -60);
+  X509_gmtime_adj(X509_getm_notAfter(x), 3600);
+  X509_set_pubkey(x, key);
+  X509_NAME* name = X509_get_subject_name(x);
+  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("airlock test"), -1,
+                             -1, 0);
+  X509_set_issuer_name(x, name);
+  X509V3_CTX ctx;
+  X509V3_set_ctx_nodb(&ctx);
+  X509V3_set_ctx(&ctx, x, x, nullptr, nullptr, 0);
+  for (auto [nid, value] : {std::pair{NID_subject_alt_name, "IP:127.0.0.1"},
+                            std::pair{NID_basic_constraints, "critical,CA:TRUE"}}) {
+    X509_EXTENSION* ext = X509V3_EXT_conf_nid(nullptr, &ctx, nid, value);
+    X509_add_ext(x, ext, -1);
+    X509_EXTENSION_free(ext);
+  }
+  X509_sign(x, key, EVP_sha256());
+  auto pem = [](auto write) {
+    BIO* b = BIO_new(BIO_s_mem());
+    write(b);
+    char* data = nullptr;
+    const long n = BIO_get_mem_data(b, &data);
+    std::string out(data, static_cast<std::size_t>(n));
+    BIO_free(b);
+    return out;
+  };
+  TestCertificate c;
+  c.cert_pem = pem([&](BIO* b) { PEM_write_bio_X509(b, x); });
+  c.key_pem = pem([&](BIO* b) { PEM_write_bio_PrivateKey(b, key, nullptr, nullptr, 0, nullptr, nullptr); });
+  X509_free(x);
+  EVP_PKEY_free(key);
+  return c;
+}
+
+inline std::unique_ptr<boost::asio::ssl::context> ServerTls(const TestCertificate& c) {
+  auto ctx = std::make_unique<boost::asio::ssl::context>(boost::asio::ssl::context::tls_server);
+  ctx->use_certificate_chain(boost::asio::buffer(c.cert_pem));
+  ctx->use_private_key(boost::asio::buffer(c.key_pem), boost::asio::ssl::context::pem);
+  return ctx;
+}
 
 // A POSIX socket bound to 127.0.0.1:0 with a receive timeout, so a test
 // that gets nothing fails instead of hanging.

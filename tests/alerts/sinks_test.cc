@@ -160,18 +160,35 @@ TEST(WebhookSink, AnErrorStatusIsNotADelivery) {
   EXPECT_EQ(Lines(dir + "/dead.jsonl").size(), 1u);
 }
 
-TEST(WebhookSink, HttpsVerifiesTheCertificate) {
-  // A plain HTTP receiver cannot complete a TLS handshake; with verification
-  // on there is no fallback to plain text: the alert is dead-lettered.
-  const std::string dir = FreshDir("webhook_tls");
-  WebhookReceiver receiver;
+TEST(WebhookSink, HttpsWithTheReceiversCaBundleDelivers) {
+  const std::string dir = FreshDir("webhook_tls_ok");
+  const TestCertificate cert = MakeLoopbackCertificate();
+  std::ofstream(dir + "/ca.pem") << cert.cert_pem;
+  auto tls = ServerTls(cert);
+  WebhookReceiver receiver(0, 200, tls.get());
+  std::string yaml = WebhookYaml(receiver.port(), dir + "/dead.jsonl", 0, "10ms", ", ca_bundle: \"" + dir + "/ca.pem\"");
+  yaml.replace(yaml.find("http://"), 7, "https://");
+  auto engine = MakeEngine(yaml);
+  engine->ReportLockdown(true, "admin");
+  ASSERT_TRUE(engine->Flush(std::chrono::seconds(20)));
+  ASSERT_EQ(receiver.requests().size(), 1u);
+  EXPECT_EQ(json::parse(receiver.requests()[0].body)["type"], "lockdown");
+  EXPECT_FALSE(std::filesystem::exists(dir + "/dead.jsonl"));
+}
+
+TEST(WebhookSink, HttpsRefusesACertificateItCannotVerify) {
+  // The same receiver, but the client trusts only the system store: the
+  // handshake fails, nothing is sent, and the alert is dead-lettered.
+  const std::string dir = FreshDir("webhook_tls_bad");
+  auto tls = ServerTls(MakeLoopbackCertificate());
+  WebhookReceiver receiver(0, 200, tls.get());
   std::string yaml = WebhookYaml(receiver.port(), dir + "/dead.jsonl", 0, "10ms");
   yaml.replace(yaml.find("http://"), 7, "https://");
   auto engine = MakeEngine(yaml);
   engine->ReportLockdown(true, "admin");
   ASSERT_TRUE(engine->Flush(std::chrono::seconds(20)));
+  EXPECT_TRUE(receiver.requests().empty());
   EXPECT_EQ(Lines(dir + "/dead.jsonl").size(), 1u);
-  for (const auto& r : receiver.requests()) EXPECT_NE(r.method, "POST");
 }
 
 void ExpectRfc5424(const std::string& text, int pri, const std::string& msgid, json* body) {
