@@ -12,6 +12,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <thread>
+#include <vector>
 
 #include "airlock/alerts/engine.h"
 #include "airlock/core/bytes.h"
@@ -287,6 +288,50 @@ TEST(Engine, BadSinkConfigIsAnError) {
   ASSERT_FALSE(e.ok());
   EXPECT_NE(e.status().message().find("test.yaml:3"), std::string::npos) << e.status().message();
   EXPECT_NE(e.status().message().find("AIRLOCK_TEST_UNSET_VAR"), std::string::npos) << e.status().message();
+}
+
+}  // namespace
+}  // namespace airlock::alerts
+
+namespace airlock::alerts {
+namespace {
+
+using namespace testing;  // NOLINT
+
+TEST(Engine, AFullQueueSpillsToTheDeadLetterWithoutWaiting) {
+  // The receiver is down and the first alert sits in a one-hour backoff:
+  // the queue (one slot) fills and the rest go straight to the dead letter.
+  const std::string dir = FreshDir("overflow");
+  auto engine = MakeEngine("  queue_size: 1\n" + WebhookYaml(FreePort(), dir + "/dead.jsonl", 3, "1h"));
+  for (int i = 0; i < 20; ++i) engine->ReportChainFailure({"gw-" + std::to_string(i), 1}, "deleted");
+  engine->Shutdown();
+  const auto dead = Lines(dir + "/dead.jsonl");
+  EXPECT_EQ(dead.size(), 20u) << "every alert is in the dead letter, none lost";
+  const auto s = engine->stats();
+  EXPECT_EQ(s.raised, 20u);
+  EXPECT_EQ(s.dead_lettered, 20u);
+  EXPECT_EQ(s.lost, 0u);
+}
+
+TEST(Engine, ConcurrentObserversShareTheWindows) {
+  const std::string dir = FreshDir("concurrent");
+  auto engine = MakeEngine(R"(
+  rules:
+    - {name: global-blocks, type: threshold, metric: blocked_requests, per: global, window: 1h, count: 2000, cooldown: 1h}
+  sinks:
+    - {type: jsonl, path: ")" + dir + R"(/alerts.jsonl"}
+)");
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&engine, t] {
+      for (std::uint64_t i = 0; i < 500; ++i) engine->Observe(Blocked("user" + std::to_string(t)), Id(t * 1000 + i));
+    });
+  }
+  for (auto& th : threads) th.join();
+  ASSERT_TRUE(engine->Flush(std::chrono::seconds(20)));
+  const auto lines = Lines(dir + "/alerts.jsonl");
+  ASSERT_EQ(lines.size(), 1u) << "the 2000th blocked request, from any thread, fires once";
+  EXPECT_EQ(json::parse(lines[0])["count"], 2000);
 }
 
 }  // namespace
