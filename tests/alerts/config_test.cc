@@ -131,7 +131,9 @@ INSTANTIATE_TEST_SUITE_P(
                 "bad.yaml:3: syslog address must be HOST:PORT"},
         BadCase{"alerts:\n  sinks:\n    - {type: jsonl}\n", "bad.yaml:3: jsonl sink needs a path"},
         BadCase{"alerts:\n  sinks:\n    - {type: email, to: soc@example.org}\n", "bad.yaml:3: unknown alert sink type 'email'"},
-        BadCase{"alerts:\n  rule: []\n", "bad.yaml:2: unknown key 'rule' in alerts"}));
+        BadCase{"alerts:\n  rule: []\n", "bad.yaml:2: unknown key 'rule' in alerts"}),
+    // Stable names: the default prints the struct's bytes (pointers).
+    [](const ::testing::TestParamInfo<BadCase>& param) { return "case" + std::to_string(param.index); });
 
 TEST(AlertsConfig, CanaryValuesNeverReachAnError) {
   auto cfg = Parse("alerts:\n  canaries:\n    - {entity_type: \"EMAIL ADDRESS\", value: canary.jones@example.org}\n",
