@@ -12,8 +12,8 @@
 //   e->Flush(std::chrono::seconds(5));             // before exit: wait for delivery
 //   e->Shutdown();                                 // (also done by the destructor)
 //
-// Observe never blocks on the network: it evaluates the rules under a mutex
-// (microseconds) and queues the alert's JSON. When a sink's queue is full,
+// Observe never blocks on the network: it evaluates the rules in memory
+// under one mutex and queues the alert. When a sink's queue is full,
 // the alert goes straight to that sink's Abandon: the webhook's dead-letter
 // file, the jsonl file itself (a local append on the caller's thread), or
 // counted lost for syslog.
