@@ -11,7 +11,9 @@ namespace airlock::alerts {
 class Engine::Worker {
  public:
   Worker(std::unique_ptr<Sink> sink, std::size_t capacity)
-      : sink_(std::move(sink)), capacity_(capacity == 0 ? 1 : capacity), thread_([this] { Run(); }) {}
+      : sink_(std::move(sink)),
+        capacity_(capacity == 0 ? 1 : capacity),
+        thread_([this] { Run(); }) {}
 
   ~Worker() { Stop(); }
 
@@ -67,7 +69,8 @@ class Engine::Worker {
     while (true) {
       cv_.wait(lock, [this] { return stopped_ || !queue_.empty(); });
       if (stopped_) return;  // Stop() abandons what is queued
-      std::vector<Alert> batch(std::make_move_iterator(queue_.begin()), std::make_move_iterator(queue_.end()));
+      std::vector<Alert> batch(std::make_move_iterator(queue_.begin()),
+                               std::make_move_iterator(queue_.end()));
       queue_.clear();
       busy_ = true;
       lock.unlock();
@@ -92,13 +95,14 @@ class Engine::Worker {
   std::thread thread_;  // last: starts after the members it uses
 };
 
-Engine::Engine(std::unique_ptr<RuleSet> rules, std::vector<std::unique_ptr<Worker>> workers, Clock clock)
+Engine::Engine(std::unique_ptr<RuleSet> rules, std::vector<std::unique_ptr<Worker>> workers,
+               Clock clock)
     : rules_(std::move(rules)), workers_(std::move(workers)), clock_(std::move(clock)) {}
 
 Engine::~Engine() { Shutdown(); }
 
-Result<std::unique_ptr<Engine>> Engine::Create(const config::AlertsConfig& cfg, const audit::HmacKey& key,
-                                               EngineOptions options) {
+Result<std::unique_ptr<Engine>> Engine::Create(const config::AlertsConfig& cfg,
+                                               const audit::HmacKey& key, EngineOptions options) {
   auto rules = RuleSet::Create(cfg, key);
   if (!rules.ok()) return rules.status();
   std::vector<std::unique_ptr<Sink>> sinks;
@@ -115,7 +119,8 @@ Result<std::unique_ptr<Engine>> Engine::Create(const config::AlertsConfig& cfg, 
                                          std::chrono::system_clock::now().time_since_epoch())
                                          .count());
   });
-  return std::unique_ptr<Engine>(new Engine(std::move(*rules), std::move(workers), std::move(clock)));
+  return std::unique_ptr<Engine>(
+      new Engine(std::move(*rules), std::move(workers), std::move(clock)));
 }
 
 void Engine::Emit(std::vector<Alert> alerts) {

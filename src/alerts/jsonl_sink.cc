@@ -10,7 +10,9 @@ class JsonlSink final : public Sink {
  public:
   explicit JsonlSink(std::string path) : path_(std::move(path)) {}
   std::string Describe() const override { return "jsonl " + path_; }
-  Outcome Deliver(const std::vector<Alert>& batch, const StopSignal&) override { return Write(batch); }
+  Outcome Deliver(const std::vector<Alert>& batch, const StopSignal&) override {
+    return Write(batch);
+  }
   // A full queue or shutdown: the file is local, so write it now.
   Outcome Abandon(const std::vector<Alert>& batch) override { return Write(batch); }
 

@@ -13,7 +13,14 @@ namespace airlock::alerts {
 
 namespace {
 
-enum class RuleType { kThreshold, kDistinctValues, kFirstBackendUse, kOutsideHours, kCanary, kChainFailure };
+enum class RuleType {
+  kThreshold,
+  kDistinctValues,
+  kFirstBackendUse,
+  kOutsideHours,
+  kCanary,
+  kChainFailure
+};
 enum class Metric { kBlockedRequests, kFindings, kRequests };
 enum class Per { kPrincipal, kWorkflow, kGlobal };
 
@@ -54,9 +61,12 @@ struct Rule {
 
 bool ParseType(const std::string& s, RuleType* t) {
   static const std::pair<const char*, RuleType> kTypes[] = {
-      {"threshold", RuleType::kThreshold},         {"distinct_values", RuleType::kDistinctValues},
-      {"first_backend_use", RuleType::kFirstBackendUse}, {"outside_hours", RuleType::kOutsideHours},
-      {"canary", RuleType::kCanary},               {"chain_failure", RuleType::kChainFailure}};
+      {"threshold", RuleType::kThreshold},
+      {"distinct_values", RuleType::kDistinctValues},
+      {"first_backend_use", RuleType::kFirstBackendUse},
+      {"outside_hours", RuleType::kOutsideHours},
+      {"canary", RuleType::kCanary},
+      {"chain_failure", RuleType::kChainFailure}};
   for (const auto& [name, type] : kTypes) {
     if (s == name) {
       *t = type;
@@ -68,17 +78,22 @@ bool ParseType(const std::string& s, RuleType* t) {
 
 std::string PerKey(Per per, const audit::Event& e) {
   switch (per) {
-    case Per::kPrincipal: return "principal:" + e.principal;
-    case Per::kWorkflow: return "workflow:" + e.workflow;
-    case Per::kGlobal: return "global";
+    case Per::kPrincipal:
+      return "principal:" + e.principal;
+    case Per::kWorkflow:
+      return "workflow:" + e.workflow;
+    case Per::kGlobal:
+      return "global";
   }
   return "global";
 }
 
 std::uint64_t MetricAmount(const Rule& r, const audit::Event& e) {
   switch (r.metric) {
-    case Metric::kBlockedRequests: return e.decision == audit::Decision::kBlock ? 1 : 0;
-    case Metric::kRequests: return e.kind == audit::EventKind::kRequest ? 1 : 0;
+    case Metric::kBlockedRequests:
+      return e.decision == audit::Decision::kBlock ? 1 : 0;
+    case Metric::kRequests:
+      return e.kind == audit::EventKind::kRequest ? 1 : 0;
     case Metric::kFindings: {
       std::uint64_t n = 0;
       for (const auto& f : e.findings)
@@ -90,7 +105,8 @@ std::uint64_t MetricAmount(const Rule& r, const audit::Event& e) {
 }
 
 FingerprintHex Hex(const audit::ValueFingerprint& f) {
-  return {f.entity_type, HexEncode(std::string_view(reinterpret_cast<const char*>(f.mac.data()), f.mac.size()))};
+  return {f.entity_type,
+          HexEncode(std::string_view(reinterpret_cast<const char*>(f.mac.data()), f.mac.size()))};
 }
 
 // Minute of the day and day of the week (0 = Monday) at `now_us` + offset.
@@ -119,9 +135,12 @@ std::string ProblemCode(std::string_view problem) {
   std::string out;
   for (char c : problem) {
     if (out.size() == 32) break;
-    if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_') out += c;
-    else if (c >= 'A' && c <= 'Z') out += static_cast<char>(c - 'A' + 'a');
-    else out += '_';
+    if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')
+      out += c;
+    else if (c >= 'A' && c <= 'Z')
+      out += static_cast<char>(c - 'A' + 'a');
+    else
+      out += '_';
   }
   return out.empty() ? "unknown" : out;
 }
@@ -158,7 +177,8 @@ struct RuleSet::Impl {
     w.sum += amount;
     const std::int64_t horizon = now_us - static_cast<std::int64_t>(r.cfg.window_ms) * 1000;
     // Every entry counts at least 1, so `count` entries are enough to decide.
-    while (!w.entries.empty() && (w.entries.front().time_us <= horizon || w.entries.size() > r.cfg.count)) {
+    while (!w.entries.empty() &&
+           (w.entries.front().time_us <= horizon || w.entries.size() > r.cfg.count)) {
       w.sum -= w.entries.front().amount;
       w.entries.pop_front();
     }
@@ -168,7 +188,8 @@ struct RuleSet::Impl {
     a.threshold = r.cfg.count;
     a.window_ms = r.cfg.window_ms;
     a.events.clear();
-    const std::size_t skip = w.entries.size() > kMaxAlertEventIds ? w.entries.size() - kMaxAlertEventIds : 0;
+    const std::size_t skip =
+        w.entries.size() > kMaxAlertEventIds ? w.entries.size() - kMaxAlertEventIds : 0;
     for (std::size_t i = skip; i < w.entries.size(); ++i) a.events.push_back(w.entries[i].event_id);
     out->push_back(std::move(a));
   }
@@ -194,7 +215,8 @@ struct RuleSet::Impl {
   void FirstBackend(Rule& r, const audit::Event& e, const audit::EventId& id, std::int64_t now_us,
                     std::vector<Alert>* out) {
     if (e.backend.empty() || r.known.count(e.backend)) return;
-    std::string key = (r.per == Per::kGlobal ? std::string() : PerKey(r.per, e) + "|") + "backend:" + e.backend;
+    std::string key =
+        (r.per == Per::kGlobal ? std::string() : PerKey(r.per, e) + "|") + "backend:" + e.backend;
     if (r.seen.Find(key) != nullptr) return;
     r.seen.Get(key) = true;
     Alert a = Base(r, e, id, now_us, std::move(key));
@@ -218,7 +240,8 @@ struct RuleSet::Impl {
     for (const auto& f : e.fingerprints) {
       if (!canaries.count({f.entity_type, f.mac})) continue;
       FingerprintHex h = Hex(f);
-      if (std::find(hits.begin(), hits.end(), h) == hits.end() && hits.size() < kMaxAlertFingerprints)
+      if (std::find(hits.begin(), hits.end(), h) == hits.end() &&
+          hits.size() < kMaxAlertFingerprints)
         hits.push_back(std::move(h));
     }
     if (hits.empty()) return;
@@ -234,17 +257,23 @@ struct RuleSet::Impl {
 RuleSet::RuleSet(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 RuleSet::~RuleSet() = default;
 
-Result<std::unique_ptr<RuleSet>> RuleSet::Create(const config::AlertsConfig& cfg, const audit::HmacKey& key) {
+Result<std::unique_ptr<RuleSet>> RuleSet::Create(const config::AlertsConfig& cfg,
+                                                 const audit::HmacKey& key) {
   auto impl = std::make_unique<Impl>();
   for (const auto& rc : cfg.rules) {
     Rule r(rc, cfg.max_keys);
     const std::string where = rc.source.empty() ? "alert rule " + rc.name : rc.source;
     if (!ParseType(rc.type, &r.type)) return Status::InvalidArgument(where + ": unknown rule type");
-    if (!ParseSeverity(rc.severity, &r.severity)) return Status::InvalidArgument(where + ": unknown severity");
-    if (rc.metric == "findings") r.metric = Metric::kFindings;
-    else if (rc.metric == "requests") r.metric = Metric::kRequests;
-    if (rc.per == "workflow") r.per = Per::kWorkflow;
-    else if (rc.per == "global") r.per = Per::kGlobal;
+    if (!ParseSeverity(rc.severity, &r.severity))
+      return Status::InvalidArgument(where + ": unknown severity");
+    if (rc.metric == "findings")
+      r.metric = Metric::kFindings;
+    else if (rc.metric == "requests")
+      r.metric = Metric::kRequests;
+    if (rc.per == "workflow")
+      r.per = Per::kWorkflow;
+    else if (rc.per == "global")
+      r.per = Per::kGlobal;
     if (r.type == RuleType::kThreshold && (rc.count == 0 || rc.window_ms == 0))
       return Status::InvalidArgument(where + ": threshold rule needs count and window above 0");
     r.known.insert(rc.known.begin(), rc.known.end());
@@ -257,23 +286,36 @@ Result<std::unique_ptr<RuleSet>> RuleSet::Create(const config::AlertsConfig& cfg
   return std::unique_ptr<RuleSet>(new RuleSet(std::move(impl)));
 }
 
-std::vector<Alert> RuleSet::Observe(const audit::Event& e, const audit::EventId& id, std::int64_t now_us) {
+std::vector<Alert> RuleSet::Observe(const audit::Event& e, const audit::EventId& id,
+                                    std::int64_t now_us) {
   std::vector<Alert> out;
   std::lock_guard<std::mutex> lock(impl_->mu);
   for (Rule& r : impl_->rules) {
     switch (r.type) {
-      case RuleType::kThreshold: impl_->Threshold(r, e, id, now_us, &out); break;
-      case RuleType::kDistinctValues: impl_->Distinct(r, e, id, now_us, &out); break;
-      case RuleType::kFirstBackendUse: impl_->FirstBackend(r, e, id, now_us, &out); break;
-      case RuleType::kOutsideHours: impl_->OutsideHours(r, e, id, now_us, &out); break;
-      case RuleType::kCanary: impl_->Canary(r, e, id, now_us, &out); break;
-      case RuleType::kChainFailure: break;  // reported through ChainFailure
+      case RuleType::kThreshold:
+        impl_->Threshold(r, e, id, now_us, &out);
+        break;
+      case RuleType::kDistinctValues:
+        impl_->Distinct(r, e, id, now_us, &out);
+        break;
+      case RuleType::kFirstBackendUse:
+        impl_->FirstBackend(r, e, id, now_us, &out);
+        break;
+      case RuleType::kOutsideHours:
+        impl_->OutsideHours(r, e, id, now_us, &out);
+        break;
+      case RuleType::kCanary:
+        impl_->Canary(r, e, id, now_us, &out);
+        break;
+      case RuleType::kChainFailure:
+        break;  // reported through ChainFailure
     }
   }
   return out;
 }
 
-std::vector<Alert> RuleSet::ChainFailure(const audit::EventId& at, std::string_view problem, std::int64_t now_us) {
+std::vector<Alert> RuleSet::ChainFailure(const audit::EventId& at, std::string_view problem,
+                                         std::int64_t now_us) {
   std::vector<Alert> out;
   std::lock_guard<std::mutex> lock(impl_->mu);
   std::vector<Rule*> rules;

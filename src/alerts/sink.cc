@@ -24,9 +24,12 @@ bool StopSignal::SleepFor(std::chrono::milliseconds d) const {
 
 Result<std::unique_ptr<Sink>> MakeSink(const config::AlertSinkConfig& cfg) {
   Result<std::unique_ptr<Sink>> r = Status::InvalidArgument("unknown alert sink type");
-  if (cfg.type == "jsonl") r = internal::MakeJsonlSink(cfg);
-  else if (cfg.type == "webhook") r = internal::MakeWebhookSink(cfg);
-  else if (cfg.type == "syslog") r = internal::MakeSyslogSink(cfg);
+  if (cfg.type == "jsonl")
+    r = internal::MakeJsonlSink(cfg);
+  else if (cfg.type == "webhook")
+    r = internal::MakeWebhookSink(cfg);
+  else if (cfg.type == "syslog")
+    r = internal::MakeSyslogSink(cfg);
   if (!r.ok() && !cfg.source.empty()) return r.status().WithContext(cfg.source);
   return r;
 }

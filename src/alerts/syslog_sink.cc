@@ -1,10 +1,10 @@
-#include <utility>  // before asio: Boost 1.74's awaitable.hpp needs std::exchange
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ip/udp.hpp>
 #include <boost/asio/redirect_error.hpp>
-#include <boost/asio/write.hpp>
 #include <boost/asio/this_coro.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <utility>  // before asio: Boost 1.74's awaitable.hpp needs std::exchange
 
 #include <unistd.h>
 
@@ -30,11 +30,16 @@ constexpr auto kTcpTimeout = std::chrono::seconds(5);
 // medium -> 4 (warning), low -> 5 (notice), info -> 6 (informational).
 int SyslogSeverity(Severity s) {
   switch (s) {
-    case Severity::kCritical: return 2;
-    case Severity::kHigh: return 3;
-    case Severity::kMedium: return 4;
-    case Severity::kLow: return 5;
-    case Severity::kInfo: return 6;
+    case Severity::kCritical:
+      return 2;
+    case Severity::kHigh:
+      return 3;
+    case Severity::kMedium:
+      return 4;
+    case Severity::kLow:
+      return 5;
+    case Severity::kInfo:
+      return 6;
   }
   return 4;
 }
@@ -68,7 +73,10 @@ std::string Hostname() {
 class SyslogSink final : public Sink {
  public:
   SyslogSink(config::AlertSinkConfig cfg, std::string host, std::string port)
-      : cfg_(std::move(cfg)), host_(std::move(host)), port_(std::move(port)), hostname_(Hostname()),
+      : cfg_(std::move(cfg)),
+        host_(std::move(host)),
+        port_(std::move(port)),
+        hostname_(Hostname()),
         procid_(static_cast<long>(::getpid())) {}
 
   std::string Describe() const override { return "syslog " + cfg_.transport + " " + cfg_.address; }
@@ -117,12 +125,15 @@ class SyslogSink final : public Sink {
     beast::error_code ec;
     if (!tcp_) {
       tcp::resolver resolver(ex);
-      const auto eps = co_await resolver.async_resolve(host_, port_, net::redirect_error(use_awaitable, ec));
+      const auto eps =
+          co_await resolver.async_resolve(host_, port_, net::redirect_error(use_awaitable, ec));
       if (ec) co_return Status::IoError("syslog: cannot resolve " + cfg_.address);
       tcp_ = std::make_unique<beast::tcp_stream>(ex);
       tcp_->expires_after(kTcpTimeout);
       co_await tcp_->async_connect(eps, net::redirect_error(use_awaitable, ec));
-      if (ec) co_return Status::IoError("syslog: cannot connect to " + cfg_.address + ": " + ec.message());
+      if (ec)
+        co_return Status::IoError("syslog: cannot connect to " + cfg_.address + ": " +
+                                  ec.message());
     }
     tcp_->expires_after(kTcpTimeout);
     co_await net::async_write(*tcp_, net::buffer(framed), net::redirect_error(use_awaitable, ec));
@@ -140,8 +151,8 @@ class SyslogSink final : public Sink {
 
 }  // namespace
 
-std::string SyslogMessage(const Alert& a, const config::AlertSinkConfig& cfg, const std::string& hostname,
-                          long procid) {
+std::string SyslogMessage(const Alert& a, const config::AlertSinkConfig& cfg,
+                          const std::string& hostname, long procid) {
   const int pri = static_cast<int>(cfg.facility) * 8 + SyslogSeverity(a.severity);
   std::string sd = "[airlock@32473";  // 32473: the example enterprise number (RFC 5612)
   sd += Param("id", a.id);
@@ -152,9 +163,9 @@ std::string SyslogMessage(const Alert& a, const config::AlertSinkConfig& cfg, co
   sd += Param("principal", a.principal);
   sd += Param("count", std::to_string(a.count));
   sd += "]";
-  return "<" + std::to_string(pri) + ">1 " + FormatTime(a.time_us) + " " + Header(hostname, 255) + " " +
-         Header(cfg.app_name, 48) + " " + std::to_string(procid) + " " + Header(a.rule, 32) + " " + sd + " " +
-         ToJson(a);
+  return "<" + std::to_string(pri) + ">1 " + FormatTime(a.time_us) + " " + Header(hostname, 255) +
+         " " + Header(cfg.app_name, 48) + " " + std::to_string(procid) + " " + Header(a.rule, 32) +
+         " " + sd + " " + ToJson(a);
 }
 
 Result<std::unique_ptr<Sink>> MakeSyslogSink(const config::AlertSinkConfig& cfg) {
@@ -162,7 +173,8 @@ Result<std::unique_ptr<Sink>> MakeSyslogSink(const config::AlertSinkConfig& cfg)
   uint16_t port = 0;
   Status st = config::ParseListen(cfg.address, &host, &port);
   if (!st.ok()) return st.WithContext("syslog address");
-  if (cfg.transport != "udp" && cfg.transport != "tcp") return Status::InvalidArgument("syslog transport must be udp or tcp");
+  if (cfg.transport != "udp" && cfg.transport != "tcp")
+    return Status::InvalidArgument("syslog transport must be udp or tcp");
   return std::unique_ptr<Sink>(std::make_unique<SyslogSink>(cfg, host, std::to_string(port)));
 }
 

@@ -1,4 +1,3 @@
-#include <utility>  // before asio: Boost 1.74's awaitable.hpp needs std::exchange
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/redirect_error.hpp>
@@ -7,6 +6,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <utility>  // before asio: Boost 1.74's awaitable.hpp needs std::exchange
 
 #include <openssl/hmac.h>
 
@@ -65,15 +65,19 @@ Result<Target> ParseTarget(const std::string& url) {
 std::string HmacSha256Hex(const std::string& key, const std::string& body) {
   unsigned char mac[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(body.data()),
-       body.size(), mac, &len);
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+       reinterpret_cast<const unsigned char*>(body.data()), body.size(), mac, &len);
   return HexEncode(std::string_view(reinterpret_cast<const char*>(mac), len));
 }
 
 class WebhookSink final : public Sink {
  public:
-  WebhookSink(config::AlertSinkConfig cfg, Target target, std::string secret, std::unique_ptr<ssl::context> ctx)
-      : cfg_(std::move(cfg)), target_(std::move(target)), secret_(std::move(secret)), ssl_(std::move(ctx)) {}
+  WebhookSink(config::AlertSinkConfig cfg, Target target, std::string secret,
+              std::unique_ptr<ssl::context> ctx)
+      : cfg_(std::move(cfg)),
+        target_(std::move(target)),
+        secret_(std::move(secret)),
+        ssl_(std::move(ctx)) {}
 
   std::string Describe() const override { return "webhook " + cfg_.url; }
 
@@ -115,7 +119,8 @@ class WebhookSink final : public Sink {
   http::request<http::string_body> Request(const std::string& id, const std::string& body) const {
     http::request<http::string_body> req{http::verb::post, target_.path, 11};
     const bool default_port = target_.port == (target_.tls ? "443" : "80");
-    const std::string host = target_.host.find(':') == std::string::npos ? target_.host : "[" + target_.host + "]";
+    const std::string host =
+        target_.host.find(':') == std::string::npos ? target_.host : "[" + target_.host + "]";
     req.set(http::field::host, default_port ? host : host + ":" + target_.port);
     req.set(http::field::user_agent, "airlock-alerts");
     req.set(http::field::content_type, "application/json");
@@ -137,7 +142,8 @@ class WebhookSink final : public Sink {
     co_await http::async_read(stream, buffer, res, net::redirect_error(use_awaitable, ec));
     if (ec) co_return Status::IoError("webhook: no answer: " + ec.message());
     const unsigned code = res.result_int();
-    if (code < 200 || code > 299) co_return Status::Unavailable("webhook answered HTTP " + std::to_string(code));
+    if (code < 200 || code > 299)
+      co_return Status::Unavailable("webhook answered HTTP " + std::to_string(code));
     co_return Status::Ok();
   }
 
@@ -145,8 +151,8 @@ class WebhookSink final : public Sink {
     auto ex = co_await net::this_coro::executor;
     beast::error_code ec;
     tcp::resolver resolver(ex);
-    const auto endpoints =
-        co_await resolver.async_resolve(target_.host, target_.port, net::redirect_error(use_awaitable, ec));
+    const auto endpoints = co_await resolver.async_resolve(target_.host, target_.port,
+                                                           net::redirect_error(use_awaitable, ec));
     if (ec) co_return Status::IoError("webhook: cannot resolve host: " + ec.message());
     const auto deadline = std::chrono::milliseconds(cfg_.timeout_ms);
     const auto req = Request(id, body);
@@ -159,12 +165,14 @@ class WebhookSink final : public Sink {
     }
     beast::ssl_stream<beast::tcp_stream> stream(ex, *ssl_);
     beast::get_lowest_layer(stream).expires_after(deadline);
-    co_await beast::get_lowest_layer(stream).async_connect(endpoints, net::redirect_error(use_awaitable, ec));
+    co_await beast::get_lowest_layer(stream).async_connect(endpoints,
+                                                           net::redirect_error(use_awaitable, ec));
     if (ec) co_return Status::IoError("webhook: cannot connect: " + ec.message());
     if (!SSL_set_tlsext_host_name(stream.native_handle(), target_.host.c_str()))
       co_return Status::Internal("webhook: cannot set TLS server name");
     stream.set_verify_callback(ssl::host_name_verification(target_.host));
-    co_await stream.async_handshake(ssl::stream_base::client, net::redirect_error(use_awaitable, ec));
+    co_await stream.async_handshake(ssl::stream_base::client,
+                                    net::redirect_error(use_awaitable, ec));
     if (ec) co_return Status::IoError("webhook: TLS handshake failed: " + ec.message());
     Status st = co_await Exchange(stream, req);
     co_await stream.async_shutdown(net::redirect_error(use_awaitable, ec));  // best effort
@@ -190,17 +198,20 @@ Result<std::unique_ptr<Sink>> MakeWebhookSink(const config::AlertSinkConfig& cfg
     secret = std::move(*s);
   }
   auto ctx = std::make_unique<ssl::context>(ssl::context::tls_client);
-  ctx->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
-                   ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
+  ctx->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                   ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
   beast::error_code ec;
   ctx->set_verify_mode(ssl::verify_peer, ec);  // always: alerts leave the machine
   if (!cfg.ca_bundle.empty()) {
     ctx->load_verify_file(cfg.ca_bundle, ec);
-    if (ec) return Status::IoError("webhook: cannot load ca_bundle " + cfg.ca_bundle + ": " + ec.message());
+    if (ec)
+      return Status::IoError("webhook: cannot load ca_bundle " + cfg.ca_bundle + ": " +
+                             ec.message());
   } else {
     ctx->set_default_verify_paths(ec);
   }
-  return std::unique_ptr<Sink>(std::make_unique<WebhookSink>(cfg, std::move(*target), std::move(secret), std::move(ctx)));
+  return std::unique_ptr<Sink>(
+      std::make_unique<WebhookSink>(cfg, std::move(*target), std::move(secret), std::move(ctx)));
 }
 
 }  // namespace airlock::alerts::internal

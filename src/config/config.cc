@@ -245,11 +245,16 @@ unsigned AlertDurationMs(const Reader& r, const YAML::Node& n, const std::string
   while (digits < s.size() && s[digits] >= '0' && s[digits] <= '9') ++digits;
   const std::string unit = s.substr(digits);
   double scale = 0;
-  if (unit.empty() || unit == "s") scale = 1000;
-  else if (unit == "ms") scale = 1;
-  else if (unit == "m") scale = 60e3;
-  else if (unit == "h") scale = 3.6e6;
-  else if (unit == "d") scale = 86.4e6;
+  if (unit.empty() || unit == "s")
+    scale = 1000;
+  else if (unit == "ms")
+    scale = 1;
+  else if (unit == "m")
+    scale = 60e3;
+  else if (unit == "h")
+    scale = 3.6e6;
+  else if (unit == "d")
+    scale = 86.4e6;
   if (digits == 0 || digits > 9 || scale == 0)
     r.Fail(n, what + " must be a duration such as 500ms, 30s, 5m, 1h or 1d");
   const double ms = std::stod(s.substr(0, digits)) * scale;
@@ -259,14 +264,16 @@ unsigned AlertDurationMs(const Reader& r, const YAML::Node& n, const std::string
 
 bool AlertToken(const std::string& s) {
   return !s.empty() && s.size() <= 64 && std::all_of(s.begin(), s.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-' || c == ':';
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-' ||
+           c == ':';
   });
 }
 
 // "HH:MM" -> minutes since midnight, or -1.
 int AlertClockMinutes(const std::string& s) {
   if (s.size() != 5 || s[2] != ':' || !std::isdigit(static_cast<unsigned char>(s[0])) ||
-      !std::isdigit(static_cast<unsigned char>(s[1])) || !std::isdigit(static_cast<unsigned char>(s[3])) ||
+      !std::isdigit(static_cast<unsigned char>(s[1])) ||
+      !std::isdigit(static_cast<unsigned char>(s[3])) ||
       !std::isdigit(static_cast<unsigned char>(s[4])))
     return -1;
   const int h = (s[0] - '0') * 10 + (s[1] - '0'), m = (s[3] - '0') * 10 + (s[4] - '0');
@@ -276,7 +283,8 @@ int AlertClockMinutes(const std::string& s) {
 
 int AlertDayIndex(const std::string& d) {
   static const char* const kDays[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
-  for (int i = 0; i < 7; ++i) if (d == kDays[i]) return i;
+  for (int i = 0; i < 7; ++i)
+    if (d == kDays[i]) return i;
   return -1;
 }
 
@@ -305,20 +313,25 @@ int AlertUtcOffset(const Reader& r, const YAML::Node& n) {
   if (s.rfind("UTC", 0) == 0) s = s.substr(3);
   const int m = s.size() == 6 && (s[0] == '+' || s[0] == '-') ? AlertClockMinutes(s.substr(1)) : -1;
   if (m < 0 || m > 14 * 60)
-    r.Fail(n, "timezone must be UTC or a fixed offset such as UTC+02:00 (named zones are not supported)");
+    r.Fail(
+        n,
+        "timezone must be UTC or a fixed offset such as UTC+02:00 (named zones are not supported)");
   return s[0] == '-' ? -m : m;
 }
 
 AlertRuleConfig ReadAlertRule(const Reader& r, const YAML::Node& n) {
   if (!n.IsMap()) r.Fail(n, "alert rule must be a mapping");
-  if (!n["type"]) r.Fail(n, "alert rule needs a type (threshold, distinct_values, first_backend_use, "
-                            "outside_hours, canary or chain_failure)");
+  if (!n["type"])
+    r.Fail(n,
+           "alert rule needs a type (threshold, distinct_values, first_backend_use, "
+           "outside_hours, canary or chain_failure)");
   AlertRuleConfig a;
   a.source = Where(r.source(), n);
   a.type = r.Str(n["type"], "alert rule type");
   if (a.type == "threshold") {
-    r.CheckKeys(n, "threshold rule",
-                {"name", "type", "severity", "cooldown", "metric", "data_class", "per", "window", "count"});
+    r.CheckKeys(
+        n, "threshold rule",
+        {"name", "type", "severity", "cooldown", "metric", "data_class", "per", "window", "count"});
   } else if (a.type == "distinct_values") {
     r.CheckKeys(n, "distinct_values rule", {"name", "type", "severity", "cooldown", "count"});
     a.count = 50;
@@ -326,21 +339,24 @@ AlertRuleConfig ReadAlertRule(const Reader& r, const YAML::Node& n) {
     r.CheckKeys(n, "first_backend_use rule", {"name", "type", "severity", "per", "known"});
     a.per = "global";
   } else if (a.type == "outside_hours") {
-    r.CheckKeys(n, "outside_hours rule", {"name", "type", "severity", "cooldown", "hours", "days", "timezone"});
+    r.CheckKeys(n, "outside_hours rule",
+                {"name", "type", "severity", "cooldown", "hours", "days", "timezone"});
   } else if (a.type == "canary" || a.type == "chain_failure") {
     r.CheckKeys(n, a.type + " rule", {"name", "type", "severity", "cooldown"});
     a.severity = "critical";
     a.cooldown_ms = 0;
   } else {
-    r.Fail(n["type"], "unknown alert rule type '" + a.type + "' (threshold, distinct_values, "
-                      "first_backend_use, outside_hours, canary or chain_failure)");
+    r.Fail(n["type"], "unknown alert rule type '" + a.type +
+                          "' (threshold, distinct_values, "
+                          "first_backend_use, outside_hours, canary or chain_failure)");
   }
   if (!n["name"]) r.Fail(n, "alert rule needs a name");
   a.name = r.Str(n["name"], "alert rule name");
-  if (!AlertToken(a.name)) r.Fail(n["name"], "alert rule name must be 1-64 characters of [A-Za-z0-9._:-]");
+  if (!AlertToken(a.name))
+    r.Fail(n["name"], "alert rule name must be 1-64 characters of [A-Za-z0-9._:-]");
   if (n["severity"]) a.severity = r.Str(n["severity"], "severity");
-  if (a.severity != "info" && a.severity != "low" && a.severity != "medium" && a.severity != "high" &&
-      a.severity != "critical")
+  if (a.severity != "info" && a.severity != "low" && a.severity != "medium" &&
+      a.severity != "high" && a.severity != "critical")
     r.Fail(n["severity"], "severity must be info, low, medium, high or critical");
   if (n["cooldown"]) a.cooldown_ms = AlertDurationMs(r, n["cooldown"], "cooldown");
   if (n["metric"]) a.metric = r.Str(n["metric"], "metric");
@@ -348,8 +364,10 @@ AlertRuleConfig ReadAlertRule(const Reader& r, const YAML::Node& n) {
     r.Fail(n["metric"], "metric must be blocked_requests, findings or requests");
   if (n["data_class"]) {
     a.data_class = r.Str(n["data_class"], "data_class");
-    if (a.metric != "findings") r.Fail(n["data_class"], "data_class applies only to metric: findings");
-    if (!DataClassNames().count(a.data_class)) r.Fail(n["data_class"], "unknown data class '" + a.data_class + "'");
+    if (a.metric != "findings")
+      r.Fail(n["data_class"], "data_class applies only to metric: findings");
+    if (!DataClassNames().count(a.data_class))
+      r.Fail(n["data_class"], "unknown data class '" + a.data_class + "'");
   }
   if (n["per"]) a.per = r.Str(n["per"], "per");
   if (a.per != "principal" && a.per != "workflow" && a.per != "global")
@@ -363,7 +381,8 @@ AlertRuleConfig ReadAlertRule(const Reader& r, const YAML::Node& n) {
     const auto dash = s.find('-');
     const int from = dash == std::string::npos ? -1 : AlertClockMinutes(s.substr(0, dash));
     const int to = dash == std::string::npos ? -1 : AlertClockMinutes(s.substr(dash + 1));
-    if (from < 0 || to < 0 || from == to) r.Fail(h, "hours must be like 07:00-19:00 (start and end differ)");
+    if (from < 0 || to < 0 || from == to)
+      r.Fail(h, "hours must be like 07:00-19:00 (start and end differ)");
     a.hours_start_min = static_cast<unsigned>(from);
     a.hours_end_min = static_cast<unsigned>(to);
   }
@@ -379,8 +398,9 @@ AlertSinkConfig ReadAlertSink(const Reader& r, const YAML::Node& n) {
   s.source = Where(r.source(), n);
   s.type = r.Str(n["type"], "alert sink type");
   if (s.type == "webhook") {
-    r.CheckKeys(n, "webhook sink",
-                {"type", "url", "secret", "ca_bundle", "timeout", "retries", "backoff", "dead_letter"});
+    r.CheckKeys(
+        n, "webhook sink",
+        {"type", "url", "secret", "ca_bundle", "timeout", "retries", "backoff", "dead_letter"});
     if (n["url"]) s.url = r.Str(n["url"], "webhook url");
     if (s.url.rfind("https://", 0) != 0 && s.url.rfind("http://", 0) != 0)
       r.Fail(n["url"] ? n["url"] : n, "webhook sink needs a url starting with https:// or http://");
@@ -395,7 +415,8 @@ AlertSinkConfig ReadAlertSink(const Reader& r, const YAML::Node& n) {
   } else if (s.type == "syslog") {
     r.CheckKeys(n, "syslog sink", {"type", "transport", "address", "app_name", "facility"});
     if (n["transport"]) s.transport = r.Str(n["transport"], "transport");
-    if (s.transport != "udp" && s.transport != "tcp") r.Fail(n["transport"], "transport must be udp or tcp");
+    if (s.transport != "udp" && s.transport != "tcp")
+      r.Fail(n["transport"], "transport must be udp or tcp");
     if (!n["address"]) r.Fail(n, "syslog sink needs an address (host:port)");
     s.address = r.Str(n["address"], "syslog address");
     std::string host;
@@ -404,7 +425,8 @@ AlertSinkConfig ReadAlertSink(const Reader& r, const YAML::Node& n) {
       r.Fail(n["address"], "syslog address must be HOST:PORT");
     if (n["app_name"]) s.app_name = r.Str(n["app_name"], "app_name");
     if (s.app_name.empty() || s.app_name.size() > 48 ||
-        !std::all_of(s.app_name.begin(), s.app_name.end(), [](char c) { return c > 32 && c < 127; }))
+        !std::all_of(s.app_name.begin(), s.app_name.end(),
+                     [](char c) { return c > 32 && c < 127; }))
       r.Fail(n["app_name"], "app_name must be 1-48 printable characters without spaces");
     if (n["facility"]) s.facility = r.Uint(n["facility"], "facility", 0, 23);
   } else if (s.type == "jsonl") {
@@ -437,7 +459,8 @@ void ReadAlerts(const Reader& r, const YAML::Node& n, AlertsConfig* out) {
       AlertCanaryConfig canary;
       if (!c["entity_type"] || !c["value"]) r.Fail(c, "canary needs entity_type and value");
       canary.entity_type = r.Str(c["entity_type"], "canary entity_type");
-      if (!AlertToken(canary.entity_type)) r.Fail(c["entity_type"], "canary entity_type must be a token like EMAIL_ADDRESS");
+      if (!AlertToken(canary.entity_type))
+        r.Fail(c["entity_type"], "canary entity_type must be a token like EMAIL_ADDRESS");
       canary.value = r.Str(c["value"], "canary value");  // never echoed in a message
       if (canary.value.empty()) r.Fail(c["value"], "canary value must not be empty");
       out->canaries.push_back(std::move(canary));
@@ -449,7 +472,8 @@ void ReadAlerts(const Reader& r, const YAML::Node& n, AlertsConfig* out) {
   }
   const bool canary_rule = std::any_of(out->rules.begin(), out->rules.end(),
                                        [](const AlertRuleConfig& a) { return a.type == "canary"; });
-  if (canary_rule && out->canaries.empty()) r.Fail(n, "a canary rule needs alerts.canaries (planted values)");
+  if (canary_rule && out->canaries.empty())
+    r.Fail(n, "a canary rule needs alerts.canaries (planted values)");
   if (!canary_rule && !out->canaries.empty())
     r.Fail(n["canaries"], "alerts.canaries need a rule of type canary to raise alerts");
 }

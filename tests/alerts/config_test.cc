@@ -92,7 +92,8 @@ class AlertsConfigError : public ::testing::TestWithParam<BadCase> {};
 TEST_P(AlertsConfigError, NamesFileAndLine) {
   auto cfg = Parse(GetParam().yaml, "bad.yaml");
   ASSERT_FALSE(cfg.ok());
-  EXPECT_NE(cfg.status().message().find(GetParam().error), std::string::npos) << cfg.status().message();
+  EXPECT_NE(cfg.status().message().find(GetParam().error), std::string::npos)
+      << cfg.status().message();
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -100,46 +101,60 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         BadCase{"alerts:\n  rules:\n    - name: a\n      type: threshold\n      windw: 5m\n",
                 "bad.yaml:5: unknown key 'windw' in threshold rule"},
-        BadCase{"alerts:\n  rules:\n    - {name: a, type: thresold}\n", "bad.yaml:3: unknown alert rule type 'thresold'"},
-        BadCase{"alerts:\n  rules:\n    - {type: threshold}\n", "bad.yaml:3: alert rule needs a name"},
-        BadCase{"alerts:\n  rules:\n    - {name: a, type: threshold}\n    - {name: a, type: canary}\n",
-                "bad.yaml:4: duplicate alert rule name 'a'"},
+        BadCase{"alerts:\n  rules:\n    - {name: a, type: thresold}\n",
+                "bad.yaml:3: unknown alert rule type 'thresold'"},
+        BadCase{"alerts:\n  rules:\n    - {type: threshold}\n",
+                "bad.yaml:3: alert rule needs a name"},
+        BadCase{
+            "alerts:\n  rules:\n    - {name: a, type: threshold}\n    - {name: a, type: canary}\n",
+            "bad.yaml:4: duplicate alert rule name 'a'"},
         BadCase{"alerts:\n  rules:\n\n    - {name: a, type: threshold, window: 5 minutes}\n",
                 "bad.yaml:4: window must be a duration"},
         BadCase{"alerts:\n  rules:\n    - {name: a, type: threshold, severity: urgent}\n",
                 "bad.yaml:3: severity must be info, low, medium, high or critical"},
-        BadCase{"alerts:\n  rules:\n    - {name: a, type: threshold, metric: findings, data_class: secrets}\n",
+        BadCase{"alerts:\n  rules:\n    - {name: a, type: threshold, metric: findings, data_class: "
+                "secrets}\n",
                 "bad.yaml:3: unknown data class 'secrets'"},
         BadCase{"alerts:\n  rules:\n    - {name: a, type: canary, window: 5m}\n",
                 "bad.yaml:3: unknown key 'window' in canary rule"},
-        BadCase{"alerts:\n  rules:\n    - {name: a, type: outside_hours, timezone: Europe/Berlin}\n",
-                "bad.yaml:3: timezone must be UTC or a fixed offset"},
+        BadCase{
+            "alerts:\n  rules:\n    - {name: a, type: outside_hours, timezone: Europe/Berlin}\n",
+            "bad.yaml:3: timezone must be UTC or a fixed offset"},
         BadCase{"alerts:\n  rules:\n    - {name: a, type: outside_hours, hours: \"7-19\"}\n",
                 "bad.yaml:3: hours must be like 07:00-19:00"},
         BadCase{"alerts:\n  rules:\n    - {name: a, type: outside_hours, days: mon-funday}\n",
                 "bad.yaml:3: days must be like mon-fri"},
-        BadCase{"alerts:\n  rules:\n    - {name: a, type: canary}\n", "bad.yaml:2: a canary rule needs alerts.canaries"},
+        BadCase{"alerts:\n  rules:\n    - {name: a, type: canary}\n",
+                "bad.yaml:2: a canary rule needs alerts.canaries"},
         BadCase{"alerts:\n  canaries:\n    - {entity_type: EMAIL_ADDRESS, value: x@example.org}\n",
                 "bad.yaml:3: alerts.canaries need a rule of type canary"},
         BadCase{"alerts:\n  sinks:\n    - {type: webhook, url: \"ftp://x\"}\n",
                 "bad.yaml:3: webhook sink needs a url starting with https:// or http://"},
-        BadCase{"alerts:\n  sinks:\n    - {type: webhook, url: \"https://x/h\", secret: \"inline\"}\n",
-                "bad.yaml:3: webhook secret must be a mapping"},
-        BadCase{"alerts:\n  sinks:\n    - {type: syslog, transport: quic, address: \"127.0.0.1:514\"}\n",
+        BadCase{
+            "alerts:\n  sinks:\n    - {type: webhook, url: \"https://x/h\", secret: \"inline\"}\n",
+            "bad.yaml:3: webhook secret must be a mapping"},
+        BadCase{"alerts:\n  sinks:\n    - {type: syslog, transport: quic, address: "
+                "\"127.0.0.1:514\"}\n",
                 "bad.yaml:3: transport must be udp or tcp"},
         BadCase{"alerts:\n  sinks:\n    - {type: syslog, address: \"localhost\"}\n",
                 "bad.yaml:3: syslog address must be HOST:PORT"},
         BadCase{"alerts:\n  sinks:\n    - {type: jsonl}\n", "bad.yaml:3: jsonl sink needs a path"},
-        BadCase{"alerts:\n  sinks:\n    - {type: email, to: soc@example.org}\n", "bad.yaml:3: unknown alert sink type 'email'"},
+        BadCase{"alerts:\n  sinks:\n    - {type: email, to: soc@example.org}\n",
+                "bad.yaml:3: unknown alert sink type 'email'"},
         BadCase{"alerts:\n  rule: []\n", "bad.yaml:2: unknown key 'rule' in alerts"}),
     // Stable names: the default prints the struct's bytes (pointers).
-    [](const ::testing::TestParamInfo<BadCase>& param) { return "case" + std::to_string(param.index); });
+    [](const ::testing::TestParamInfo<BadCase>& param) {
+      return "case" + std::to_string(param.index);
+    });
 
 TEST(AlertsConfig, CanaryValuesNeverReachAnError) {
-  auto cfg = Parse("alerts:\n  canaries:\n    - {entity_type: \"EMAIL ADDRESS\", value: canary.jones@example.org}\n",
-                   "c.yaml");
+  auto cfg = Parse(
+      "alerts:\n  canaries:\n    - {entity_type: \"EMAIL ADDRESS\", value: "
+      "canary.jones@example.org}\n",
+      "c.yaml");
   ASSERT_FALSE(cfg.ok());
-  EXPECT_EQ(cfg.status().message().find("canary.jones"), std::string::npos) << cfg.status().message();
+  EXPECT_EQ(cfg.status().message().find("canary.jones"), std::string::npos)
+      << cfg.status().message();
 }
 
 }  // namespace

@@ -2,14 +2,14 @@
 // receiver (Beast) and syslog listeners (UDP, TCP), plus an RFC 5424 parser.
 #pragma once
 
-#include <utility>  // before asio: Boost 1.74's awaitable.hpp needs std::exchange
+#include <openssl/ec.h>
+#include <openssl/pem.h>
+#include <openssl/x509v3.h>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <openssl/ec.h>
-#include <openssl/pem.h>
-#include <openssl/x509v3.h>
+#include <utility>  // before asio: Boost 1.74's awaitable.hpp needs std::exchange
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -47,7 +47,9 @@ class WebhookReceiver {
   // With `tls`, the receiver speaks HTTPS with the context's certificate.
   explicit WebhookReceiver(unsigned short port = 0, unsigned status = 200,
                            boost::asio::ssl::context* tls = nullptr)
-      : acceptor_(ioc_, {boost::asio::ip::make_address("127.0.0.1"), port}), status_(status), tls_(tls) {
+      : acceptor_(ioc_, {boost::asio::ip::make_address("127.0.0.1"), port}),
+        status_(status),
+        tls_(tls) {
     port_ = acceptor_.local_endpoint().port();
     thread_ = std::thread([this] { Serve(); });
   }
@@ -128,8 +130,8 @@ inline TestCertificate MakeLoopbackCertificate() {
   X509_gmtime_adj(X509_getm_notAfter(x), 3600);
   X509_set_pubkey(x, key);
   X509_NAME* name = X509_get_subject_name(x);
-  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("airlock test"), -1,
-                             -1, 0);
+  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+                             reinterpret_cast<const unsigned char*>("airlock test"), -1, -1, 0);
   X509_set_issuer_name(x, name);
   X509V3_CTX ctx;
   X509V3_set_ctx_nodb(&ctx);
@@ -152,7 +154,8 @@ inline TestCertificate MakeLoopbackCertificate() {
   };
   TestCertificate c;
   c.cert_pem = pem([&](BIO* b) { PEM_write_bio_X509(b, x); });
-  c.key_pem = pem([&](BIO* b) { PEM_write_bio_PrivateKey(b, key, nullptr, nullptr, 0, nullptr, nullptr); });
+  c.key_pem =
+      pem([&](BIO* b) { PEM_write_bio_PrivateKey(b, key, nullptr, nullptr, 0, nullptr, nullptr); });
   X509_free(x);
   EVP_PKEY_free(key);
   return c;

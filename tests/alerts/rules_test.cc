@@ -19,7 +19,8 @@ constexpr const char* kBlockedBurst = R"(
 )";
 
 // Feeds `n` events from `principal`, one second apart, from `*now`.
-std::vector<Alert> Feed(RuleSet& rules, const audit::Event& e, int n, std::int64_t* now, std::uint64_t* seq) {
+std::vector<Alert> Feed(RuleSet& rules, const audit::Event& e, int n, std::int64_t* now,
+                        std::uint64_t* seq) {
   std::vector<Alert> out;
   for (int i = 0; i < n; ++i) {
     for (auto& a : rules.Observe(e, Id(++*seq), *now)) out.push_back(std::move(a));
@@ -66,7 +67,8 @@ TEST(ThresholdRule, CountsPerPrincipalAndOnlyTheMetric) {
   std::uint64_t seq = 0;
   EXPECT_TRUE(Feed(*rules, Blocked("alice"), 5, &now, &seq).empty());
   EXPECT_TRUE(Feed(*rules, Blocked("bob"), 5, &now, &seq).empty()) << "another principal's window";
-  EXPECT_TRUE(Feed(*rules, Request("alice"), 20, &now, &seq).empty()) << "allowed requests are not blocked ones";
+  EXPECT_TRUE(Feed(*rules, Request("alice"), 20, &now, &seq).empty())
+      << "allowed requests are not blocked ones";
 }
 
 TEST(ThresholdRule, GlobalAndPerWorkflowKeys) {
@@ -97,7 +99,8 @@ TEST(ThresholdRule, FindingsOfOneDataClass) {
 )");
   auto e = Request("alice");
   e.findings = {{"IBAN_CODE", "financial", 60}, {"EMAIL_ADDRESS", "contact", 500}};
-  EXPECT_TRUE(rules->Observe(e, Id(1), kMonday10).empty()) << "60 financial; contact does not count";
+  EXPECT_TRUE(rules->Observe(e, Id(1), kMonday10).empty())
+      << "60 financial; contact does not count";
   auto alerts = rules->Observe(e, Id(2), kMonday10 + kSecond);
   ASSERT_EQ(alerts.size(), 1u);
   EXPECT_EQ(alerts[0].count, 120u);
@@ -110,7 +113,8 @@ TEST(CoolDown, OneAlertPerBurstThenAgainAfterTheCoolDown) {
 )");
   std::int64_t now = kMonday10;
   std::uint64_t seq = 0;
-  EXPECT_EQ(Feed(*rules, Blocked("alice"), 100, &now, &seq).size(), 1u) << "100 blocked in 100 s: one alert";
+  EXPECT_EQ(Feed(*rules, Blocked("alice"), 100, &now, &seq).size(), 1u)
+      << "100 blocked in 100 s: one alert";
   EXPECT_EQ(Feed(*rules, Blocked("bob"), 10, &now, &seq).size(), 1u) << "the cool-down is per key";
   now = kMonday10 + 10 * kMinute;  // alice's cool-down ends
   EXPECT_TRUE(Feed(*rules, Blocked("alice"), 9, &now, &seq).empty()) << "the old window expired";
@@ -118,9 +122,11 @@ TEST(CoolDown, OneAlertPerBurstThenAgainAfterTheCoolDown) {
 }
 
 TEST(DistinctValuesRule, ManyDistinctFingerprintsInOneEvent) {
-  auto rules = Rules("  rules:\n    - {name: bulk-export, type: distinct_values, count: 50, severity: high}\n");
+  auto rules = Rules(
+      "  rules:\n    - {name: bulk-export, type: distinct_values, count: 50, severity: high}\n");
   auto e = Request("alice");
-  for (int i = 0; i < 49; ++i) e.fingerprints.push_back(audit::FingerprintValue(Key(), "IBAN_CODE", "DE" + std::to_string(i)));
+  for (int i = 0; i < 49; ++i)
+    e.fingerprints.push_back(audit::FingerprintValue(Key(), "IBAN_CODE", "DE" + std::to_string(i)));
   EXPECT_TRUE(rules->Observe(e, Id(1), kMonday10).empty()) << "49 distinct";
   auto dup = e;
   for (int i = 0; i < 20; ++i) dup.fingerprints.push_back(dup.fingerprints[0]);
@@ -170,7 +176,8 @@ TEST(OutsideHoursRule, WorkingDaysAndHours) {
   EXPECT_TRUE(rules->Observe(e, Id(6), Utc(2026, 12, 4, 18, 59)).empty()) << "Friday 18:59";
   auto done = e;
   done.kind = audit::EventKind::kCompletion;
-  EXPECT_TRUE(rules->Observe(done, Id(7), Utc(2026, 11, 28, 10, 0)).empty()) << "only requests count";
+  EXPECT_TRUE(rules->Observe(done, Id(7), Utc(2026, 11, 28, 10, 0)).empty())
+      << "only requests count";
 }
 
 TEST(OutsideHoursRule, FixedOffsetAndOvernightHours) {
@@ -206,7 +213,8 @@ TEST(CanaryRule, MatchesDifferentlyWrittenValuesThroughFingerprints) {
   EXPECT_TRUE(rules->Observe(e, Id(1), kMonday10).empty()) << "not a canary";
   e.fingerprints.push_back(audit::FingerprintValue(Key(), "PERSON", "canary.jones@example.org"));
   EXPECT_TRUE(rules->Observe(e, Id(2), kMonday10).empty()) << "same text, other entity type";
-  e.fingerprints.push_back(audit::FingerprintValue(Key(), "EMAIL_ADDRESS", "  Canary.JONES@Example.ORG "));
+  e.fingerprints.push_back(
+      audit::FingerprintValue(Key(), "EMAIL_ADDRESS", "  Canary.JONES@Example.ORG "));
   auto alerts = rules->Observe(e, Id(3), kMonday10);
   ASSERT_EQ(alerts.size(), 1u);
   EXPECT_EQ(alerts[0].severity, Severity::kCritical);
@@ -223,10 +231,12 @@ TEST(CanaryRule, NoAlertJsonHoldsTheValueInClear) {
   auto alerts = rules->Observe(e, Id(1), kMonday10);
   ASSERT_EQ(alerts.size(), 1u);
   std::string json = ToJson(alerts[0]);
-  std::transform(json.begin(), json.end(), json.begin(), [](unsigned char c) { return std::tolower(c); });
+  std::transform(json.begin(), json.end(), json.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
   EXPECT_EQ(json.find("canary.jones"), std::string::npos) << json;
   EXPECT_EQ(json.find("jones"), std::string::npos) << json;
-  EXPECT_NE(json.find("\"hmac\":\"" + alerts[0].fingerprints[0].hmac + "\""), std::string::npos) << json;
+  EXPECT_NE(json.find("\"hmac\":\"" + alerts[0].fingerprints[0].hmac + "\""), std::string::npos)
+      << json;
 }
 
 TEST(ChainFailureRule, ConfiguredAndBuiltIn) {
@@ -270,7 +280,8 @@ TEST(Memory, KeysBeyondMaxKeysAreEvictedLeastRecentFirst) {
   EXPECT_TRUE(Feed(*rules, Blocked("alice"), 1, &now, &seq).empty());
   EXPECT_TRUE(Feed(*rules, Blocked("bob"), 1, &now, &seq).empty());
   EXPECT_TRUE(Feed(*rules, Blocked("carol"), 1, &now, &seq).empty());  // evicts alice's window
-  EXPECT_TRUE(Feed(*rules, Blocked("alice"), 1, &now, &seq).empty()) << "alice starts again from one";
+  EXPECT_TRUE(Feed(*rules, Blocked("alice"), 1, &now, &seq).empty())
+      << "alice starts again from one";
   EXPECT_EQ(Feed(*rules, Blocked("alice"), 1, &now, &seq).size(), 1u);
 }
 

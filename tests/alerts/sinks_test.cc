@@ -26,7 +26,8 @@ using namespace testing;  // NOLINT
 using nlohmann::json;
 
 std::string FreshDir(const std::string& name) {
-  const std::string dir = ::testing::TempDir() + "airlock_alerts_" + name + "_" + std::to_string(::getpid());
+  const std::string dir =
+      ::testing::TempDir() + "airlock_alerts_" + name + "_" + std::to_string(::getpid());
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   return dir;
@@ -50,15 +51,15 @@ std::unique_ptr<Engine> MakeEngine(const std::string& yaml, Clock clock = {}) {
 std::string WebhookYaml(unsigned short port, const std::string& dead_letter, unsigned retries,
                         const std::string& backoff, const std::string& extra = "") {
   return "  sinks:\n    - {type: webhook, url: \"http://127.0.0.1:" + std::to_string(port) +
-         "/hook\", retries: " + std::to_string(retries) + ", backoff: " + backoff + ", timeout: 5s, dead_letter: \"" +
-         dead_letter + "\"" + extra + "}\n";
+         "/hook\", retries: " + std::to_string(retries) + ", backoff: " + backoff +
+         ", timeout: 5s, dead_letter: \"" + dead_letter + "\"" + extra + "}\n";
 }
 
 std::string HmacHex(const std::string& key, const std::string& body) {
   unsigned char mac[32];
   unsigned int len = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(body.data()),
-       body.size(), mac, &len);
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+       reinterpret_cast<const unsigned char*>(body.data()), body.size(), mac, &len);
   return HexEncode(std::string_view(reinterpret_cast<const char*>(mac), len));
 }
 
@@ -129,7 +130,7 @@ TEST(WebhookSink, AfterTheLastRetryTheAlertGoesToTheDeadLetterFile) {
   EXPECT_EQ(json::parse(dead[0])["type"], "lockdown");
   EXPECT_EQ(json::parse(dead[1])["type"], "chain_failure");
   EXPECT_EQ(json::parse(dead[1])["events"], json::array({"gw-1:9"}));
-  struct stat st{};
+  struct stat st {};
   ASSERT_EQ(::stat((dir + "/sub/dead.jsonl").c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
   const auto s = engine->stats();
@@ -167,7 +168,8 @@ TEST(WebhookSink, HttpsWithTheReceiversCaBundleDelivers) {
   std::ofstream(dir + "/ca.pem") << cert.cert_pem;
   auto tls = ServerTls(cert);
   WebhookReceiver receiver(0, 200, tls.get());
-  std::string yaml = WebhookYaml(receiver.port(), dir + "/dead.jsonl", 0, "10ms", ", ca_bundle: \"" + dir + "/ca.pem\"");
+  std::string yaml = WebhookYaml(receiver.port(), dir + "/dead.jsonl", 0, "10ms",
+                                 ", ca_bundle: \"" + dir + "/ca.pem\"");
   yaml.replace(yaml.find("http://"), 7, "https://");
   auto engine = MakeEngine(yaml);
   engine->ReportLockdown(true, "admin");
@@ -197,22 +199,27 @@ void ExpectRfc5424(const std::string& text, int pri, const std::string& msgid, j
   ASSERT_TRUE(m.has_value()) << text;
   EXPECT_EQ(m->pri, pri);
   EXPECT_EQ(m->version, "1");
-  EXPECT_TRUE(std::regex_match(m->timestamp, std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z)"))) << m->timestamp;
+  EXPECT_TRUE(
+      std::regex_match(m->timestamp, std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z)")))
+      << m->timestamp;
   EXPECT_NE(m->hostname, "");
   EXPECT_EQ(m->app_name, "airlock-test");
   EXPECT_EQ(m->procid, std::to_string(::getpid()));
   EXPECT_EQ(m->msgid, msgid);
   EXPECT_EQ(m->structured_data.rfind("[airlock@32473 id=\"", 0), 0u) << m->structured_data;
-  EXPECT_NE(m->structured_data.find(" rule=\"" + msgid + "\""), std::string::npos) << m->structured_data;
+  EXPECT_NE(m->structured_data.find(" rule=\"" + msgid + "\""), std::string::npos)
+      << m->structured_data;
   *body = json::parse(m->msg);
-  EXPECT_NE(m->structured_data.find("id=\"" + body->at("id").get<std::string>() + "\""), std::string::npos);
+  EXPECT_NE(m->structured_data.find("id=\"" + body->at("id").get<std::string>() + "\""),
+            std::string::npos);
 }
 
 TEST(SyslogSink, Rfc5424OverUdp) {
   LoopbackSocket server(SOCK_DGRAM);
-  auto engine = MakeEngine("  rules:\n    - {name: chain, type: chain_failure}\n"
-                           "  sinks:\n    - {type: syslog, transport: udp, address: \"127.0.0.1:" +
-                           std::to_string(server.port()) + "\", app_name: airlock-test}\n");
+  auto engine = MakeEngine(
+      "  rules:\n    - {name: chain, type: chain_failure}\n"
+      "  sinks:\n    - {type: syslog, transport: udp, address: \"127.0.0.1:" +
+      std::to_string(server.port()) + "\", app_name: airlock-test}\n");
   engine->ReportChainFailure({"gw-1", 5}, "modified");
   const std::string datagram = server.ReceiveDatagram();
   json body;
@@ -223,8 +230,9 @@ TEST(SyslogSink, Rfc5424OverUdp) {
 
 TEST(SyslogSink, Rfc5424OverTcpWithOctetCounting) {
   LoopbackSocket server(SOCK_STREAM);
-  auto engine = MakeEngine("  sinks:\n    - {type: syslog, transport: tcp, facility: 13, address: \"127.0.0.1:" +
-                           std::to_string(server.port()) + "\", app_name: airlock-test}\n");
+  auto engine = MakeEngine(
+      "  sinks:\n    - {type: syslog, transport: tcp, facility: 13, address: \"127.0.0.1:" +
+      std::to_string(server.port()) + "\", app_name: airlock-test}\n");
   engine->ReportLockdown(true, "admin");
   engine->ReportLockdown(false, "admin");
   const auto frames = server.ReceiveFrames(2);
@@ -248,7 +256,8 @@ TEST(JsonlSink, AppendsOneAlertPerLineWithoutCanaryValues) {
   canaries:
     - {entity_type: EMAIL_ADDRESS, value: "canary.jones@example.org"}
   sinks:
-    - {type: jsonl, path: ")" + dir + R"(/alerts.jsonl"}
+    - {type: jsonl, path: ")" + dir +
+                               R"(/alerts.jsonl"}
 )",
                            [&now] { return now; });
   for (std::uint64_t i = 1; i <= 5; ++i) {
@@ -275,19 +284,23 @@ TEST(JsonlSink, AppendsOneAlertPerLineWithoutCanaryValues) {
   EXPECT_EQ(canary["fingerprints"][0]["hmac"].get<std::string>().size(), 64u);
   std::ifstream in(dir + "/alerts.jsonl");
   std::string all((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  std::transform(all.begin(), all.end(), all.begin(), [](unsigned char c) { return std::tolower(c); });
+  std::transform(all.begin(), all.end(), all.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
   EXPECT_EQ(all.find("jones"), std::string::npos);
   EXPECT_EQ(engine->stats().raised, 2u);
   EXPECT_EQ(engine->stats().delivered, 2u);
 }
 
 TEST(Engine, BadSinkConfigIsAnError) {
-  auto cfg = Alerts("  sinks:\n    - {type: webhook, url: \"https://soc.example/hook\", secret: {env: AIRLOCK_TEST_UNSET_VAR}}\n");
+  auto cfg = Alerts(
+      "  sinks:\n    - {type: webhook, url: \"https://soc.example/hook\", secret: {env: "
+      "AIRLOCK_TEST_UNSET_VAR}}\n");
   ::unsetenv("AIRLOCK_TEST_UNSET_VAR");
   auto e = Engine::Create(cfg, Key());
   ASSERT_FALSE(e.ok());
   EXPECT_NE(e.status().message().find("test.yaml:3"), std::string::npos) << e.status().message();
-  EXPECT_NE(e.status().message().find("AIRLOCK_TEST_UNSET_VAR"), std::string::npos) << e.status().message();
+  EXPECT_NE(e.status().message().find("AIRLOCK_TEST_UNSET_VAR"), std::string::npos)
+      << e.status().message();
 }
 
 }  // namespace
@@ -302,8 +315,10 @@ TEST(Engine, AFullQueueSpillsToTheDeadLetterWithoutWaiting) {
   // The receiver is down and the first alert sits in a one-hour backoff:
   // the queue (one slot) fills and the rest go straight to the dead letter.
   const std::string dir = FreshDir("overflow");
-  auto engine = MakeEngine("  queue_size: 1\n" + WebhookYaml(FreePort(), dir + "/dead.jsonl", 3, "1h"));
-  for (int i = 0; i < 20; ++i) engine->ReportChainFailure({"gw-" + std::to_string(i), 1}, "deleted");
+  auto engine =
+      MakeEngine("  queue_size: 1\n" + WebhookYaml(FreePort(), dir + "/dead.jsonl", 3, "1h"));
+  for (int i = 0; i < 20; ++i)
+    engine->ReportChainFailure({"gw-" + std::to_string(i), 1}, "deleted");
   engine->Shutdown();
   const auto dead = Lines(dir + "/dead.jsonl");
   EXPECT_EQ(dead.size(), 20u) << "every alert is in the dead letter, none lost";
@@ -319,12 +334,14 @@ TEST(Engine, ConcurrentObserversShareTheWindows) {
   rules:
     - {name: global-blocks, type: threshold, metric: blocked_requests, per: global, window: 1h, count: 2000, cooldown: 1h}
   sinks:
-    - {type: jsonl, path: ")" + dir + R"(/alerts.jsonl"}
+    - {type: jsonl, path: ")" +
+                           dir + R"(/alerts.jsonl"}
 )");
   std::vector<std::thread> threads;
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&engine, t] {
-      for (std::uint64_t i = 0; i < 500; ++i) engine->Observe(Blocked("user" + std::to_string(t)), Id(t * 1000 + i));
+      for (std::uint64_t i = 0; i < 500; ++i)
+        engine->Observe(Blocked("user" + std::to_string(t)), Id(t * 1000 + i));
     });
   }
   for (auto& th : threads) th.join();

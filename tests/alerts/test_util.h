@@ -40,7 +40,9 @@ inline audit::Event Request(std::string principal, audit::Decision d = audit::De
   return e;
 }
 
-inline audit::Event Blocked(std::string principal) { return Request(std::move(principal), audit::Decision::kBlock); }
+inline audit::Event Blocked(std::string principal) {
+  return Request(std::move(principal), audit::Decision::kBlock);
+}
 
 // Parses an `alerts:` section through the real config parser.
 inline config::AlertsConfig Alerts(const std::string& yaml) {

@@ -1,10 +1,10 @@
 // Running one Asio coroutine to completion on the calling (worker) thread.
 #pragma once
 
-#include <utility>  // before asio: Boost 1.74's awaitable.hpp needs std::exchange
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <utility>  // before asio: Boost 1.74's awaitable.hpp needs std::exchange
 
 #include <exception>
 

@@ -13,7 +13,7 @@ Result<std::unique_ptr<Sink>> MakeSyslogSink(const config::AlertSinkConfig& cfg)
 
 // RFC 5424 message for one alert (no framing): "<PRI>1 TIMESTAMP HOST APP
 // PROCID MSGID [airlock@32473 ...] JSON".
-std::string SyslogMessage(const Alert& a, const config::AlertSinkConfig& cfg, const std::string& hostname,
-                          long procid);
+std::string SyslogMessage(const Alert& a, const config::AlertSinkConfig& cfg,
+                          const std::string& hostname, long procid);
 
 }  // namespace airlock::alerts::internal

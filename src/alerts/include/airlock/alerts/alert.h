@@ -39,19 +39,19 @@ struct FingerprintHex {
 };
 
 struct Alert {
-  std::string id;          // unique per engine: "<time_us>-<sequence>"; receivers may de-duplicate on it
-  std::string rule;        // the rule's name; "lockdown" / "chain_failure" for the built-in ones
-  std::string type;        // threshold | distinct_values | first_backend_use | outside_hours |
-                           // canary | chain_failure | lockdown
+  std::string id;    // unique per engine: "<time_us>-<sequence>"; receivers may de-duplicate on it
+  std::string rule;  // the rule's name; "lockdown" / "chain_failure" for the built-in ones
+  std::string type;  // threshold | distinct_values | first_backend_use | outside_hours |
+                     // canary | chain_failure | lockdown
   Severity severity = Severity::kMedium;
   std::int64_t time_us = 0;  // when it was raised (Unix microseconds, the engine's clock)
   std::string key;           // what the rule counted per: "principal:alice", "global", ...
   std::string principal;     // from the (last) triggering event
   std::string workflow;
   std::string backend;
-  std::uint64_t count = 0;      // the measured value: sum in window, distinct values, matches
-  std::uint64_t threshold = 0;  // the configured count, where the rule has one
-  std::uint64_t window_ms = 0;  // threshold rules
+  std::uint64_t count = 0;          // the measured value: sum in window, distinct values, matches
+  std::uint64_t threshold = 0;      // the configured count, where the rule has one
+  std::uint64_t window_ms = 0;      // threshold rules
   std::vector<std::string> events;  // EventId::ToString() of the triggering events, newest last
   std::vector<FingerprintHex> fingerprints;
   std::string detail;  // a fixed code: "lockdown_on", "modified", ...; never free text

@@ -53,8 +53,8 @@ struct EngineOptions {
 };
 
 struct EngineStats {
-  std::uint64_t raised = 0;         // alerts raised by rules
-  std::uint64_t delivered = 0;      // sink deliveries (one alert to two sinks counts two)
+  std::uint64_t raised = 0;     // alerts raised by rules
+  std::uint64_t delivered = 0;  // sink deliveries (one alert to two sinks counts two)
   std::uint64_t dead_lettered = 0;
   std::uint64_t lost = 0;
 };
