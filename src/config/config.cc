@@ -3,6 +3,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <fstream>
 #include <set>
@@ -235,6 +236,250 @@ WorkflowConfig ReadWorkflow(const Reader& r, const YAML::Node& n) {
   return w;
 }
 
+// --- alerts: (docs/alerts.md) ---------------------------------------------
+
+// "500ms", "30s", "5m", "1h", "1d", or a bare number of seconds.
+unsigned AlertDurationMs(const Reader& r, const YAML::Node& n, const std::string& what) {
+  const std::string s = r.Str(n, what);
+  std::size_t digits = 0;
+  while (digits < s.size() && s[digits] >= '0' && s[digits] <= '9') ++digits;
+  const std::string unit = s.substr(digits);
+  double scale = 0;
+  if (unit.empty() || unit == "s")
+    scale = 1000;
+  else if (unit == "ms")
+    scale = 1;
+  else if (unit == "m")
+    scale = 60e3;
+  else if (unit == "h")
+    scale = 3.6e6;
+  else if (unit == "d")
+    scale = 86.4e6;
+  if (digits == 0 || digits > 9 || scale == 0)
+    r.Fail(n, what + " must be a duration such as 500ms, 30s, 5m, 1h or 1d");
+  const double ms = std::stod(s.substr(0, digits)) * scale;
+  if (ms > 7 * 86.4e6) r.Fail(n, what + " must be at most 7d");
+  return static_cast<unsigned>(ms);
+}
+
+bool AlertToken(const std::string& s) {
+  return !s.empty() && s.size() <= 64 && std::all_of(s.begin(), s.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-' ||
+           c == ':';
+  });
+}
+
+// "HH:MM" -> minutes since midnight, or -1.
+int AlertClockMinutes(const std::string& s) {
+  if (s.size() != 5 || s[2] != ':' || !std::isdigit(static_cast<unsigned char>(s[0])) ||
+      !std::isdigit(static_cast<unsigned char>(s[1])) ||
+      !std::isdigit(static_cast<unsigned char>(s[3])) ||
+      !std::isdigit(static_cast<unsigned char>(s[4])))
+    return -1;
+  const int h = (s[0] - '0') * 10 + (s[1] - '0'), m = (s[3] - '0') * 10 + (s[4] - '0');
+  if (h > 24 || m > 59 || (h == 24 && m != 0)) return -1;
+  return h * 60 + m;
+}
+
+int AlertDayIndex(const std::string& d) {
+  static const char* const kDays[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+  for (int i = 0; i < 7; ++i)
+    if (d == kDays[i]) return i;
+  return -1;
+}
+
+// "mon-fri", "sat,sun", "mon-wed,fri", "all".
+unsigned AlertDays(const Reader& r, const YAML::Node& n) {
+  const std::string s = r.Str(n, "days");
+  if (s == "all" || s == "daily") return 0x7f;
+  unsigned mask = 0;
+  std::stringstream parts(s);
+  std::string part;
+  while (std::getline(parts, part, ',')) {
+    const auto dash = part.find('-');
+    const int a = AlertDayIndex(part.substr(0, dash));
+    const int b = dash == std::string::npos ? a : AlertDayIndex(part.substr(dash + 1));
+    if (a < 0 || b < 0 || b < a) r.Fail(n, "days must be like mon-fri, sat,sun or all");
+    for (int d = a; d <= b; ++d) mask |= 1u << d;
+  }
+  if (mask == 0) r.Fail(n, "days must name at least one day");
+  return mask;
+}
+
+// "UTC", "Z", "UTC+02:00", "+02:00", "-05:30" -> minutes east of UTC.
+int AlertUtcOffset(const Reader& r, const YAML::Node& n) {
+  std::string s = r.Str(n, "timezone");
+  if (s == "UTC" || s == "Z" || s == "GMT") return 0;
+  if (s.rfind("UTC", 0) == 0) s = s.substr(3);
+  const int m = s.size() == 6 && (s[0] == '+' || s[0] == '-') ? AlertClockMinutes(s.substr(1)) : -1;
+  if (m < 0 || m > 14 * 60)
+    r.Fail(
+        n,
+        "timezone must be UTC or a fixed offset such as UTC+02:00 (named zones are not supported)");
+  return s[0] == '-' ? -m : m;
+}
+
+AlertRuleConfig ReadAlertRule(const Reader& r, const YAML::Node& n) {
+  if (!n.IsMap()) r.Fail(n, "alert rule must be a mapping");
+  if (!n["type"])
+    r.Fail(n,
+           "alert rule needs a type (threshold, distinct_values, first_backend_use, "
+           "outside_hours, canary or chain_failure)");
+  AlertRuleConfig a;
+  a.source = Where(r.source(), n);
+  a.type = r.Str(n["type"], "alert rule type");
+  if (a.type == "threshold") {
+    r.CheckKeys(
+        n, "threshold rule",
+        {"name", "type", "severity", "cooldown", "metric", "data_class", "per", "window", "count"});
+  } else if (a.type == "distinct_values") {
+    r.CheckKeys(n, "distinct_values rule", {"name", "type", "severity", "cooldown", "count"});
+    a.count = 50;
+  } else if (a.type == "first_backend_use") {
+    r.CheckKeys(n, "first_backend_use rule", {"name", "type", "severity", "per", "known"});
+    a.per = "global";
+  } else if (a.type == "outside_hours") {
+    r.CheckKeys(n, "outside_hours rule",
+                {"name", "type", "severity", "cooldown", "hours", "days", "timezone"});
+  } else if (a.type == "canary" || a.type == "chain_failure") {
+    r.CheckKeys(n, a.type + " rule", {"name", "type", "severity", "cooldown"});
+    a.severity = "critical";
+    a.cooldown_ms = 0;
+  } else {
+    r.Fail(n["type"], "unknown alert rule type '" + a.type +
+                          "' (threshold, distinct_values, "
+                          "first_backend_use, outside_hours, canary or chain_failure)");
+  }
+  if (!n["name"]) r.Fail(n, "alert rule needs a name");
+  a.name = r.Str(n["name"], "alert rule name");
+  if (!AlertToken(a.name))
+    r.Fail(n["name"], "alert rule name must be 1-64 characters of [A-Za-z0-9._:-]");
+  if (n["severity"]) a.severity = r.Str(n["severity"], "severity");
+  if (a.severity != "info" && a.severity != "low" && a.severity != "medium" &&
+      a.severity != "high" && a.severity != "critical")
+    r.Fail(n["severity"], "severity must be info, low, medium, high or critical");
+  if (n["cooldown"]) a.cooldown_ms = AlertDurationMs(r, n["cooldown"], "cooldown");
+  if (n["metric"]) a.metric = r.Str(n["metric"], "metric");
+  if (a.metric != "blocked_requests" && a.metric != "findings" && a.metric != "requests")
+    r.Fail(n["metric"], "metric must be blocked_requests, findings or requests");
+  if (n["data_class"]) {
+    a.data_class = r.Str(n["data_class"], "data_class");
+    if (a.metric != "findings")
+      r.Fail(n["data_class"], "data_class applies only to metric: findings");
+    if (!DataClassNames().count(a.data_class))
+      r.Fail(n["data_class"], "unknown data class '" + a.data_class + "'");
+  }
+  if (n["per"]) a.per = r.Str(n["per"], "per");
+  if (a.per != "principal" && a.per != "workflow" && a.per != "global")
+    r.Fail(n["per"], "per must be principal, workflow or global");
+  if (n["window"]) a.window_ms = AlertDurationMs(r, n["window"], "window");
+  if (a.window_ms == 0) r.Fail(n["window"], "window must be longer than 0");
+  if (n["count"]) a.count = r.Uint(n["count"], "count", 1, 100000);
+  if (n["known"]) a.known = r.StrList(n["known"], "known");
+  if (const auto h = n["hours"]) {
+    const std::string s = r.Str(h, "hours");
+    const auto dash = s.find('-');
+    const int from = dash == std::string::npos ? -1 : AlertClockMinutes(s.substr(0, dash));
+    const int to = dash == std::string::npos ? -1 : AlertClockMinutes(s.substr(dash + 1));
+    if (from < 0 || to < 0 || from == to)
+      r.Fail(h, "hours must be like 07:00-19:00 (start and end differ)");
+    a.hours_start_min = static_cast<unsigned>(from);
+    a.hours_end_min = static_cast<unsigned>(to);
+  }
+  if (n["days"]) a.days_mask = AlertDays(r, n["days"]);
+  if (n["timezone"]) a.utc_offset_min = AlertUtcOffset(r, n["timezone"]);
+  return a;
+}
+
+AlertSinkConfig ReadAlertSink(const Reader& r, const YAML::Node& n) {
+  if (!n.IsMap()) r.Fail(n, "alert sink must be a mapping");
+  if (!n["type"]) r.Fail(n, "alert sink needs a type (webhook, syslog or jsonl)");
+  AlertSinkConfig s;
+  s.source = Where(r.source(), n);
+  s.type = r.Str(n["type"], "alert sink type");
+  if (s.type == "webhook") {
+    r.CheckKeys(
+        n, "webhook sink",
+        {"type", "url", "secret", "ca_bundle", "timeout", "retries", "backoff", "dead_letter"});
+    if (n["url"]) s.url = r.Str(n["url"], "webhook url");
+    if (s.url.rfind("https://", 0) != 0 && s.url.rfind("http://", 0) != 0)
+      r.Fail(n["url"] ? n["url"] : n, "webhook sink needs a url starting with https:// or http://");
+    if (n["secret"]) s.secret = r.Secret(n["secret"], "webhook secret");
+    if (n["ca_bundle"]) s.ca_bundle = r.Str(n["ca_bundle"], "webhook ca_bundle");
+    if (n["timeout"]) s.timeout_ms = AlertDurationMs(r, n["timeout"], "timeout");
+    if (s.timeout_ms < 10) r.Fail(n["timeout"], "timeout must be at least 10ms");
+    if (n["retries"]) s.retries = r.Uint(n["retries"], "retries", 0, 20);
+    if (n["backoff"]) s.backoff_ms = AlertDurationMs(r, n["backoff"], "backoff");
+    if (n["dead_letter"]) s.dead_letter = r.Str(n["dead_letter"], "dead_letter");
+    if (s.dead_letter.empty()) r.Fail(n["dead_letter"], "dead_letter must name a file");
+  } else if (s.type == "syslog") {
+    r.CheckKeys(n, "syslog sink", {"type", "transport", "address", "app_name", "facility"});
+    if (n["transport"]) s.transport = r.Str(n["transport"], "transport");
+    if (s.transport != "udp" && s.transport != "tcp")
+      r.Fail(n["transport"], "transport must be udp or tcp");
+    if (!n["address"]) r.Fail(n, "syslog sink needs an address (host:port)");
+    s.address = r.Str(n["address"], "syslog address");
+    std::string host;
+    uint16_t port = 0;
+    if (!ParseListen(s.address, &host, &port).ok() || port == 0)
+      r.Fail(n["address"], "syslog address must be HOST:PORT");
+    if (n["app_name"]) s.app_name = r.Str(n["app_name"], "app_name");
+    if (s.app_name.empty() || s.app_name.size() > 48 ||
+        !std::all_of(s.app_name.begin(), s.app_name.end(),
+                     [](char c) { return c > 32 && c < 127; }))
+      r.Fail(n["app_name"], "app_name must be 1-48 printable characters without spaces");
+    if (n["facility"]) s.facility = r.Uint(n["facility"], "facility", 0, 23);
+  } else if (s.type == "jsonl") {
+    r.CheckKeys(n, "jsonl sink", {"type", "path"});
+    if (!n["path"]) r.Fail(n, "jsonl sink needs a path");
+    s.path = r.Str(n["path"], "jsonl path");
+  } else {
+    r.Fail(n["type"], "unknown alert sink type '" + s.type + "' (webhook, syslog or jsonl)");
+  }
+  return s;
+}
+
+void ReadAlerts(const Reader& r, const YAML::Node& n, AlertsConfig* out) {
+  r.CheckKeys(n, "alerts", {"rules", "canaries", "sinks", "queue_size", "max_keys"});
+  if (n["queue_size"]) out->queue_size = r.Uint(n["queue_size"], "alerts.queue_size", 1, 1e6);
+  if (n["max_keys"]) out->max_keys = r.Uint(n["max_keys"], "alerts.max_keys", 1, 1e7);
+  std::set<std::string> names;
+  if (const auto rules = n["rules"]) {
+    if (!rules.IsSequence()) r.Fail(rules, "alerts.rules must be a list");
+    for (const auto& rule : rules) {
+      out->rules.push_back(ReadAlertRule(r, rule));
+      if (!names.insert(out->rules.back().name).second)
+        r.Fail(rule, "duplicate alert rule name '" + out->rules.back().name + "'");
+    }
+  }
+  if (const auto cs = n["canaries"]) {
+    if (!cs.IsSequence()) r.Fail(cs, "alerts.canaries must be a list");
+    for (const auto& c : cs) {
+      r.CheckKeys(c, "canary", {"entity_type", "value"});
+      AlertCanaryConfig canary;
+      if (!c["entity_type"] || !c["value"]) r.Fail(c, "canary needs entity_type and value");
+      canary.entity_type = r.Str(c["entity_type"], "canary entity_type");
+      if (!AlertToken(canary.entity_type))
+        r.Fail(c["entity_type"], "canary entity_type must be a token like EMAIL_ADDRESS");
+      canary.value = r.Str(c["value"], "canary value");  // never echoed in a message
+      if (canary.value.empty()) r.Fail(c["value"], "canary value must not be empty");
+      out->canaries.push_back(std::move(canary));
+    }
+  }
+  if (const auto ss = n["sinks"]) {
+    if (!ss.IsSequence()) r.Fail(ss, "alerts.sinks must be a list");
+    for (const auto& s : ss) out->sinks.push_back(ReadAlertSink(r, s));
+  }
+  const bool canary_rule = std::any_of(out->rules.begin(), out->rules.end(),
+                                       [](const AlertRuleConfig& a) { return a.type == "canary"; });
+  if (canary_rule && out->canaries.empty())
+    r.Fail(n, "a canary rule needs alerts.canaries (planted values)");
+  if (!canary_rule && !out->canaries.empty())
+    r.Fail(n["canaries"], "alerts.canaries need a rule of type canary to raise alerts");
+}
+
+// --- end of alerts: --------------------------------------------------------
+
 std::shared_ptr<const Config> ParseOrThrow(const std::string& text, const std::string& source) {
   Reader r(source);
   YAML::Node root;
@@ -248,7 +493,7 @@ std::shared_ptr<const Config> ParseOrThrow(const std::string& text, const std::s
   if (root.IsNull()) return cfg;
   r.CheckKeys(root, "the top level",
               {"server", "limits", "detection", "store", "jurisdictions", "audit", "vault",
-               "backends", "workflows", "organisation", "admin", "metrics"});
+               "backends", "workflows", "organisation", "admin", "metrics", "alerts"});
   if (const auto o = root["organisation"]) {
     r.CheckKeys(o, "organisation", {"name", "contact", "dpo"});
     if (o["name"]) cfg->organisation.name = r.Str(o["name"], "organisation.name");
@@ -277,6 +522,7 @@ std::shared_ptr<const Config> ParseOrThrow(const std::string& text, const std::s
     }
   }
   if (root["server"]) ReadServer(r, root["server"], &cfg->server);
+  if (root["alerts"]) ReadAlerts(r, root["alerts"], &cfg->alerts);
   if (const auto l = root["limits"]) {
     r.CheckKeys(l, "limits", {"requests_per_second", "burst", "max_concurrent"});
     if (l["requests_per_second"]) cfg->limits.requests_per_second = r.Number(l["requests_per_second"], "limits.requests_per_second", 0.001, 1e6);

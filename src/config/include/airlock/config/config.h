@@ -137,6 +137,61 @@ struct WorkflowConfig {
   std::string source;
 };
 
+// Alerts (docs/alerts.md): rules evaluated on the live audit stream, planted
+// canary values, and where alerts are delivered. Read by airlock::alerts.
+struct AlertRuleConfig {
+  std::string name;                         // unique id, an identifier token
+  std::string type;                         // threshold | distinct_values | first_backend_use |
+                                            // outside_hours | canary | chain_failure
+  std::string severity = "medium";          // info | low | medium | high | critical
+  std::string metric = "blocked_requests";  // threshold: blocked_requests | findings | requests
+  std::string data_class;                   // threshold on findings: only this class (empty: all)
+  std::string per = "principal";      // threshold, first_backend_use: principal | workflow | global
+  unsigned window_ms = 300000;        // threshold: sliding window
+  unsigned count = 10;                // threshold: sum >= count; distinct_values: distinct >= count
+  unsigned cooldown_ms = 300000;      // same rule + key alerts at most once per cool-down
+  std::vector<std::string> known;     // first_backend_use: backends never reported
+  unsigned hours_start_min = 7 * 60;  // outside_hours: working hours [start, end) in minutes
+  unsigned hours_end_min = 19 * 60;
+  unsigned days_mask = 0x1f;  // outside_hours: bit 0 = Monday ... bit 6 = Sunday
+  int utc_offset_min = 0;     // outside_hours: "UTC", "UTC+02:00", "-05:30"
+  std::string source;         // "file:line" of its entry
+};
+
+struct AlertCanaryConfig {  // a planted value; only its fingerprint is kept at run time
+  std::string entity_type;
+  std::string value;
+};
+
+struct AlertSinkConfig {
+  std::string type;  // webhook | syslog | jsonl
+  // webhook
+  std::string url;             // https:// (or http:// for loopback receivers)
+  SecretRef secret;            // set: X-Airlock-Signature: sha256=HMAC(secret, body)
+  std::string ca_bundle;       // PEM; empty: system trust store
+  unsigned timeout_ms = 5000;  // per attempt (connect + send + answer)
+  unsigned retries = 5;        // attempts after the first
+  unsigned backoff_ms = 500;   // first retry delay; doubles, capped at 60 s
+  std::string dead_letter = "var/alerts.dead.jsonl";
+  // syslog
+  std::string transport = "udp";  // udp | tcp (RFC 6587 octet counting)
+  std::string address;            // host:port
+  std::string app_name = "airlock";
+  unsigned facility = 16;  // local0
+  // jsonl
+  std::string path;
+  std::string source;
+};
+
+struct AlertsConfig {
+  std::vector<AlertRuleConfig> rules;
+  std::vector<AlertCanaryConfig> canaries;
+  std::vector<AlertSinkConfig> sinks;
+  unsigned queue_size =
+      1024;  // per sink; a full queue goes to the dead letter or is counted dropped
+  unsigned max_keys = 10000;  // per rule: principals/workflows tracked; least recently seen evicted
+};
+
 struct Config {
   ServerConfig server;
   LimitsConfig limits;
@@ -185,6 +240,7 @@ struct Config {
     bool require_auth = true;
   } metrics;
   std::string source;               // file path, or "<built-in>"
+  AlertsConfig alerts;
 
   const BackendConfig* FindBackend(std::string_view name) const;
   const WorkflowConfig* FindWorkflow(std::string_view name) const;
