@@ -13,6 +13,9 @@
 #include "airlock/core/bytes.h"
 #include "airlock/core/crypto.h"
 #include "output_guard.h"
+#include "backend_status.h"  // (s3-local)
+#include "detection_pool.h"  // (s3-local)
+#include "health.h"          // (s3-local)
 
 namespace airlock::server {
 
@@ -160,6 +163,19 @@ Result<std::vector<SlotFinding>> DetectSlots(const detect::Analyzer& analyzer, c
     }
   }
   return out;
+}
+
+// (s3-local) DetectSlots on the detection pool, within detection.timeout_ms.
+awaitable<Result<std::vector<SlotFinding>>> DetectSlotsWithin(Services& s, unsigned timeout_ms,
+                                                              const std::vector<api::TextSlot>& slots) {
+  // A named job: GCC 12 destroys a lambda-to-std::function temporary inside
+  // a co_await expression twice.
+  std::function<Result<std::vector<SlotFinding>>()> job = [analyzer = s.analyzer, owned = OwnSlots(slots)] {
+    return DetectSlots(*analyzer, owned->slots);
+  };
+  Result<std::vector<SlotFinding>> r =
+      co_await s.detection.Run<std::vector<SlotFinding>>(std::chrono::milliseconds(timeout_ms), std::move(job));
+  co_return r;
 }
 
 transform::ObjectRules RulesOf(const config::MinimiseConfig& m) {
@@ -351,9 +367,9 @@ awaitable<void> HandleScan(Call& c) {
                         "body needs text (a string) or messages (chat messages)"));
     co_return;
   }
-  auto found = DetectSlots(*c.s.analyzer, slots);
+  auto found = co_await DetectSlotsWithin(c.s, c.rt->config->detection.timeout_ms, slots);
   if (!found.ok()) {
-    co_await c.Fail(Err(503, "service_unavailable", "detection_failed", "detection failed; nothing was scanned"));
+    co_await c.Fail(DetectionError(found.status(), "nothing was scanned"));
     co_return;
   }
   co_await c.Ok(ScanResult(slots, *found));
@@ -413,15 +429,15 @@ awaitable<void> HandleModelCall(Call& c, api::Endpoint endpoint) {
     if (changed) *sl.text = std::move(reduced);
   }
 
-  auto found = DetectSlots(*c.s.analyzer, slots);
+  auto found = co_await DetectSlotsWithin(c.s, c.rt->config->detection.timeout_ms, slots);
   if (!found.ok()) {
-    co_await c.Fail(Err(503, "service_unavailable", "detection_failed",
-                        "detection failed; nothing was forwarded"));
+    co_await c.Fail(DetectionError(found.status(), "nothing was forwarded"));
     co_return;
   }
   std::vector<detect::Finding> plain;
   for (const auto& sf : *found) plain.push_back(sf.f);
   policy::Decision d = policy::Decide(*p, *wf, plain, cfg, c.rt->jurisdictions);
+  d = PreferHealthy(std::move(d), *p, *wf, plain, cfg, c.rt->jurisdictions, c.s.health);  // (s3-local)
 
   const std::string_view endpoint_name = api::EndpointPath(endpoint);
   store::Event ev = BaseEvent(c, *p, wf->name, endpoint_name, *found, *c.s.audit);
@@ -506,9 +522,7 @@ awaitable<void> HandleModelCall(Call& c, api::Endpoint endpoint) {
   OutputFindings out_findings;
   store::Completion done;
 
-  auto upstream_error = [&](const Status& st) {
-    return Err(502, "upstream_error", "upstream_failed", st.message());
-  };
+  auto upstream_error = [&](const Status& st) { return BackendError(st); };  // (s3-local) 400/503 from the local engine
   auto upstream_status = [&](const backend::Reply& r) {
     ApiError e = Err(502, "upstream_error", "upstream_status",
                      "backend " + d.backend->name + " answered HTTP " + std::to_string(r.status));
@@ -519,6 +533,7 @@ awaitable<void> HandleModelCall(Call& c, api::Endpoint endpoint) {
 
   if (!req.stream) {
     auto reply = co_await be.Complete(req);
+    ReportOutcome(c.s.health, d.backend->name, reply);  // (s3-local)
     if (!reply.ok()) {
       done.status = 502;
       done.outcome = "upstream_error";
@@ -660,6 +675,7 @@ awaitable<void> HandleModelCall(Call& c, api::Endpoint endpoint) {
       co_return true;
     };
     auto reply = co_await be.Stream(req, sink);
+    ReportOutcome(c.s.health, d.backend->name, reply);  // (s3-local)
     if (!reply.ok() && !started) {
       done.status = 502;
       done.outcome = "upstream_error";
@@ -727,7 +743,7 @@ awaitable<void> Gateway::Handle(const HttpRequest& req, Responder& out) {
   }
   if (target == "/readyz") {
     if (draining_) co_await c.Fail(Err(503, "service_unavailable", "draining", "the server is shutting down"));
-    else co_await c.Ok(StatusJson("ready"));
+    else co_await c.Ok(ReadyJson(*c.rt, c.s.health));  // (s3-local) per-backend health
     co_return;
   }
   if (target == "/v1/models") {

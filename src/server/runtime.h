@@ -16,6 +16,8 @@
 #include "airlock/server/server.h"
 #include "airlock/transform/transform.h"
 #include "rate_limits.h"
+#include "detection_pool.h"  // (s3-local)
+#include "health.h"          // (s3-local)
 
 namespace airlock::server {
 
@@ -38,6 +40,8 @@ struct Services {
   std::unique_ptr<transform::Vault> vault;
   std::string hash_key;  // keyed digests of the `hash` action
   Limiter limiter;
+  HealthBoard health;       // backend health (health.h)
+  DetectionPool detection;  // request scanning under detection.timeout_ms (detection_pool.h)
 
   std::shared_ptr<const Runtime> runtime() const {
     std::lock_guard<std::mutex> lock(mu_);
