@@ -39,6 +39,11 @@ code=$(gw_get /readyz "$KEY"); expect_status "readyz" 200 "$code"
 json_check "readyz names the local backend ready" "$WORK/resp.json" "d['backends']=={'local':'ready'}"
 stop_serve
 
+head -c 4096 "$MODEL" > "$WORK/truncated.gguf"
+"$AIRLOCK" serve --model "$WORK/truncated.gguf" --listen 127.0.0.1:0 >/dev/null 2>"$WORK/trunc.err"
+expect_rc "a truncated --model refuses to start" 2 $?
+expect_contains "the refusal names the file" "$WORK/trunc.err" "truncated.gguf"
+
 # --- 2. no --model: the first ./models/*.gguf ---
 mkdir -p "$WORK/b/models"
 cp "$MODEL" "$WORK/b/models/b.gguf"
