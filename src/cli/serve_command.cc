@@ -6,6 +6,7 @@
 #include "airlock/server/server.h"
 #include "catalog_loader.h"
 #include "commands.h"
+#include "local_models.h"
 
 namespace airlock::cli {
 
@@ -15,6 +16,7 @@ struct ServeFlags {
   std::string config;
   std::string listen;
   std::vector<std::string> detectors;
+  std::string model;
   bool check = false;
 };
 
@@ -46,6 +48,8 @@ int RunServe(const ServeFlags& f) {
   o.config_path = f.config;
   o.listen = f.listen;
   o.analyzer = *analyzer;
+  LocalModels models(f.model, "models");
+  o.local_backend = models.Factory();
   Status s = server::Serve(o);
   if (!s.ok()) {
     std::cerr << "airlock serve: " << s.message() << "\n";
@@ -63,6 +67,8 @@ void RegisterServeCommands(CLI::App& app, Commands& out) {
   cmd->add_option("--listen", flags->listen, "HOST:PORT to listen on (overrides server.listen; port 0 picks one)");
   cmd->add_option("--detectors", flags->detectors, "Extra detector catalog (YAML file or directory); repeatable")
       ->allow_extra_args(false);
+  cmd->add_option("--model", flags->model,
+                  "GGUF model file for local backends that name none (default: the first models/*.gguf)");
   cmd->add_flag("--check", flags->check, "Validate the config and exit");
   out.push_back({cmd, [flags] { return RunServe(*flags); }});
 }

@@ -121,11 +121,60 @@ bool KnownJurisdiction(const std::string& j) {
   return j.size() == 2 && std::all_of(j.begin(), j.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
 }
 
+// "8GiB", "512MiB", "1.5G" or a plain number of bytes.
+uint64_t ByteSize(const Reader& r, const YAML::Node& n, const std::string& what) {
+  const std::string text = r.Str(n, what);
+  std::size_t used = 0;
+  double v = -1;
+  try {
+    v = std::stod(text, &used);
+  } catch (const std::exception&) {
+  }
+  std::string unit = text.substr(used);
+  unit.erase(std::remove(unit.begin(), unit.end(), ' '), unit.end());
+  std::transform(unit.begin(), unit.end(), unit.begin(), [](unsigned char c) { return std::tolower(c); });
+  double mult = 0;
+  for (auto [name, m] : {std::pair{"", 1.0}, {"b", 1.0}, {"k", 1024.0}, {"kb", 1024.0}, {"kib", 1024.0},
+                         {"m", 1048576.0}, {"mb", 1048576.0}, {"mib", 1048576.0}, {"g", 1073741824.0},
+                         {"gb", 1073741824.0}, {"gib", 1073741824.0}, {"t", 1099511627776.0},
+                         {"tb", 1099511627776.0}, {"tib", 1099511627776.0}}) {
+    if (unit == name) mult = m;
+  }
+  if (v < 0 || mult == 0) r.Fail(n, what + " must be a size such as 8GiB, 512MiB or a number of bytes");
+  return static_cast<uint64_t>(v * mult);
+}
+
+// Health checks (remote) and the model engine's settings (local).
+void ReadHealthAndLocal(const Reader& r, const YAML::Node& n, BackendConfig* b) {
+  if (n["health_interval_ms"]) b->health_interval_ms = r.Uint(n["health_interval_ms"], "backend.health_interval_ms", 0, 3.6e6);
+  if (n["health_timeout_ms"]) b->health_timeout_ms = r.Uint(n["health_timeout_ms"], "backend.health_timeout_ms", 10, 600000);
+  const bool local = b->type == "local";
+  for (const char* key : {"model_file", "sha256", "threads", "context", "parallel", "memory_budget"}) {
+    if (n[key] && !local) r.Fail(n[key], std::string(key) + " applies to local backends only");
+  }
+  if (!local) return;
+  if (n["model_file"]) b->model_file = r.Str(n["model_file"], "backend.model_file");
+  if (n["sha256"]) {
+    b->sha256 = r.Str(n["sha256"], "backend.sha256");
+    std::transform(b->sha256.begin(), b->sha256.end(), b->sha256.begin(), [](unsigned char c) { return std::tolower(c); });
+    if (b->sha256.size() != 64 || b->sha256.find_first_not_of("0123456789abcdef") != std::string::npos)
+      r.Fail(n["sha256"], "sha256 must be 64 hex digits (`airlock model hash FILE` prints it)");
+  }
+  if (!b->model_file.empty() && b->sha256.empty())
+    r.Fail(n, "local backend '" + b->name + "' names a model_file but no sha256 pin (`airlock model hash " +
+                  b->model_file + "` prints it)");
+  if (n["threads"]) b->threads = r.Uint(n["threads"], "backend.threads", 0, 1024);
+  if (n["context"]) b->context = r.Uint(n["context"], "backend.context", 0, 1 << 20);
+  if (n["parallel"]) b->parallel = r.Uint(n["parallel"], "backend.parallel", 0, 256);
+  if (n["memory_budget"]) b->memory_budget = ByteSize(r, n["memory_budget"], "backend.memory_budget");
+}
+
 BackendConfig ReadBackend(const Reader& r, const YAML::Node& n) {
   r.CheckKeys(n, "backend",
               {"name", "type", "url", "model", "jurisdiction", "certifications", "contract",
                "api_key", "ca_bundle", "insecure_skip_verify", "connect_timeout_ms", "timeout_ms",
-               "max_idle_connections"});
+               "max_idle_connections", "health_interval_ms", "health_timeout_ms", "model_file", "sha256",
+               "threads", "context", "parallel", "memory_budget"});
   BackendConfig b;
   b.source = Where(r.source(), n);
   if (!n["name"]) r.Fail(n, "backend needs a name");
@@ -159,6 +208,7 @@ BackendConfig ReadBackend(const Reader& r, const YAML::Node& n) {
   if (n["connect_timeout_ms"]) b.connect_timeout_ms = r.Uint(n["connect_timeout_ms"], "backend.connect_timeout_ms", 10, 600000);
   if (n["timeout_ms"]) b.timeout_ms = r.Uint(n["timeout_ms"], "backend.timeout_ms", 10, 3.6e6);
   if (n["max_idle_connections"]) b.max_idle_connections = r.Uint(n["max_idle_connections"], "backend.max_idle_connections", 0, 1024);
+  ReadHealthAndLocal(r, n, &b);
   return b;
 }
 
@@ -530,8 +580,9 @@ std::shared_ptr<const Config> ParseOrThrow(const std::string& text, const std::s
     if (l["max_concurrent"]) cfg->limits.max_concurrent = r.Uint(l["max_concurrent"], "limits.max_concurrent", 1, 1e6);
   }
   if (const auto d = root["detection"]) {
-    r.CheckKeys(d, "detection", {"min_score", "region", "hold_back_bytes", "indexes"});
+    r.CheckKeys(d, "detection", {"min_score", "region", "hold_back_bytes", "indexes", "timeout_ms"});
     if (d["indexes"]) cfg->detection.indexes = r.StrList(d["indexes"], "detection.indexes");
+    if (d["timeout_ms"]) cfg->detection.timeout_ms = r.Uint(d["timeout_ms"], "detection.timeout_ms", 1, 600000);
     if (d["min_score"]) cfg->detection.min_score = r.Number(d["min_score"], "detection.min_score", 0, 1);
     if (d["region"]) cfg->detection.region = r.Str(d["region"], "detection.region");
     if (d["hold_back_bytes"]) cfg->detection.hold_back_bytes = r.Uint(d["hold_back_bytes"], "detection.hold_back_bytes", 16, 1 << 20);

@@ -22,6 +22,7 @@
 #include "airlock/api/openai.h"
 #include "airlock/server/server.h"
 #include "pipeline.h"
+#include "health.h"  // (s3-local)
 
 namespace airlock::server {
 
@@ -349,6 +350,7 @@ Status Serve(const ServeOptions& options) {
     });
   };
   schedule_verify();
+  StartHealthProbes(ioc, *shared.services);  // (s3-local)
 
   // Signals: SIGHUP reloads; SIGTERM/SIGINT drain and stop.
   net::signal_set signals(ioc, SIGTERM, SIGINT, SIGHUP);
@@ -404,6 +406,7 @@ Status Serve(const ServeOptions& options) {
   for (unsigned i = 1; i < threads; ++i) pool.emplace_back([&ioc] { ioc.run(); });
   ioc.run();
   for (auto& t : pool) t.join();
+  shared.services->detection.Shutdown();  // (s3-local) late scans resume their requests into this loop
   // Pooled upstream sockets belong to the io_context's services, which the
   // io_context destroys before Services goes: close them now.
   for (auto& [name, b] : shared.services->runtime()->backends) b->CloseIdle();

@@ -14,6 +14,9 @@
 #include "airlock/core/crypto.h"
 #include "admin.h"
 #include "output_guard.h"
+#include "backend_status.h"  // (s3-local)
+#include "detection_pool.h"  // (s3-local)
+#include "health.h"          // (s3-local)
 
 namespace airlock::server {
 
@@ -267,6 +270,20 @@ std::vector<SlotFinding> TransformSet(const config::WorkflowConfig& wf, const st
   return out;
 }
 
+// (s3-local) DetectSlots on the detection pool, within detection.timeout_ms.
+awaitable<Result<std::vector<SlotFinding>>> DetectSlotsWithin(Services& s, std::shared_ptr<const Runtime> rt,
+                                                              const std::vector<api::TextSlot>& slots) {
+  const unsigned timeout_ms = rt->config->detection.timeout_ms;
+  // A named job: GCC 12 destroys a lambda-to-std::function temporary inside
+  // a co_await expression twice.
+  std::function<Result<std::vector<SlotFinding>>()> job = [analyzer = s.analyzer, rt, owned = OwnSlots(slots)] {
+    return DetectSlots(*analyzer, rt->indexes, owned->slots);
+  };
+  Result<std::vector<SlotFinding>> r =
+      co_await s.detection.Run<std::vector<SlotFinding>>(std::chrono::milliseconds(timeout_ms), std::move(job));
+  co_return r;
+}
+
 transform::ObjectRules RulesOf(const config::MinimiseConfig& m) {
   transform::ObjectRules r;
   for (const auto& [type, rule] : m.objects) r[type] = {rule.keep, rule.drop};
@@ -275,6 +292,10 @@ transform::ObjectRules RulesOf(const config::MinimiseConfig& m) {
 
 Json DecisionDetails(const config::WorkflowConfig& w, const policy::Decision& d) {
   return Json{{"workflow", w.name}, {"data_classes", d.blocked_classes}, {"reasons", d.reasons}};
+}
+
+audit::Reason DetectionReason(const Status& st) {
+  return st.code() == Status::Code::kUnavailable ? audit::Reason::kTimeout : audit::Reason::kScanFailed;
 }
 
 // Counts by (entity type, data class) and one keyed fingerprint per value.
@@ -591,10 +612,10 @@ awaitable<void> HandleScan(Call& c) {
                         "body needs text (a string) or messages (chat messages)"));
     co_return;
   }
-  auto found = DetectSlots(*c.s.analyzer, c.rt->indexes, slots);
+  auto found = co_await DetectSlotsWithin(c.s, c.rt, slots);
   if (!found.ok()) {
-    co_await c.Refuse(Err(503, "service_unavailable", "detection_failed", "detection failed; nothing was scanned"),
-                      audit::Reason::kScanFailed, {}, audit::EventKind::kRequest, audit::Decision::kError);
+    co_await c.Refuse(DetectionError(found.status(), "nothing was scanned"), DetectionReason(found.status()), {},
+                      audit::EventKind::kRequest, audit::Decision::kError);
     co_return;
   }
   // The findings are answered only once their event is committed.
@@ -679,15 +700,16 @@ awaitable<void> HandleModelCall(Call& c, api::Endpoint endpoint) {
     if (changed) *sl.text = std::move(reduced);
   }
 
-  auto found = DetectSlots(*c.s.analyzer, c.rt->indexes, slots);
+  auto found = co_await DetectSlotsWithin(c.s, c.rt, slots);
   if (!found.ok()) {
-    co_await c.Refuse(Err(503, "service_unavailable", "detection_failed", "detection failed; nothing was forwarded"),
-                      audit::Reason::kScanFailed, {}, audit::EventKind::kRequest, audit::Decision::kError);
+    co_await c.Refuse(DetectionError(found.status(), "nothing was forwarded"), DetectionReason(found.status()), {},
+                      audit::EventKind::kRequest, audit::Decision::kError);
     co_return;
   }
   std::vector<detect::Finding> plain;
   for (const auto& sf : *found) plain.push_back(sf.f);
   policy::Decision d = policy::Decide(*p, *wf, plain, cfg, c.rt->jurisdictions);
+  d = PreferHealthy(std::move(d), *p, *wf, plain, cfg, c.rt->jurisdictions, c.s.health);  // (s3-local)
 
   audit::Event ev = c.MakeEvent(audit::EventKind::kRequest, audit::Decision::kBlock, 403);
   ev.reasons = ReasonsOf(d);
@@ -773,9 +795,7 @@ awaitable<void> HandleModelCall(Call& c, api::Endpoint endpoint) {
   OutputFindings out_findings;
   Completion done;
 
-  auto upstream_error = [&](const Status& st) {
-    return Err(502, "upstream_error", "upstream_failed", st.message());
-  };
+  auto upstream_error = [&](const Status& st) { return BackendError(st); };  // (s3-local) 400/503 from the local engine
   auto upstream_status = [&](const backend::Reply& r) {
     ApiError e = Err(502, "upstream_error", "upstream_status",
                      "backend " + d.backend->name + " answered HTTP " + std::to_string(r.status));
@@ -786,6 +806,7 @@ awaitable<void> HandleModelCall(Call& c, api::Endpoint endpoint) {
 
   if (!req.stream) {
     auto reply = co_await be.Complete(req);
+    ReportOutcome(c.s.health, d.backend->name, reply);  // (s3-local)
     if (!reply.ok()) {
       done.status = 502;
       done.outcome = "upstream_error";
@@ -927,6 +948,7 @@ awaitable<void> HandleModelCall(Call& c, api::Endpoint endpoint) {
       co_return true;
     };
     auto reply = co_await be.Stream(req, sink);
+    ReportOutcome(c.s.health, d.backend->name, reply);  // (s3-local)
     if (!reply.ok() && !started) {
       done.status = 502;
       done.outcome = "upstream_error";
@@ -990,7 +1012,7 @@ awaitable<void> Gateway::Handle(const HttpRequest& req, Responder& out, bool adm
   }
   if (target == "/readyz") {
     if (draining_) co_await c.Fail(Err(503, "service_unavailable", "draining", "the server is shutting down"));
-    else co_await c.Ok(StatusJson("ready"));
+    else co_await c.Ok(ReadyJson(*c.rt, c.s.health));  // (s3-local) per-backend health
     co_return;
   }
   const auto& admin = c.rt->config->admin;

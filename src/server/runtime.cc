@@ -21,9 +21,8 @@ class NoModelBackend final : public backend::Backend {
   const std::string& name() const override { return name_; }
   std::string Unavailable() const override {
     return "no local model is loaded for backend '" + name_ +
-           "': the local model engine is not built into this binary yet (once it is, a GGUF model file "
-           "under ./models/ serves here); until then declare a remote OpenAI-compatible backend in airlock.yaml and start with "
-           "--config (see docs/gateway.md)";
+           "': this server runs without the local model engine; start `airlock serve --model FILE` or put a GGUF "
+           "file under ./models/ (see docs/local-models.md)";
   }
   boost::asio::awaitable<Result<backend::Reply>> Complete(const api::Request&) override {
     co_return Status::Internal(Unavailable());

@@ -20,6 +20,8 @@
 #include "airlock/transform/transform.h"
 #include "rate_limits.h"
 #include "trail.h"
+#include "detection_pool.h"  // (s3-local)
+#include "health.h"          // (s3-local)
 
 namespace airlock::server {
 
@@ -61,6 +63,8 @@ struct Services {
   Lockdown lockdown_state() const { return static_cast<Lockdown>(lockdown.load()); }
   // Stores and applies a new lockdown state.
   Status SetLockdown(Lockdown l);
+  HealthBoard health;       // backend health (health.h)
+  DetectionPool detection;  // request scanning under detection.timeout_ms (detection_pool.h)
 
   std::shared_ptr<const Runtime> runtime() const {
     std::lock_guard<std::mutex> lock(mu_);

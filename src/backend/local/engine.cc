@@ -501,9 +501,10 @@ Status Engine::Submit(ChatRequest request, TextCallback on_text, DoneCallback on
                       std::stop_token stop) {
   if (!on_done) return Status::InvalidArgument("Submit needs a done callback");
   if (Status s = ValidateSampling(request.sampling); !s.ok()) return s;
-  auto prompt = impl_->Format(request.messages);
+  const bool raw = !request.prompt.empty();
+  auto prompt = raw ? Result<std::string>(std::move(request.prompt)) : impl_->Format(request.messages);
   if (!prompt.ok()) return prompt.status();
-  auto tokens = impl_->Tokenize(*prompt, true, true);
+  auto tokens = impl_->Tokenize(*prompt, true, !raw);
   if (!tokens.ok()) return tokens.status();
   if (tokens->empty()) return Status::InvalidArgument("the prompt is empty");
   const int n = static_cast<int>(tokens->size());

@@ -90,6 +90,35 @@ class RemoteBackend final : public Backend, public std::enable_shared_from_this<
     co_return r;
   }
 
+  awaitable<Status> Probe(std::chrono::milliseconds timeout) override {
+    http::request<http::empty_body> req{http::verb::get, url_.path + "/models", 11};
+    req.set(http::field::host, url_.host);
+    req.set(http::field::accept, "application/json");
+    req.set(http::field::user_agent, "airlock");
+    if (!o_.api_key.empty()) req.set(http::field::authorization, "Bearer " + o_.api_key);
+    req.keep_alive(false);
+    // Connecting is bounded by connect_timeout_ms, the exchange by `timeout`.
+    auto c = co_await Connect();
+    if (!c.ok()) co_return c.status();
+    beast::error_code ec;
+    http::response_parser<http::string_body> p;
+    p.body_limit(1 << 20);
+    (*c)->lowest().expires_after(timeout);
+    if ((*c)->tls) {
+      co_await http::async_write(*(*c)->tls, req, net::redirect_error(use_awaitable, ec));
+      if (!ec) co_await http::async_read(*(*c)->tls, (*c)->buffer, p, net::redirect_error(use_awaitable, ec));
+    } else {
+      co_await http::async_write(*(*c)->tcp, req, net::redirect_error(use_awaitable, ec));
+      if (!ec) co_await http::async_read(*(*c)->tcp, (*c)->buffer, p, net::redirect_error(use_awaitable, ec));
+    }
+    if (ec == beast::error::timeout) co_return Status::IoError("backend " + o_.name + ": probe timed out");
+    if (ec) co_return Status::IoError("backend " + o_.name + ": probe failed: " + ec.message());
+    const unsigned code = p.get().result_int();
+    if (code < 200 || code >= 300)
+      co_return Status::IoError("backend " + o_.name + ": probe answered HTTP " + std::to_string(code));
+    co_return Status::Ok();
+  }
+
   void CloseIdle() override {
     std::lock_guard<std::mutex> lock(mu_);
     idle_.clear();

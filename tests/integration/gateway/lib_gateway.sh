@@ -100,16 +100,22 @@ gw_start() {
   local cfg=${1:-$WORK/airlock.yaml}
   : > "$WORK/serve.log"
   "$AIRLOCK" serve --config "$cfg" --listen 127.0.0.1:0 2>"$WORK/serve.log" &
-  SERVE_PID=$!
+  gw_wait_started $! "$WORK/serve.log" || exit 1
+}
+
+# gw_wait_started PID LOG: waits for "listening on" in LOG; sets SERVE_PID,
+# PORT and BASE; returns 1 (after printing LOG) when the server did not start.
+gw_wait_started() {
+  SERVE_PID=$1
   GW_PIDS+=($SERVE_PID)
   for _ in $(seq 1 600); do
-    grep -q "listening on" "$WORK/serve.log" && break
+    grep -q "listening on" "$2" && break
     kill -0 $SERVE_PID 2>/dev/null || break
     sleep 0.1
   done
-  PORT=$(grep -Eo 'listening on https?://[0-9.]*:[0-9]*' "$WORK/serve.log" | sed 's/.*://')
-  if [ -z "$PORT" ]; then echo "airlock serve did not start:"; cat "$WORK/serve.log"; exit 1; fi
+  PORT=$(grep -Eo 'listening on https?://[0-9.]*:[0-9]*' "$2" | sed 's/.*://')
   BASE="http://127.0.0.1:$PORT"
+  if [ -z "$PORT" ]; then echo "airlock serve did not start:"; cat "$2"; return 1; fi
 }
 
 gw_node_deps() {

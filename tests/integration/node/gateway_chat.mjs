@@ -4,6 +4,7 @@
 //
 // Env: BASE_URL (…/v1), SALES_KEY (role sales, home DE), US_KEY (role sales, home US).
 import OpenAI from "openai";
+import { check, expectError, failed } from "./checks.mjs";
 
 const client = new OpenAI({ baseURL: process.env.BASE_URL, apiKey: process.env.SALES_KEY, maxRetries: 0, timeout: 20000 });
 const usClient = new OpenAI({ baseURL: process.env.BASE_URL, apiKey: process.env.US_KEY, maxRetries: 0, timeout: 20000 });
@@ -15,24 +16,6 @@ const PHONE = "+49 30 12345678";
 const TOKEN = "ghp_16C7e42F292c6912E7710c838347Ae178B4a";
 const PROMPT = `Please summarise the account of ${NAME} (${EMAIL}), IBAN ${IBAN}.`;
 
-let failed = 0;
-function check(name, cond, why = "") {
-  if (cond) console.log(`ok - ${name}`);
-  else {
-    failed++;
-    console.log(`FAIL - ${name}${why ? ": " + why : ""}`);
-  }
-}
-async function expectError(name, fn, status, code) {
-  try {
-    await fn();
-    check(name, false, "no error");
-  } catch (e) {
-    const got = e.status ?? e.error?.status;
-    const gotCode = e.code ?? e.error?.code;
-    check(name, got === status && (!code || gotCode === code), `status ${got} code ${gotCode} (${e.message})`);
-  }
-}
 async function collect(stream) {
   let content = "";
   let args = "";
@@ -213,4 +196,4 @@ await expectError("upstream down -> 502", () => chat("upstream-down", [{ role: "
   await expectError("document over max_document_bytes -> 413", () => chat("crm-assist", [{ role: "user", content: "x".repeat(30000) }]), 413, "document_too_large");
 }
 
-process.exit(failed ? 1 : 0);
+process.exit(failed() ? 1 : 0);

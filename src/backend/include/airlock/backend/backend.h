@@ -27,6 +27,7 @@
 #include <utility>  // before asio: Boost 1.74's awaitable.hpp uses std::exchange without it
 #include <boost/asio/awaitable.hpp>
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -68,6 +69,15 @@ class Backend {
 
   // The whole response to a non-streamed request (any endpoint).
   virtual boost::asio::awaitable<Result<Reply>> Complete(const api::Request& request) = 0;
+
+  // A health probe (remote: GET {url}/models with the credentials, on a
+  // fresh connection, within `timeout`). OK when the backend answers 2xx;
+  // otherwise why not (no payload ever). Backends with nothing to probe
+  // answer OK.
+  virtual boost::asio::awaitable<Status> Probe(std::chrono::milliseconds timeout) {
+    (void)timeout;
+    co_return Status::Ok();
+  }
 
   // Closes pooled idle connections. The server calls it once its event loop
   // has stopped and before the loop is destroyed, so no socket outlives it.

@@ -65,6 +65,7 @@ struct DetectionConfig {
   std::string region = "DE";
   unsigned hold_back_bytes = 256;  // streaming: text held back before release
   std::vector<std::string> indexes;  // `airlock index` files; loaded at start and on SIGHUP
+  unsigned timeout_ms = 2000;      // scanning a request takes longer: 503, nothing forwarded
 };
 
 struct ContractFacts {
@@ -87,6 +88,18 @@ struct BackendConfig {
   unsigned connect_timeout_ms = 5000;
   unsigned timeout_ms = 60000;  // whole response (non-streamed) / between events (streamed)
   unsigned max_idle_connections = 8;
+  // Remote health checks: GET {url}/models with the credentials every
+  // interval (0: no probe; failed requests still mark it), each probe
+  // bounded by health_timeout_ms.
+  unsigned health_interval_ms = 30000;
+  unsigned health_timeout_ms = 2000;
+  // Local (`type: local`, the llama.cpp engine; docs/local-models.md).
+  std::string model_file;       // GGUF path; empty: `airlock serve --model` or ./models/*.gguf
+  std::string sha256;           // lower-case hex pin; required with model_file
+  unsigned threads = 0;         // 0: every hardware thread
+  unsigned context = 0;         // tokens per request; 0: min(trained, 4096)
+  unsigned parallel = 0;        // sequences decoded together; 0: 4
+  uint64_t memory_budget = 0;   // bytes; refuse to load a model needing more; 0: no limit
   std::string source;         // "file:line" of its entry
 };
 

@@ -74,6 +74,9 @@ struct SamplingParams {
 struct ChatRequest {
   std::vector<ChatMessage> messages;
   SamplingParams sampling;
+  // Non-empty: the prompt as is (a legacy completion): no chat template,
+  // special-token text not parsed; `messages` is ignored.
+  std::string prompt;
 };
 
 struct Usage {

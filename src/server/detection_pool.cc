@@ -1,0 +1,71 @@
+#include "detection_pool.h"
+
+namespace airlock::server {
+
+DetectionPool::DetectionPool(unsigned threads) {
+  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  for (unsigned i = 0; i < threads; ++i) threads_.emplace_back([this] { Loop(); });
+}
+
+DetectionPool::~DetectionPool() { Shutdown(); }
+
+void DetectionPool::Shutdown() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
+    jobs_.clear();
+  }
+  cv_.notify_all();
+  for (auto& t : threads_) t.join();
+  threads_.clear();
+}
+
+bool DetectionPool::Post(std::function<void()> job) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stop_ || jobs_.size() >= kMaxQueued) return false;
+    jobs_.push_back(std::move(job));
+  }
+  cv_.notify_one();
+  return true;
+}
+
+void DetectionPool::Loop() {
+  for (;;) {
+    std::function<void()> job;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait(lock, [this] { return stop_ || !jobs_.empty(); });
+      if (stop_) return;
+      job = std::move(jobs_.front());
+      jobs_.pop_front();
+    }
+    job();
+  }
+}
+
+std::shared_ptr<const OwnedSlots> OwnSlots(const std::vector<api::TextSlot>& slots) {
+  auto owned = std::make_shared<OwnedSlots>();
+  owned->texts.reserve(slots.size());
+  for (const auto& sl : slots) owned->texts.push_back(*sl.text);
+  owned->slots = slots;
+  for (std::size_t i = 0; i < slots.size(); ++i) owned->slots[i].text = &owned->texts[i];
+  return owned;
+}
+
+api::ApiError DetectionError(const Status& status, const std::string& consequence) {
+  api::ApiError e;
+  e.http_status = 503;
+  e.type = "service_unavailable";
+  // Only the pool's own messages are passed on; an analyzer's are not client material.
+  if (status.code() == Status::Code::kUnavailable) {
+    e.code = "detection_timeout";
+    e.message = status.message() + "; " + consequence;
+  } else {
+    e.code = "detection_failed";
+    e.message = "detection failed; " + consequence;
+  }
+  return e;
+}
+
+}  // namespace airlock::server

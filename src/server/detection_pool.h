@@ -1,0 +1,115 @@
+// Detection under a deadline: request scanning runs on a bounded pool of
+// threads and the request waits for it at most detection.timeout_ms.
+// Internal to the server.
+//
+//   DetectionPool pool(threads);
+//   Result<T> r = co_await pool.Run<T>(timeout, [owned inputs] { return Scan(...); });
+//   // r is kUnavailable ("... did not finish within N ms") when late
+//
+// Why a pool: a scan cannot be interrupted part-way, so a deadline can only
+// be honest if the request stops waiting while the scan goes on elsewhere.
+// The late scan finishes on its pool thread and its result is discarded; a
+// job still queued when its deadline passed is skipped. The request answers
+// 503 and forwards nothing (fail closed). The job must own its inputs (the
+// request may be gone when it runs).
+//
+// Thread-safety: Run may be called concurrently from any coroutine.
+#pragma once
+
+#include <utility>  // before asio: Boost 1.74's awaitable.hpp uses std::exchange without it
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "airlock/api/openai.h"
+#include "airlock/backend/coroutine_signal.h"
+#include "airlock/core/status.h"
+
+namespace airlock::server {
+
+class DetectionPool {
+ public:
+  // threads == 0: one per hardware thread.
+  explicit DetectionPool(unsigned threads = 0);
+  ~DetectionPool();  // Shutdown()
+
+  // Skips queued jobs, lets running ones finish (their waiters are posted
+  // to their executors) and joins. The server calls it after its event
+  // loop stopped and before the io_context goes. Idempotent.
+  void Shutdown();
+  DetectionPool(const DetectionPool&) = delete;
+  DetectionPool& operator=(const DetectionPool&) = delete;
+
+  template <class T>
+  boost::asio::awaitable<Result<T>> Run(std::chrono::milliseconds timeout, std::function<Result<T>()> job);
+
+ private:
+  static constexpr std::size_t kMaxQueued = 4096;  // more waiting: refuse at once (503)
+  bool Post(std::function<void()> job);  // false: queue full or shut down
+  void Loop();
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::function<void()>> jobs_;  // guarded by mu_
+  bool stop_ = false;                       // guarded by mu_
+  std::vector<std::thread> threads_;
+};
+
+template <class T>
+boost::asio::awaitable<Result<T>> DetectionPool::Run(std::chrono::milliseconds timeout, std::function<Result<T>()> job) {
+  // Whoever settles first (the job or the timer) writes the result.
+  struct Race {
+    std::atomic<bool> settled{false};
+    std::optional<Result<T>> result;
+    backend::CoroutineSignal signal;
+  };
+  auto race = std::make_shared<Race>();
+  auto ex = co_await boost::asio::this_coro::executor;
+  boost::asio::steady_timer timer(ex, timeout);
+  timer.async_wait([race, timeout](const boost::system::error_code& ec) {
+    if (ec || race->settled.exchange(true)) return;
+    race->result.emplace(Status::Unavailable("detection did not finish within " + std::to_string(timeout.count()) + " ms"));
+    race->signal.Notify();
+  });
+  const bool queued = Post([race, job = std::move(job)] {
+    if (race->settled.load()) return;  // its deadline passed while queued
+    Result<T> r = job();
+    if (race->settled.exchange(true)) return;
+    race->result.emplace(std::move(r));
+    race->signal.Notify();
+  });
+  if (!queued) {
+    timer.cancel();
+    co_return Status::Unavailable("detection is at capacity");
+  }
+  co_await race->signal.Wait();
+  timer.cancel();
+  Result<T> out = std::move(*race->result);
+  co_return out;
+}
+
+// Request text slots copied so that a pool job owns them (TextSlot points
+// into the request's JSON, which a late job must not touch).
+struct OwnedSlots {
+  std::vector<std::string> texts;
+  std::vector<api::TextSlot> slots;  // point into `texts`
+};
+std::shared_ptr<const OwnedSlots> OwnSlots(const std::vector<api::TextSlot>& slots);
+
+// The client's answer when scanning failed or ran late: 503
+// detection_timeout / detection_failed, "...; <consequence>".
+api::ApiError DetectionError(const Status& status, const std::string& consequence);
+
+}  // namespace airlock::server

@@ -1,0 +1,126 @@
+#include "detection_pool.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/detached.hpp>
+
+#include <optional>
+#include <thread>
+
+#include <future>
+#include <string>
+
+namespace airlock::server {
+namespace {
+
+namespace net = boost::asio;
+
+// Spawns pool.Run on `ioc`; the result lands in *out.
+template <class T>
+void Spawn(net::io_context& ioc, DetectionPool& pool, std::chrono::milliseconds timeout,
+           std::function<Result<T>()> job, std::optional<Result<T>>* out) {
+  net::co_spawn(
+      ioc,
+      [&pool, timeout, job = std::move(job), out]() mutable -> net::awaitable<void> {
+        Result<T> r = co_await pool.Run<T>(timeout, std::move(job));
+        out->emplace(std::move(r));
+      },
+      net::detached);
+}
+
+template <class T>
+Result<T> RunOn(DetectionPool& pool, std::chrono::milliseconds timeout, std::function<Result<T>()> job) {
+  net::io_context ioc;
+  std::optional<Result<T>> out;
+  Spawn<T>(ioc, pool, timeout, std::move(job), &out);
+  ioc.run();
+  return std::move(*out);
+}
+
+TEST(DetectionPoolTest, ReturnsTheJobsResult) {
+  DetectionPool pool(2);
+  auto r = RunOn<int>(pool, std::chrono::seconds(30), [] { return Result<int>(42); });
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(*r, 42);
+  auto e = RunOn<int>(pool, std::chrono::seconds(30), [] { return Result<int>(Status::Internal("scanner broke")); });
+  EXPECT_EQ(e.status().code(), Status::Code::kInternal);
+}
+
+TEST(DetectionPoolTest, LateJobGivesUnavailableAndItsResultIsDropped) {
+  DetectionPool pool(1);
+  std::promise<void> started, release;
+  auto released = release.get_future().share();
+  std::atomic<bool> finished{false};
+  net::io_context ioc;
+  std::optional<Result<int>> out;
+  // The job waits for the test, so it is late by construction.
+  Spawn<int>(ioc, pool, std::chrono::milliseconds(500), [&started, released, &finished] {
+    started.set_value();
+    released.wait();
+    finished = true;
+    return Result<int>(7);
+  }, &out);
+  ioc.poll();                      // Run() arms its deadline and queues the job
+  started.get_future().wait();     // the job runs before the deadline can be handled
+  ioc.run();                       // the deadline passes
+  ASSERT_TRUE(out.has_value());
+  EXPECT_EQ(out->status().code(), Status::Code::kUnavailable);
+  EXPECT_NE(out->status().message().find("did not finish within 500 ms"), std::string::npos);
+  release.set_value();
+  pool.Shutdown();  // the late job still finishes on its thread; its result goes nowhere
+  EXPECT_TRUE(finished);
+}
+
+TEST(DetectionPoolTest, JobQueuedPastItsDeadlineIsSkipped) {
+  DetectionPool pool(1);
+  std::promise<void> release;
+  auto released = release.get_future().share();
+  net::io_context ioc;
+  // Occupy the only thread, then queue a second job that must never run.
+  std::optional<Result<int>> blocker, skipped;
+  Spawn<int>(ioc, pool, std::chrono::seconds(60), [released] {
+    released.wait();
+    return Result<int>(1);
+  }, &blocker);
+  std::atomic<bool> ran{false};
+  Spawn<int>(ioc, pool, std::chrono::milliseconds(1), [&ran] {
+    ran = true;
+    return Result<int>(2);
+  }, &skipped);
+  // Run the loop until the second one timed out, then let the first finish.
+  while (!skipped) ioc.run_one();
+  EXPECT_EQ(skipped->status().code(), Status::Code::kUnavailable);
+  release.set_value();
+  ioc.run();
+  ASSERT_TRUE(blocker && blocker->ok());
+  EXPECT_EQ(**blocker, 1);
+  pool.Shutdown();
+  EXPECT_FALSE(ran);
+}
+
+TEST(DetectionPoolTest, OwnedSlotsSurviveTheRequest) {
+  std::shared_ptr<const OwnedSlots> owned;
+  {
+    api::Json body = {{"messages", {{{"role", "user"}, {"content", "hello there"}}}}};
+    auto slots = api::RequestTexts(api::Endpoint::kChat, body);
+    owned = OwnSlots(slots);
+  }
+  ASSERT_EQ(owned->slots.size(), 1u);
+  EXPECT_EQ(*owned->slots[0].text, "hello there");
+  EXPECT_EQ(owned->slots[0].where, "messages[0].content");
+}
+
+TEST(DetectionPoolTest, ErrorsSayWhatHappened) {
+  auto t = DetectionError(Status::Unavailable("detection did not finish within 5 ms"), "nothing was forwarded");
+  EXPECT_EQ(t.http_status, 503);
+  EXPECT_EQ(t.code, "detection_timeout");
+  EXPECT_EQ(t.message, "detection did not finish within 5 ms; nothing was forwarded");
+  auto f = DetectionError(Status::Internal("whatever the scanner said"), "nothing was forwarded");
+  EXPECT_EQ(f.code, "detection_failed");
+  EXPECT_EQ(f.message.find("scanner said"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace airlock::server
