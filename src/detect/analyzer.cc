@@ -4,6 +4,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <unordered_map>
 
@@ -482,6 +483,7 @@ std::optional<Finding> EvaluateGroup(const Analyzer::Impl& im, std::string_view 
   const bool from_field = (first->id & kFieldCandidate) != 0;
   const Detector& d = dets[first->id & ~kFieldCandidate];
   const CompiledDetector& cd = im.detectors[first->id & ~kFieldCandidate];
+  std::vector<unsigned> near;  // context words near the current span
   for (const scan::Match* k = first; k != last; ++k) {
     if (k > first && k->to == (k - 1)->to) continue;
     ByteSpan span{k->from, k->to};
@@ -506,7 +508,20 @@ std::optional<Finding> EvaluateGroup(const Analyzer::Impl& im, std::string_view 
       f.validated = true;
       f.detail = std::move(vr.detail);
     }
-    // Context words near the span.
+    // Context words near the span: one walk over the hits (sorted by
+    // start) that begin at or after lo - 256 (no word is longer) and at or
+    // before hi, instead of a search per context word of the detector.
+    near.clear();
+    if (!hits.empty() && !cd.context_words.empty()) {
+      const std::uint64_t lo = span.begin > d.context.before ? span.begin - d.context.before : 0;
+      const std::uint64_t hi = span.end + d.context.after;
+      auto it = std::lower_bound(hits.begin(), hits.end(), lo > 256 ? lo - 256 : 0,
+                                 [](const scan::Match& a, std::uint64_t from) { return a.from < from; });
+      for (; it != hits.end() && it->from <= hi; ++it) {
+        bool inside = it->from >= span.begin && it->to <= span.end;
+        if (it->to >= lo && !inside) near.push_back(it->id - kContextBase);
+      }
+    }
     std::string seen;
     for (unsigned w : cd.context_words) {
       if (field != nullptr &&
@@ -515,22 +530,9 @@ std::optional<Finding> EvaluateGroup(const Analyzer::Impl& im, std::string_view 
         seen += im.context_words[w] + " (field name)";
         continue;
       }
-      if (hits.empty()) continue;
-      std::uint64_t lo = span.begin > d.context.before ? span.begin - d.context.before : 0;
-      std::uint64_t hi = span.end + d.context.after;
-      // Hits of word w starting at or after lo - 256 (no word is longer).
-      auto it = std::lower_bound(
-          hits.begin(), hits.end(), scan::Match{kContextBase + w, lo > 256 ? lo - 256 : 0, 0},
-          [](const scan::Match& a, const scan::Match& b) {
-            return a.id != b.id ? a.id < b.id : a.from < b.from;
-          });
-      for (; it != hits.end() && it->id == kContextBase + w && it->from <= hi; ++it) {
-        bool inside = it->from >= span.begin && it->to <= span.end;
-        if (it->to >= lo && !inside) {
-          if (!seen.empty()) seen += ",";
-          seen += im.context_words[w];
-          break;
-        }
+      if (std::find(near.begin(), near.end(), w) != near.end()) {
+        if (!seen.empty()) seen += ",";
+        seen += im.context_words[w];
       }
     }
     double score = d.score;
@@ -581,7 +583,13 @@ std::vector<Finding> ResolveOverlaps(const Analyzer::Impl& im, std::vector<Findi
     return x.span.begin < y.span.begin;
   });
   std::vector<Finding> kept;
-  std::vector<ByteSpan> taken;  // sorted by begin
+  kept.reserve(found.size());
+  // Spans kept so far: disjoint, so ordered by begin they are ordered by end
+  // too, and a new span can only clash with its neighbours. A tree, not a
+  // sorted vector: inserting into a vector made this quadratic in the number
+  // of findings (tens of thousands in a large finding-dense text).
+  auto by_begin = [](const ByteSpan& a, const ByteSpan& b) { return a.begin < b.begin; };
+  std::multiset<ByteSpan, decltype(by_begin)> taken(by_begin);
   bool containers = false;
   for (std::size_t idx : order) {
     if (container[idx] && !containers) {
@@ -590,8 +598,7 @@ std::vector<Finding> ResolveOverlaps(const Analyzer::Impl& im, std::vector<Findi
       taken.clear();
     }
     const ByteSpan& sp = found[idx].span;
-    auto it = std::lower_bound(taken.begin(), taken.end(), sp,
-                               [](const ByteSpan& a, const ByteSpan& b) { return a.begin < b.begin; });
+    auto it = taken.lower_bound(sp);
     bool clash = (it != taken.end() && it->Overlaps(sp)) ||
                  (it != taken.begin() && std::prev(it)->Overlaps(sp));
     if (clash) continue;

@@ -155,15 +155,21 @@ void FindRuns(std::string_view t, std::size_t* budget, std::vector<EncodedSegmen
       ++i;
       continue;
     }
-    Run run = ReadRun(t, i);
     // The fast path judges each line alone; a joined run's first line has
     // 40 or more bytes and so counts by itself.
     std::size_t first_piece = i;
     while (first_piece < t.size() && IsBase64Byte(static_cast<unsigned char>(t[first_piece]))) {
       ++first_piece;
     }
+    if (!internal::IsEncodedCandidate(t, i, first_piece)) {
+      // Most words of a text end here, before their bytes are collected. A
+      // rejected piece is shorter than a wrapped line, so its run would
+      // have ended at the piece or its padding, which is no alphabet byte.
+      i = first_piece;
+      continue;
+    }
+    Run run = ReadRun(t, i);
     i = std::max(run.end, first_piece);
-    if (!internal::IsEncodedCandidate(t, run.begin, first_piece)) continue;
     const std::size_t cost = run.chars.size();  // decoded size is at most this
     if (cost > *budget) return;
     EncodedSegment seg;

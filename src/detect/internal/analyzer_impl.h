@@ -119,7 +119,7 @@ inline bool JoinsWindow(const ByteSpan& cur, std::uint64_t end, std::uint64_t re
 }
 
 // Steps 3-4 for one (detector, start) group, its candidates sorted by end
-// descending; `hits` sorted by (id, from). `text_end` is the offset of the
+// descending; `hits` sorted by HitOrder (start first). `text_end` is the offset of the
 // end of the whole input (what block mode calls text.size()); the stream
 // passes it once it is known, and otherwise guarantees that text reaches
 // far enough past the group for the expanders (internal::kExpanderReach).
@@ -130,15 +130,15 @@ std::optional<Finding> EvaluateGroup(const Analyzer::Impl& im, std::string_view 
                                      const FieldContext* field);
 
 // Orders candidates into (detector, start) groups, longest end first, and
-// context hits by (word, start), as EvaluateGroup expects.
+// context hits by start, as EvaluateGroup expects.
 inline bool CandidateOrder(const scan::Match& a, const scan::Match& b) {
   if (a.id != b.id) return a.id < b.id;
   if (a.from != b.from) return a.from < b.from;
   return a.to > b.to;
 }
 inline bool HitOrder(const scan::Match& a, const scan::Match& b) {
-  if (a.id != b.id) return a.id < b.id;
   if (a.from != b.from) return a.from < b.from;
+  if (a.id != b.id) return a.id < b.id;
   return a.to < b.to;
 }
 void SortCandidates(std::vector<scan::Match>* cands);

@@ -273,17 +273,74 @@ std::string AsciiLower(std::string_view s) {
   return out;
 }
 
-template <std::size_t N>
-bool InList(const std::array<std::string_view, N>& list, std::string_view word) {
-  const std::string lower = AsciiLower(word);
-  return std::find(list.begin(), list.end(), std::string_view(lower)) != list.end();
+// ASCII lower case of a short word without allocating: the lookups below run
+// for every capitalised word of the text.
+class LowerWord {
+ public:
+  explicit LowerWord(std::string_view w) {
+    if (w.size() <= kInline) {
+      for (std::size_t i = 0; i < w.size(); ++i) {
+        inline_[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(w[i])));
+      }
+      view_ = std::string_view(inline_.data(), w.size());
+    } else {
+      spill_ = AsciiLower(w);
+      view_ = spill_;
+    }
+  }
+  std::string_view view() const { return view_; }
+
+ private:
+  static constexpr std::size_t kInline = 64;
+  std::array<char, kInline> inline_{};
+  std::string spill_;
+  std::string_view view_;
+};
+
+// A fixed word list as a hash set (the lists hold hundreds of words).
+class WordSet {
+ public:
+  template <std::size_t N>
+  explicit WordSet(const std::array<std::string_view, N>& list) : set_(list.begin(), list.end()) {
+    for (std::string_view w : list) max_len_ = std::max(max_len_, w.size());
+  }
+  // Whether `word`, lower-cased, is in the list.
+  bool ContainsLower(std::string_view word) const {
+    if (word.size() > max_len_) return false;
+    return set_.count(LowerWord(word).view()) != 0;
+  }
+
+ private:
+  std::unordered_set<std::string_view> set_;
+  std::size_t max_len_ = 0;
+};
+
+// The lists above as hash sets, built on first use.
+struct WordSets {
+  WordSet function{kFunctionWords};
+  WordSet title{kTitleWords};
+  WordSet name_like{kNameLikeWords};
+  WordSet non_person_suffixes{kNonPersonSuffixes};
+  WordSet non_person_features{kNonPersonFeatureWords};
+};
+const WordSets& Lists() {
+  static const WordSets sets;
+  return sets;
 }
 
 bool IsFunctionWord(std::string_view w) {
-  return InList(kFunctionWords, w) || InList(kTitleWords, w);
+  return Lists().function.ContainsLower(w) || Lists().title.ContainsLower(w);
 }
-bool IsNameLikeWord(std::string_view w) { return InList(kNameLikeWords, w); }
+bool IsNameLikeWord(std::string_view w) { return Lists().name_like.ContainsLower(w); }
 bool IsStopWord(std::string_view w) { return IsFunctionWord(w) || IsNameLikeWord(w); }
+
+// Hashes std::string and std::string_view alike, so that the sets below are
+// looked up with a view of the text (no copy per word).
+struct TransparentHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+using StringSet = std::unordered_set<std::string, TransparentHash, std::equal_to<>>;
 
 // The gazetteer, loaded once (thread-safe static); empty when the data files
 // cannot be read, and then no seed is a name.
@@ -293,14 +350,16 @@ class NameSet {
     static const NameSet set;
     return set;
   }
-  bool IsGiven(std::string_view w) const { return given_.count(std::string(w)) != 0; }
-  bool IsSurname(std::string_view w) const { return surname_.count(std::string(w)) != 0; }
+  bool IsGiven(std::string_view w) const { return given_.find(w) != given_.end(); }
+  bool IsSurname(std::string_view w) const { return surname_.find(w) != surname_.end(); }
   bool Contains(std::string_view w) const { return IsGiven(w) || IsSurname(w); }
   // Whether `w` (any case) is a common English word (names/common.txt).
-  bool IsCommon(std::string_view w) const { return common_.count(AsciiLower(w)) != 0; }
+  bool IsCommon(std::string_view w) const {
+    return common_.find(LowerWord(w).view()) != common_.end();
+  }
   // Whether `w` is an English proper noun that is no given name: a place,
   // nationality or brand (names/proper.txt).
-  bool IsProper(std::string_view w) const { return proper_.count(std::string(w)) != 0; }
+  bool IsProper(std::string_view w) const { return proper_.find(w) != proper_.end(); }
 
  private:
   NameSet() {
@@ -310,7 +369,7 @@ class NameSet {
     Load(dir + "common.txt", &common_);
     Load(dir + "proper.txt", &proper_);
   }
-  static void Load(const std::string& path, std::unordered_set<std::string>* out) {
+  static void Load(const std::string& path, StringSet* out) {
     std::ifstream in(path);
     std::string line;
     while (std::getline(in, line)) {
@@ -318,10 +377,10 @@ class NameSet {
       if (!line.empty() && line[0] != '#') out->insert(line);
     }
   }
-  std::unordered_set<std::string> given_;
-  std::unordered_set<std::string> surname_;
-  std::unordered_set<std::string> common_;
-  std::unordered_set<std::string> proper_;
+  StringSet given_;
+  StringSet surname_;
+  StringSet common_;
+  StringSet proper_;
 };
 
 // One code point of `text` at `pos`; invalid bytes decode as a non-letter.
@@ -440,8 +499,8 @@ bool FollowedByNonPersonWord(std::string_view text, std::size_t end) {
   std::size_t e = WordEnd(text, p);
   if (e == p) return false;
   std::string_view w = text.substr(p, e - p);
-  if (InList(kNonPersonSuffixes, w)) return true;
-  return IsUpper(DecodeAt(text, p).c) && InList(kNonPersonFeatureWords, w);
+  if (Lists().non_person_suffixes.ContainsLower(w)) return true;
+  return IsUpper(DecodeAt(text, p).c) && Lists().non_person_features.ContainsLower(w);
 }
 
 struct NameSpan {
@@ -514,7 +573,7 @@ bool ExtendRight(std::string_view text, NameSpan* n) {
     }
     if (std::size_t te = NameTokenEnd(text, p); te != kNpos) {
       std::string_view w = text.substr(p, te - p);
-      if (IsFunctionWord(w)) return !InList(kNonPersonSuffixes, w);
+      if (IsFunctionWord(w)) return !Lists().non_person_suffixes.ContainsLower(w);
       // A common word in no name list ends the name ("Sterling Compliance"),
       // unless it is the last capitalised word after a given name and an
       // optional initial: a surname such as "Janet Burns", "Ella H. Sparks".
@@ -722,7 +781,7 @@ bool ExpandNameSeed(std::string_view text, ByteSpan* span) {
   std::string_view word = text.substr(begin, end - begin);
   // A capitalised particle starts a sentence ("De Leverancier zal ...");
   // inside a name the expansion takes it.
-  if (IsParticle(AsciiLower(word))) return false;
+  if (IsParticle(LowerWord(word).view())) return false;
   const NameSet& names = NameSet::Get();
   bool given = names.IsGiven(word);
   bool structural = false;  // a name by its shape, in no list

@@ -24,6 +24,7 @@
 #include <cctype>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "airlock/detect/validators.h"
@@ -204,11 +205,8 @@ bool LooksLikeDecimal(std::string_view s, const DigitShape& shape) {
          s.find_first_of(" -/()") == std::string_view::npos;
 }
 
-}  // namespace
-
-ValidationResult ValidatePhone(std::string_view candidate, const ValidationContext& ctx) {
+ValidationResult ValidatePhoneUncached(std::string text, const ValidationContext& ctx) {
   ValidationResult result;
-  std::string text = Trim(candidate);
   DigitShape shape = ShapeOf(text);
   // Cheap rejections first, in order of cost: letters glued in, digit
   // counts no phone number has (card numbers, IBAN tails, long ids), then
@@ -273,6 +271,45 @@ ValidationResult ValidatePhone(std::string_view candidate, const ValidationConte
   }
   if (result.valid) result.detail = region;
   return result;
+}
+
+// The answers of ValidatePhoneUncached for recent candidates, per thread.
+// A libphonenumber parse costs tens of microseconds, and the same number
+// recurs: a contact's phone in every record of an export, a conversation
+// resent whole with each chat turn, and the analyzer trying the same digits
+// for several phone detectors. The answer depends only on the trimmed text
+// and the default region, so the cache changes no result. It is cleared
+// when full (a bound on memory; no eviction order to maintain).
+class PhoneCache {
+ public:
+  static PhoneCache& ForThread() {
+    thread_local PhoneCache cache;
+    return cache;
+  }
+  ValidationResult Validate(std::string text, const ValidationContext& ctx) {
+    key_.assign(ctx.default_region).push_back('\0');
+    key_.append(text);
+    if (auto it = answers_.find(key_); it != answers_.end()) return it->second;
+    ValidationResult r = ValidatePhoneUncached(std::move(text), ctx);
+    if (answers_.size() >= kMaxEntries) answers_.clear();
+    answers_.emplace(key_, r);
+    return r;
+  }
+
+ private:
+  static constexpr std::size_t kMaxEntries = 4096;
+  std::string key_;
+  std::unordered_map<std::string, ValidationResult> answers_;
+};
+
+}  // namespace
+
+ValidationResult ValidatePhone(std::string_view candidate, const ValidationContext& ctx) {
+  std::string text = Trim(candidate);
+  DigitShape shape = ShapeOf(text);
+  // Candidates that the first checks reject are not worth a cache entry.
+  if (shape.bad_char || shape.digits < 6 || shape.digits > 17) return {};
+  return PhoneCache::ForThread().Validate(std::move(text), ctx);
 }
 
 ValidationResult ValidatePhoneShape(std::string_view candidate, const ValidationContext&) {
