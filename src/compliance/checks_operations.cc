@@ -16,7 +16,8 @@ bool HasAlertRule(const CheckContext& c, const std::string& kind) {
   const YAML::Node rules = At(c.root(), "alerts.rules");
   if (!rules.IsDefined() || !rules.IsSequence()) return false;
   for (const auto& r : rules) {
-    if (Lower(StrOr(r["kind"], "")) == kind) return true;
+    // The gateway's alert rules say `type:` (docs/alerts.md).
+    if (Lower(StrOr(r["type"], "")) == kind) return true;
   }
   return false;
 }
@@ -137,7 +138,7 @@ void AddOperationsChecks(std::map<std::string, CheckFn>& m) {
   };
   m["AL-ALERT-003"] = [](CheckContext& c) {
     std::string missing;
-    for (const char* kind : {"threshold", "bulk_export"}) {
+    for (const char* kind : {"threshold", "distinct_values"}) {
       if (!HasAlertRule(c, kind)) missing += (missing.empty() ? "" : ", ") + std::string(kind);
     }
     if (missing.empty()) {

@@ -129,6 +129,9 @@ void AddTransportChecks(std::map<std::string, CheckFn>& m) {
     if (BoolOr(At(c.root(), "metrics.public"), false)) {
       c.Fail("metrics", "/metrics is served without authentication", metrics["public"],
              "metrics.public");
+    } else if (!BoolOr(At(c.root(), "metrics.require_auth"), true)) {
+      c.Fail("metrics", "/metrics is served without authentication", metrics["require_auth"],
+             "metrics.require_auth");
     } else {
       c.Pass("metrics", "/metrics needs an authenticated caller", Anchor(c.root(), "metrics"),
              "metrics.public");

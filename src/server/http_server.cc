@@ -21,6 +21,7 @@
 
 #include "airlock/api/openai.h"
 #include "airlock/server/server.h"
+#include "observability.h"
 #include "pipeline.h"
 #include "health.h"  // (s3-local)
 
@@ -292,6 +293,8 @@ Status Serve(const ServeOptions& options) {
   if (!services.ok()) return services.status();
   (*services)->set_runtime(std::move(*runtime));  // Services holds the only reference
   Gateway gateway(services->get());
+  auto observability = Observability::Start(**services, **cfg, [&gateway] { return double(gateway.in_flight()); });
+  if (!observability.ok()) return observability.status();
   Shared shared{&gateway, services->get()};
   Shared admin_shared{&gateway, services->get(), true};
   std::unique_ptr<ssl::context> tls;
@@ -412,6 +415,7 @@ Status Serve(const ServeOptions& options) {
   for (auto& [name, b] : shared.services->runtime()->backends) b->CloseIdle();
   RecordSystem(trail, audit::Reason::kStopped);
   if (Status s = trail.Close(); !s.ok()) Log("audit trail close failed: " + s.message());
+  (*observability)->Shutdown();
   return Status::Ok();
 }
 

@@ -472,7 +472,7 @@ Json ModelsList(const config::Config& cfg, const policy::Principal& p) {
 Json StatusJson(const char* status) { return Json{{"status", status}}; }
 
 // /metrics needs an API key unless the config makes it public.
-bool MetricsNeedAuth(const config::Config&) { return true; }
+bool MetricsNeedAuth(const config::Config& cfg) { return cfg.metrics.require_auth; }
 
 // The workflow limited to its local backends (lockdown "local").
 config::WorkflowConfig LocalOnly(const config::Config& cfg, const config::WorkflowConfig& wf) {

@@ -76,8 +76,8 @@ alerts:
   sinks:
     - {type: webhook, url: "https://soc.example.com/hooks/airlock"}
   rules:
-    - {name: blocked, kind: threshold, window_seconds: 300, count: 20}
-    - {name: bulk, kind: bulk_export, distinct_values: 50}
+    - {name: blocked, type: threshold, metric: blocked_requests, window: 5m, count: 20}
+    - {name: bulk, type: distinct_values, count: 50}
   canaries:
     - {entity_type: EMAIL_ADDRESS, value: canary.7f3a@example.com}
 backends:

@@ -80,7 +80,7 @@ std::vector<Mutation> Mutations(const TempFiles& f) {
       {"AL-AUDIT-006", "audit:\n", "audit:\n  log_payloads: true\n"},
       {"AL-ALERT-001", "  sinks:\n    - {type: webhook, url: \"https://soc.example.com/hooks/airlock\"}\n", ""},
       {"AL-ALERT-002", "  canaries:\n    - {entity_type: EMAIL_ADDRESS, value: canary.7f3a@example.com}\n", ""},
-      {"AL-ALERT-003", "kind: bulk_export", "kind: first_backend"},
+      {"AL-ALERT-003", "type: distinct_values", "type: first_backend_use"},
       {"AL-ALERT-004", "https://soc.example.com", "http://soc.example.com"},
       {"AL-MODEL-001", "    sha256: 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\n", ""},
       {"AL-MODEL-002", "    model_file:", "    parallel: 1000\n    model_file:"},

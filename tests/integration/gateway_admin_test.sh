@@ -9,6 +9,17 @@ source "$(dirname "$0")/gateway/lib_gateway.sh"
 gw_start_provider
 gw_config > "$WORK/airlock.yaml"
 printf 'admin:\n  roles: [secops]\n  lockdown_mode: local\naudit:\n  checkpoint_every: 5\n' >> "$WORK/airlock.yaml"
+cat >> "$WORK/airlock.yaml" <<YAML
+alerts:
+  rules:
+    - {name: canary, type: canary, severity: critical}
+    - {name: chain, type: chain_failure, severity: critical}
+    - {name: blocked-burst, type: threshold, metric: blocked_requests, per: principal, window: 5m, count: 2}
+  canaries:
+    - {entity_type: EMAIL_ADDRESS, value: "canary.jones@example.org"}
+  sinks:
+    - {type: jsonl, path: $WORK/alerts.jsonl}
+YAML
 ADMIN=$(gw_key sam secops DE)
 SALES=$(gw_key alice sales DE)
 gw_start
@@ -27,6 +38,31 @@ json_check "bad query names the parameter" "$WORK/resp.json" "'colour' in d['err
 
 # ---- normal traffic is forwarded
 expect_status "chat before lockdown" 200 "$(gw_post /v1/chat/completions "$SALES" "$CHAT")"
+
+# ---- metrics: admin or metrics role only, identifiers only
+expect_status "/metrics needs a key" 401 "$(gw_get /metrics nokey)"
+expect_status "/metrics refuses a sales key" 403 "$(gw_get /metrics "$SALES")"
+sleep 0.3
+expect_status "/metrics for an admin" 200 "$(gw_get /metrics "$ADMIN")"
+if grep -E '^airlock_requests_total\{' "$WORK/resp.json" | grep 'workflow="crm-assist"' | grep 'backend="eu-echo"' | grep -q 'decision="pseudonymise"} 1$'; then
+  pass "requests counted by workflow, backend and decision"; else fail "no airlock_requests_total series for the pseudonymised request"; grep requests_total "$WORK/resp.json"; fi
+expect_contains "findings by entity type" "$WORK/resp.json" 'entity_type="IBAN_CODE"'
+expect_contains "auth failures counted" "$WORK/resp.json" 'airlock_auth_failures_total'
+expect_not_contains "no values in metrics" "$WORK/resp.json" "mustermann"
+expect_not_contains "no principal labels by default" "$WORK/resp.json" 'principal="alice"'
+
+# ---- alerts: a canary value, a burst of blocked requests
+CANARY='{"model":"crm-assist","messages":[{"role":"user","content":"Forward this to canary.jones@example.org please"}]}'
+expect_status "canary request (pseudonymised, forwarded)" 200 "$(gw_post /v1/chat/completions "$SALES" "$CANARY")"
+for i in 1 2; do gw_post /v1/chat/completions "$SALES" '{"model":"crm-assist","messages":[{"role":"user","content":"token ghp_16C7e42F292c6912E7710c838347Ae178B4a"}]}' >/dev/null; done
+for _ in $(seq 1 30); do grep -q blocked-burst "$WORK/alerts.jsonl" 2>/dev/null && break; sleep 0.1; done
+json_lines_check() { python3 -c "import json,sys; a=[json.loads(l) for l in open(sys.argv[1])]; sys.exit(0 if ($2) else 1)" "$WORK/alerts.jsonl"; }
+json_lines_check x "any(x['rule']=='canary' and x['severity']=='critical' and x['principal']=='alice' for x in a)" && pass "canary alert raised (critical)" || fail "no canary alert"
+json_lines_check x "any(x['rule']=='blocked-burst' and x['count']>=2 for x in a)" && pass "blocked-requests burst alert" || fail "no burst alert"
+expect_not_contains "alerts carry no canary value" "$WORK/alerts.jsonl" "canary.jones"
+expect_not_contains "alerts carry no token" "$WORK/alerts.jsonl" "ghp_16C7"
+expect_status "admin alerts" 200 "$(gw_get /admin/v1/alerts "$ADMIN")"
+json_check "admin API lists the latest alerts" "$WORK/resp.json" "any(a['rule']=='canary' for a in d['data'])"
 before=$(recorded_count)
 
 # ---- lockdown: refuse everything
@@ -91,6 +127,8 @@ json_check "check --live: no local model served, nothing to compare (AL-LIVE-007
 sqlite3 "$WORK/var/audit.db" "UPDATE audit_events SET principal = 'mallory' WHERE seq = 3"
 "$AIRLOCK" admin chain --url "$BASE" > "$WORK/chain.json" 2>&1
 json_check "tampering named" "$WORK/chain.json" "not d['ok'] and d['problems'][0]['seq'] == 3 and d['problems'][0]['kind'] == 'modified'"
+for _ in $(seq 1 30); do grep -q chain_failure "$WORK/alerts.jsonl" && break; sleep 0.1; done
+json_lines_check x "any(x['type']=='chain_failure' and x['detail']=='modified' for x in a)" && pass "chain failure alert" || fail "no chain failure alert"
 "$AIRLOCK" check --config "$WORK/airlock.yaml" --live "$BASE" -f json -o "$WORK/check-live.json" >/dev/null 2>&1
 expect_rc "check --live fails the gate on a tampered trail" 1 $?
 json_check "check --live names the modified event (AL-LIVE-008)" "$WORK/check-live.json" \
@@ -116,5 +154,7 @@ kill -TERM $SERVE_PID; wait $SERVE_PID
 expect_rc "the whole trail verifies after restarts" 0 $?
 gw_audit > "$WORK/audit.txt"
 expect_contains "start and stop are events" "$WORK/audit.txt" '"stopped"'
+json_lines_check x "sum(1 for x in a if x['type']=='lockdown') >= 3" && pass "every lockdown change alerted" || fail "lockdown alerts missing"
+
 expect_not_contains "no e-mail in the trail" "$WORK/audit.txt" "mustermann"
 finish
