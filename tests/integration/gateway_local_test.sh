@@ -97,8 +97,10 @@ code=$(gw_post /v1/chat/completions "$KEY" "$(body local-only)"); expect_status 
 code=$(gw_post /v1/chat/completions "$KEY" "$(body local-only ',"stream":true')"); expect_status "local-only streamed" 200 "$code"
 code=$(gw_post /v1/chat/completions "$KEY" "$(body us-then-local)"); expect_status "EU data for a US backend rerouted to local" 200 "$code"
 if [ "$(recorded_count)" -eq 0 ]; then pass "nothing routed to local reached the cloud"; else fail "the cloud got $(recorded_count) requests"; fi
-sqlite3 "$STORE" "select backend, decision from audit_events" > "$WORK/audit.txt"
-if [ "$(grep -c '^local|allow' "$WORK/audit.txt")" -eq 3 ]; then pass "audit: three requests served by local"; else fail "audit"; cat "$WORK/audit.txt"; fi
+gw_audit > "$WORK/audit.txt"
+served=$(python3 -c 'import json,sys
+print(sum(1 for l in open(sys.argv[1]) for e in [json.loads(l)] if e["kind"] == "request" and e["backend"] == "local" and e["decision"] in ("allow", "pseudonymise", "redact", "route_local")))' "$WORK/audit.txt")
+if [ "$served" -eq 3 ]; then pass "audit: three requests served by local"; else fail "audit: $served requests served by local"; cat "$WORK/audit.txt"; fi
 
 # Health: eu-down is probed unhealthy; its workflow moves to eu-echo, never to us-echo.
 for _ in $(seq 1 50); do
