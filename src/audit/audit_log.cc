@@ -94,6 +94,11 @@ void AuditLog::AppendAsync(Event e, AppendCallback done) {
   if (!s.ok()) p->callback(std::move(s));
 }
 
+std::size_t AuditLog::queued() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return queue_.size();
+}
+
 std::uint64_t AuditLog::committed() const {
   std::lock_guard lock(mu_);
   return committed_;

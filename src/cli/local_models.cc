@@ -37,7 +37,9 @@ class LocalModels::Impl {
     ec.memory_budget_bytes = b.memory_budget;
     auto engine = Shared(ec);
     if (!engine.ok()) return Status(engine.status()).WithContext("backend " + b.name);
-    return local::CreateLocalBackend(b.name, b.model, std::move(*engine));
+    // Engine::Load refused the file unless its SHA-256 matched the pin.
+    backend::Backend::ModelIdentity id{path, ec.sha256, ec.sha256};
+    return local::CreateLocalBackend(b.name, b.model, std::move(*engine), std::move(id));
   }
 
  private:

@@ -154,9 +154,9 @@ void AddLiveChecks(std::map<std::string, CheckFn>& m) {
     for (const auto& model : models) {
       const std::string name = model.value("backend", "?");
       const std::string pin = model.value("pinned_sha256", ""), served = model.value("served_sha256", "");
-      if (served.empty()) continue;  // nothing loaded: nothing served
+      if (model.value("file", "").empty()) continue;  // nothing loaded: nothing served
       ++served_count;
-      if (pin.empty()) bad += (bad.empty() ? "" : "; ") + name + " serves an unpinned model";
+      if (pin.empty() || served.empty()) bad += (bad.empty() ? "" : "; ") + name + " serves an unpinned model";
       else if (pin != served) bad += (bad.empty() ? "" : "; ") + name + " serves sha256 " + served.substr(0, 16) + "..., pinned " + pin.substr(0, 16) + "...";
     }
     if (served_count == 0) c.NotApplicable("models", "no local model is loaded on the instance");

@@ -81,6 +81,12 @@ Result<std::unique_ptr<Observability>> Observability::Start(Services& s, const c
     Services* sp = &s;
     gm->SetProbe(metrics::Probe::kLockdown, [sp] { return sp->lockdown_state() == Lockdown::kOff ? 0.0 : 1.0; });
     if (in_flight) gm->SetProbe(metrics::Probe::kInFlightRequests, std::move(in_flight));
+    gm->SetProbe(metrics::Probe::kAuditQueueDepth, [sp] { return double(sp->trail->queued()); });
+    gm->SetProbe(metrics::Probe::kLocalQueueDepth, [sp] {
+      std::size_t n = 0;
+      for (const auto& [name, b] : sp->runtime()->backends) n += b->Waiting();
+      return double(n);
+    });
     s.render_metrics = [gm] { return gm->Render(); };
   }
 

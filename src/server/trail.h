@@ -75,6 +75,7 @@ class Trail {
   std::string Describe() const { return describe_; }
   std::uint64_t committed() const { return log_->committed(); }
   std::uint64_t transactions() const { return log_->transactions(); }
+  std::size_t queued() const { return log_->queued(); }
   std::uint64_t failures() const { return failures_.load(); }
 
   // Commits what is queued and writes a final checkpoint.

@@ -48,6 +48,9 @@ if grep -E '^airlock_requests_total\{' "$WORK/resp.json" | grep 'workflow="crm-a
   pass "requests counted by workflow, backend and decision"; else fail "no airlock_requests_total series for the pseudonymised request"; grep requests_total "$WORK/resp.json"; fi
 expect_contains "findings by entity type" "$WORK/resp.json" 'entity_type="IBAN_CODE"'
 expect_contains "auth failures counted" "$WORK/resp.json" 'airlock_auth_failures_total'
+expect_contains "audit queue depth exported" "$WORK/resp.json" 'airlock_audit_queue_depth 0'
+expect_contains "local queue depth exported" "$WORK/resp.json" 'airlock_local_queue_depth 0'
+expect_contains "lockdown gauge" "$WORK/resp.json" 'airlock_lockdown 0'
 expect_not_contains "no values in metrics" "$WORK/resp.json" "mustermann"
 expect_not_contains "no principal labels by default" "$WORK/resp.json" 'principal="alice"'
 

@@ -37,6 +37,10 @@ expect_contains "the model is loaded at start" "$WORK/a/serve.log" "tiny.gguf: l
 KEY=$KEY WORKFLOW=default gw_node gateway_local.mjs
 code=$(gw_get /readyz "$KEY"); expect_status "readyz" 200 "$code"
 json_check "readyz names the local backend ready" "$WORK/resp.json" "d['backends']=={'local':'ready'}"
+ADMIN_A=$(user_key "$WORK/a" sam admin)
+AIRLOCK_ADMIN_KEY=$ADMIN_A "$AIRLOCK" check --live "$BASE" -f json -o "$WORK/live-a.json" >/dev/null 2>&1
+json_check "check --live: an unpinned --model fails AL-LIVE-007" "$WORK/live-a.json" \
+  "any(r['control']=='AL-LIVE-007' and r['outcome']=='fail' and 'unpinned' in r['message'] for r in d['results'])"
 stop_serve
 
 head -c 4096 "$MODEL" > "$WORK/truncated.gguf"
@@ -101,6 +105,13 @@ gw_audit > "$WORK/audit.txt"
 served=$(python3 -c 'import json,sys
 print(sum(1 for l in open(sys.argv[1]) for e in [json.loads(l)] if e["kind"] == "request" and e["backend"] == "local" and e["decision"] in ("allow", "pseudonymise", "redact", "route_local")))' "$WORK/audit.txt")
 if [ "$served" -eq 3 ]; then pass "audit: three requests served by local"; else fail "audit: $served requests served by local"; cat "$WORK/audit.txt"; fi
+ADMIN=$(gw_key sam admin DE)
+AIRLOCK_ADMIN_KEY=$ADMIN "$AIRLOCK" check --config "$WORK/airlock.yaml" --live "$BASE" -f json -o "$WORK/live.json" >/dev/null 2>&1
+json_check "check --live: the served model matches its pin (AL-LIVE-007)" "$WORK/live.json" \
+  "any(r['control']=='AL-LIVE-007' and r['outcome']=='pass' for r in d['results'])"
+code=$(gw_get /admin/v1/status "$ADMIN"); expect_status "admin status" 200 "$code"
+json_check "admin status names the pinned model" "$WORK/resp.json" \
+  "any(m['backend']=='local' and m['file'].endswith('tiny.gguf') and m['pinned_sha256']==m['served_sha256']=='$PIN' for m in d['models'])"
 
 # Health: eu-down is probed unhealthy; its workflow moves to eu-echo, never to us-echo.
 for _ in $(seq 1 50); do

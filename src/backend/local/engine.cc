@@ -594,6 +594,8 @@ Engine::Stats Engine::stats() const {
   s.completion_tokens = impl_->completion_tokens.load();
   s.decode_calls = impl_->decode_calls.load();
   s.busy_refusals = impl_->busy.load();
+  std::lock_guard lk(impl_->mu);
+  s.waiting = impl_->queue.size();
   return s;
 }
 

@@ -262,6 +262,9 @@ class LocalBackend final : public Backend {
   }
 
   const std::string& name() const override { return name_; }
+  ModelIdentity Model() const override { return identity_; }
+  std::size_t Waiting() const override { return static_cast<std::size_t>(engine_->stats().waiting); }
+  void set_identity(ModelIdentity id) { identity_ = std::move(id); }
 
   awaitable<Result<Reply>> Complete(const api::Request& request) override {
     if (request.endpoint == api::Endpoint::kEmbedding) {
@@ -472,6 +475,7 @@ class LocalBackend final : public Backend {
   std::string name_;
   std::string model_name_;
   std::shared_ptr<Engine> engine_;
+  ModelIdentity identity_;
 
   std::mutex live_mu_;
   std::vector<std::pair<std::weak_ptr<void>, Closer>> live_;  // requests in flight; guarded by live_mu_
@@ -498,8 +502,11 @@ class ModellessBackend final : public Backend {
 
 }  // namespace
 
-std::shared_ptr<Backend> CreateLocalBackend(std::string name, std::string model_name, std::shared_ptr<Engine> engine) {
-  return std::make_shared<LocalBackend>(std::move(name), std::move(model_name), std::move(engine));
+std::shared_ptr<Backend> CreateLocalBackend(std::string name, std::string model_name, std::shared_ptr<Engine> engine,
+                                            Backend::ModelIdentity identity) {
+  auto b = std::make_shared<LocalBackend>(std::move(name), std::move(model_name), std::move(engine));
+  b->set_identity(std::move(identity));
+  return b;
 }
 
 std::shared_ptr<Backend> CreateModellessBackend(std::string name, std::string why) {

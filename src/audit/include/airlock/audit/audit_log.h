@@ -86,6 +86,8 @@ class AuditLog {
   // carried them (their ratio is the group-commit batch size; for metrics).
   std::uint64_t committed() const;
   std::uint64_t transactions() const;
+  // Events waiting for the writer now (for metrics).
+  std::size_t queued() const;
 
  private:
   struct Pending;

@@ -59,13 +59,16 @@ class Backend {
   virtual std::string Unavailable() const { return {}; }
 
   // For a local model: the file served, the SHA-256 pin from the config and
-  // the SHA-256 of what was actually loaded (lower-case hex). Empty for
-  // remote backends. The admin API reports it; `airlock check --live`
+  // the SHA-256 verified when the file was loaded (lower-case hex; empty when
+  // the model runs unpinned). All empty for remote and modelless backends. The admin API reports it; `airlock check --live`
   // compares pin and served hash.
   struct ModelIdentity {
     std::string file, pinned_sha256, served_sha256;
   };
   virtual ModelIdentity Model() const { return {}; }
+  // Requests waiting for this backend's own capacity (the local engine's
+  // queue); 0 for backends without one. For metrics.
+  virtual std::size_t Waiting() const { return 0; }
 
   // The whole response to a non-streamed request (any endpoint).
   virtual boost::asio::awaitable<Result<Reply>> Complete(const api::Request& request) = 0;

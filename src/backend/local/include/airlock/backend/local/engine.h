@@ -148,6 +148,7 @@ class Engine {
     uint64_t completion_tokens = 0;
     uint64_t decode_calls = 0;
     uint64_t busy_refusals = 0;
+    uint64_t waiting = 0;  // requests queued for a free sequence right now
   };
   Stats stats() const;
 

@@ -37,8 +37,11 @@
 namespace airlock::backend::local {
 
 // `model_name` is what responses report in "model" (empty: the request's).
+// `identity`: the file served, its configured pin and the SHA-256 verified
+// at load (empty when unpinned); the admin API reports it.
 std::shared_ptr<Backend> CreateLocalBackend(std::string name, std::string model_name,
-                                            std::shared_ptr<Engine> engine);
+                                            std::shared_ptr<Engine> engine,
+                                            Backend::ModelIdentity identity = {});
 
 // A local backend without a model: Unavailable() returns `why` (the
 // gateway answers 503 with it) and every call fails with kUnavailable.
