@@ -52,7 +52,9 @@ expect_contains "audit queue depth exported" "$WORK/resp.json" 'airlock_audit_qu
 expect_contains "local queue depth exported" "$WORK/resp.json" 'airlock_local_queue_depth 0'
 expect_contains "lockdown gauge" "$WORK/resp.json" 'airlock_lockdown 0'
 expect_not_contains "no values in metrics" "$WORK/resp.json" "mustermann"
-expect_not_contains "no principal labels by default" "$WORK/resp.json" 'principal="alice"'
+expect_not_contains "no principal in clear by default" "$WORK/resp.json" 'principal="alice"'
+if grep -Eq '^airlock_principal_requests_total\{principal="[0-9a-f]{16}"\} [0-9]+$' "$WORK/resp.json"; then
+  pass "per-principal requests under a hashed label by default"; else fail "no hashed principal series"; grep principal_requests "$WORK/resp.json"; fi
 
 # ---- alerts: a canary value, a burst of blocked requests
 CANARY='{"model":"crm-assist","messages":[{"role":"user","content":"Forward this to canary.jones@example.org please"}]}'

@@ -8,11 +8,11 @@ namespace {
 
 using PL = Config::Metrics::PrincipalLabels;
 
-TEST(MetricsConfigTest, DefaultsAreOnAuthenticatedAndWithoutPrincipals) {
+TEST(MetricsConfigTest, DefaultsAreOnAuthenticatedAndPrincipalsHashed) {
   for (const auto& cfg : {Default(), *Parse("server: {listen: '127.0.0.1:1'}\n", "t.yaml")}) {
     EXPECT_TRUE(cfg->metrics.enabled);
     EXPECT_TRUE(cfg->metrics.require_auth);
-    EXPECT_EQ(cfg->metrics.principal_labels, PL::kNone);
+    EXPECT_EQ(cfg->metrics.principal_labels, PL::kHashed);
     EXPECT_EQ(cfg->metrics.max_principals, 1000u);
   }
 }

@@ -243,10 +243,10 @@ struct Config {
   // histograms and gauges; no payload text ever becomes a label.
   struct Metrics {
     bool enabled = true;
-    // Per-principal series: none (default), hashed (first 16 hex digits of an
+    // Per-principal series: none, hashed (default: first 16 hex digits of an
     // HMAC-SHA256 of the principal id) or clear (the id itself).
     enum class PrincipalLabels { kNone, kHashed, kClear };
-    PrincipalLabels principal_labels = PrincipalLabels::kNone;
+    PrincipalLabels principal_labels = PrincipalLabels::kHashed;
     unsigned max_principals = 1000;  // later principals count as "other"
     // true: /metrics needs an API key with role admin or metrics (401/403
     // otherwise). `public: true` is accepted as the same as `require_auth: false`.
