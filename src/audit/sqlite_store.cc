@@ -27,16 +27,45 @@ class SqliteStore final : public Store {
     // A second process (verify while the gateway writes) waits for the
     // writer's lock instead of failing at once.
     sqlite3_busy_timeout(db_.get(), 10000);
-    // mmap: a verification pass reads the whole file; mapping it saves a
-    // copy per page.
+    // Two processes opening a new trail at once (two writers, or a writer
+    // and `verify`) race on the journal-mode switch and the schema; SQLite
+    // answers some of those races with SQLITE_BUSY at once, without the busy
+    // handler (a read snapshot that must become a write). The schema is
+    // created under BEGIN IMMEDIATE (the busy handler applies), and the
+    // whole set-up is retried on BUSY for up to about 10 s.
+    Status s = Status::Ok();
+    for (int attempt = 0; attempt < 200; ++attempt) {
+      int rc = SQLITE_OK;
+      s = SetUp(&rc);
+      if (s.ok()) return s;
+      if ((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED) return s;
+      sqlite3_sleep(50);
+    }
+    return s;
+  }
+
+  // One attempt; *rc is SQLite's code of the statement that failed. (mmap:
+  // a verification pass reads the whole file; mapping it saves a copy per
+  // page.)
+  Status SetUp(int* rc) {
+    auto exec = [&](const std::string& sql) {
+      Status st = Exec(sql);
+      if (!st.ok()) *rc = sqlite3_extended_errcode(db_.get());
+      return st;
+    };
     for (const char* sql :
          {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA mmap_size=1073741824"}) {
-      if (Status s = Exec(sql); !s.ok()) return s;
+      if (Status st = exec(sql); !st.ok()) return st;
     }
+    if (Status st = exec("BEGIN IMMEDIATE"); !st.ok()) return st;
+    Status st = Status::Ok();
     for (std::string_view sql : internal::SchemaStatements(internal::Dialect::kSqlite)) {
-      if (Status s = Exec(std::string(sql)); !s.ok()) return s;
+      st = exec(std::string(sql));
+      if (!st.ok()) break;
     }
-    return Status::Ok();
+    if (st.ok()) st = exec("COMMIT");
+    if (!st.ok()) sqlite3_exec(db_.get(), "ROLLBACK", nullptr, nullptr, nullptr);
+    return st;
   }
 
   Status Commit(const std::vector<StoredEvent>& events,
