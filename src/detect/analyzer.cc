@@ -464,11 +464,17 @@ Status LocateWindow(const Analyzer::Impl& im, unsigned id, std::string_view text
   });
 }
 
+// Lambdas, not the functions themselves: std::sort inlines a lambda's body
+// but calls through a function pointer on every comparison.
 void SortCandidates(std::vector<scan::Match>* cands) {
-  std::sort(cands->begin(), cands->end(), CandidateOrder);
+  std::sort(cands->begin(), cands->end(),
+            [](const scan::Match& a, const scan::Match& b) { return CandidateOrder(a, b); });
 }
 
-void SortHits(std::vector<scan::Match>* hits) { std::sort(hits->begin(), hits->end(), HitOrder); }
+void SortHits(std::vector<scan::Match>* hits) {
+  std::sort(hits->begin(), hits->end(),
+            [](const scan::Match& a, const scan::Match& b) { return HitOrder(a, b); });
+}
 
 std::optional<Finding> EvaluateGroup(const Analyzer::Impl& im, std::string_view buffer,
                                      std::uint64_t base, std::uint64_t text_end,

@@ -70,20 +70,29 @@ Status Scanner::Scan(std::string_view text, const MatchCallback& on_match) const
   }
   auto lease = pool_->Acquire();
   if (!lease.ok()) return lease.status();
+  constexpr std::size_t kWindow = std::size_t{1} << 30;
+  if (text.size() <= kWindow) {
+    // The common case: one call, matches reported as vectorscan gives them.
+    CallbackContext ctx{&on_match};
+    hs_error_t rc = hs_scan(db_->raw(), text.data(), static_cast<unsigned>(text.size()), 0,
+                            lease->get(), OnHsMatch, &ctx);
+    if (rc == HS_SUCCESS || rc == HS_SCAN_TERMINATED) return Status::Ok();
+    return Status::Internal("vectorscan scan failed (" + std::to_string(rc) + ")");
+  }
   // vectorscan takes a 32-bit length; scan larger inputs in windows that
   // overlap, so matches at a window edge are not lost. Matches wholly inside
   // the overlap are reported by the window that contains their end first.
-  constexpr std::size_t kWindow = std::size_t{1} << 30;
   constexpr std::size_t kOverlap = std::size_t{1} << 16;
   std::size_t base = 0;
   std::uint64_t reported_up_to = 0;
   while (true) {
     std::size_t len = std::min(kWindow, text.size() - base);
-    MatchCallback shifted = [&](const Match& m) {
+    auto shift = [&](const Match& m) {
       Match g{m.id, m.from + base, m.to + base};
       if (base != 0 && g.to <= reported_up_to) return true;  // seen in previous window
       return on_match(g);
     };
+    const MatchCallback shifted(shift);
     CallbackContext ctx{&shifted};
     hs_error_t rc = hs_scan(db_->raw(), text.data() + base, static_cast<unsigned>(len), 0,
                             lease->get(), OnHsMatch, &ctx);

@@ -200,6 +200,30 @@ TEST_F(NamesTest, BusinessProseInSeveralLanguages) {
               IsEmpty());
 }
 
+TEST_F(NamesTest, SurnamesInAListOfNames) {
+  // A lone surname counts inside a list with another gazetteer name; a word
+  // in no list counts when two others are gazetteer names.
+  EXPECT_THAT(Names("The firm was started by our founders: Kowalski, Becker and Lundberg."),
+              ElementsAre("Kowalski", "Becker", "Lundberg"));
+  EXPECT_THAT(Names("On this list Marrero and Murphy were the precision engineers."),
+              ElementsAre("Marrero", "Murphy"));
+  // The same names as a firm or after a place-lead word are no list of people.
+  EXPECT_THAT(Names("She works at Eklund, Richardson and Becker LLC in Leeds."), IsEmpty());
+  EXPECT_THAT(Names("The parcel came from Kowalski, Becker."), IsEmpty());
+}
+
+TEST_F(NamesTest, QuestionAndFollowUpCues) {
+  EXPECT_THAT(Names("What's your name? Sigurlaug Karlsdottir"), ElementsAre("Sigurlaug Karlsdottir"));
+  EXPECT_THAT(Names("It is under my partner's name Matthias Traustason"),
+              ElementsAre("Matthias Traustason"));
+  EXPECT_THAT(Names("Please follow up with Satsita Umkhayev next week."),
+              ElementsAre("Satsita Umkhayev"));
+  EXPECT_THAT(Names("please follow up with patricia desrosiers next week."),
+              ElementsAre("patricia desrosiers"));
+  // A follow-up with a team is no name.
+  EXPECT_THAT(Names("Please follow up with Finance next week."), IsEmpty());
+}
+
 TEST(NameValidatorTest, RejectsDigitsAndLineBreaks) {
   ValidatorFn v = FindValidator("person_name");
   ASSERT_NE(v, nullptr);

@@ -42,9 +42,9 @@
 #include <cctype>
 #include <fstream>
 #include <string>
-#include <unordered_set>
 
 #include "airlock/detect/catalog.h"
+#include "internal/flat_set.h"
 
 namespace airlock::detect::internal {
 namespace {
@@ -267,9 +267,12 @@ constexpr std::array kNameSuffixes = std::to_array<std::string_view>({
     "DDS",
 });
 
+// ASCII lower case of one byte (no locale: bytes of UTF-8 letters pass as they are).
+inline char LowerByte(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; }
+
 std::string AsciiLower(std::string_view s) {
   std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char& c : out) c = LowerByte(c);
   return out;
 }
 
@@ -280,7 +283,7 @@ class LowerWord {
   explicit LowerWord(std::string_view w) {
     if (w.size() <= kInline) {
       for (std::size_t i = 0; i < w.size(); ++i) {
-        inline_[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(w[i])));
+        inline_[i] = LowerByte(w[i]);
       }
       view_ = std::string_view(inline_.data(), w.size());
     } else {
@@ -301,17 +304,21 @@ class LowerWord {
 class WordSet {
  public:
   template <std::size_t N>
-  explicit WordSet(const std::array<std::string_view, N>& list) : set_(list.begin(), list.end()) {
-    for (std::string_view w : list) max_len_ = std::max(max_len_, w.size());
+  explicit WordSet(const std::array<std::string_view, N>& list) {
+    for (std::string_view w : list) {
+      set_.Insert(w);
+      max_len_ = std::max(max_len_, w.size());
+    }
+    set_.Build();
   }
   // Whether `word`, lower-cased, is in the list.
   bool ContainsLower(std::string_view word) const {
     if (word.size() > max_len_) return false;
-    return set_.count(LowerWord(word).view()) != 0;
+    return set_.Contains(LowerWord(word).view());
   }
 
  private:
-  std::unordered_set<std::string_view> set_;
+  FlatStringSet set_;
   std::size_t max_len_ = 0;
 };
 
@@ -334,14 +341,6 @@ bool IsFunctionWord(std::string_view w) {
 bool IsNameLikeWord(std::string_view w) { return Lists().name_like.ContainsLower(w); }
 bool IsStopWord(std::string_view w) { return IsFunctionWord(w) || IsNameLikeWord(w); }
 
-// Hashes std::string and std::string_view alike, so that the sets below are
-// looked up with a view of the text (no copy per word).
-struct TransparentHash {
-  using is_transparent = void;
-  std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-};
-using StringSet = std::unordered_set<std::string, TransparentHash, std::equal_to<>>;
-
 // The gazetteer, loaded once (thread-safe static); empty when the data files
 // cannot be read, and then no seed is a name.
 class NameSet {
@@ -350,16 +349,16 @@ class NameSet {
     static const NameSet set;
     return set;
   }
-  bool IsGiven(std::string_view w) const { return given_.find(w) != given_.end(); }
-  bool IsSurname(std::string_view w) const { return surname_.find(w) != surname_.end(); }
+  bool IsGiven(std::string_view w) const { return given_.Contains(w); }
+  bool IsSurname(std::string_view w) const { return surname_.Contains(w); }
   bool Contains(std::string_view w) const { return IsGiven(w) || IsSurname(w); }
   // Whether `w` (any case) is a common English word (names/common.txt).
   bool IsCommon(std::string_view w) const {
-    return common_.find(LowerWord(w).view()) != common_.end();
+    return common_.Contains(LowerWord(w).view());
   }
   // Whether `w` is an English proper noun that is no given name: a place,
   // nationality or brand (names/proper.txt).
-  bool IsProper(std::string_view w) const { return proper_.find(w) != proper_.end(); }
+  bool IsProper(std::string_view w) const { return proper_.Contains(w); }
 
  private:
   NameSet() {
@@ -369,18 +368,19 @@ class NameSet {
     Load(dir + "common.txt", &common_);
     Load(dir + "proper.txt", &proper_);
   }
-  static void Load(const std::string& path, StringSet* out) {
+  static void Load(const std::string& path, FlatStringSet* out) {
     std::ifstream in(path);
     std::string line;
     while (std::getline(in, line)) {
       while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
-      if (!line.empty() && line[0] != '#') out->insert(line);
+      if (!line.empty() && line[0] != '#') out->Insert(line);
     }
+    out->Build();
   }
-  StringSet given_;
-  StringSet surname_;
-  StringSet common_;
-  StringSet proper_;
+  FlatStringSet given_;
+  FlatStringSet surname_;
+  FlatStringSet common_;
+  FlatStringSet proper_;
 };
 
 // One code point of `text` at `pos`; invalid bytes decode as a non-letter.
@@ -760,6 +760,106 @@ bool LoneSurnameInSentence(std::string_view text, std::size_t begin, std::string
          kPlaceLeadWords.end();
 }
 
+// Separators of a list of names: ", " and the word "and" in the six
+// languages ("Kónya, Becker and Vasquez", "Marrero und Murphy"). Returns the
+// separator's length at `pos` (0: none).
+constexpr std::array kListSeparators = std::to_array<std::string_view>(
+    {", ", " and ", " und ", " et ", " y ", " e ", " en ", ", and "});
+std::size_t ListSeparatorAt(std::string_view text, std::size_t pos) {
+  std::size_t best = 0;
+  for (std::string_view sep : kListSeparators) {
+    if (text.substr(pos, sep.size()) == sep) best = std::max(best, sep.size());
+  }
+  return best;
+}
+std::size_t ListSeparatorBefore(std::string_view text, std::size_t end) {
+  for (std::string_view sep : kListSeparators) {
+    if (end >= sep.size() && text.substr(end - sep.size(), sep.size()) == sep) return sep.size();
+  }
+  return 0;
+}
+
+// Firm and place endings after a list of surnames ("Hawkins, Richardson and
+// Reed LLC", "Mitchell, Williams and Martinez Group"): then it is no list of
+// people.
+constexpr std::array kFirmWords = std::to_array<std::string_view>({
+    "llc", "inc", "ltd", "llp", "plc", "group", "gmbh", "ag", "sa", "sarl", "bv", "nv", "co",
+    "company", "partners", "associates", "law", "sons", "corp", "corporation", "limited",
+});
+
+// How a capitalised word counts in a list of names: a gazetteer name that
+// is no common word (strong), a common-word name or a word in no list
+// (weak), or not at all (a place, a stop word: then it is no list of people).
+enum class ListWord { kStrong, kWeak, kNone };
+ListWord ClassifyListWord(std::string_view w) {
+  const NameSet& names = NameSet::Get();
+  if (names.IsProper(w) || IsStopWord(w)) return ListWord::kNone;
+  if (names.Contains(w) && !names.IsCommon(w)) return ListWord::kStrong;
+  if (names.Contains(w) || IsUnknownNameWord(w)) return ListWord::kWeak;
+  return ListWord::kNone;
+}
+
+// A lone capitalised word counts as a name inside a list of at least two
+// names of which `min_strong` others are gazetteer names ("founders: Kónya, Becker and
+// Vasquez", "Marrero and Murphy were"), unless the list names a firm or a
+// place: after a place-lead word ("from Hawkins, Richardson and ...") or
+// before a firm word ("... Reed LLC").
+bool InListOfNames(std::string_view text, std::size_t begin, std::size_t end, int min_strong) {
+  int names_in_list = 1;
+  int strong_others = 0;
+  auto count = [&](std::string_view w) {
+    const ListWord kind = ClassifyListWord(w);
+    if (kind == ListWord::kNone) return false;
+    ++names_in_list;
+    if (kind == ListWord::kStrong) ++strong_others;
+    return true;
+  };
+  // Right neighbours.
+  std::size_t last_end = end;
+  for (int i = 0; i < 4; ++i) {
+    const std::size_t sep = ListSeparatorAt(text, last_end);
+    if (sep == 0) break;
+    const std::size_t te = NameTokenEnd(text, last_end + sep);
+    if (te == kNpos) break;
+    if (!count(text.substr(last_end + sep, te - last_end - sep))) return false;
+    last_end = te;
+  }
+  // Left neighbours.
+  std::size_t first_begin = begin;
+  for (int i = 0; i < 4; ++i) {
+    const std::size_t sep = ListSeparatorBefore(text, first_begin);
+    if (sep == 0) break;
+    const std::size_t ws = WordStartBefore(text, first_begin - sep);
+    if (ws == kNpos || NameTokenEnd(text, ws) != first_begin - sep) break;
+    if (!count(text.substr(ws, first_begin - sep - ws))) return false;
+    first_begin = ws;
+  }
+  if (strong_others < min_strong) return false;
+  if (names_in_list < 2) return false;
+  // A firm word after the list.
+  if (last_end + 1 < text.size() && (text[last_end] == ' ' || text[last_end] == ',')) {
+    std::size_t p = last_end;
+    while (p < text.size() && (text[p] == ' ' || text[p] == ',' || text[p] == '&')) ++p;
+    const std::string lower = AsciiLower(text.substr(p, LettersEnd(text, p) - p));
+    if (std::find(kFirmWords.begin(), kFirmWords.end(), std::string_view(lower)) !=
+        kFirmWords.end()) {
+      return false;
+    }
+  }
+  // A place-lead word before it.
+  if (first_begin >= 2 && text[first_begin - 1] == ' ') {
+    const std::size_t ws = WordStartBefore(text, first_begin - 1);
+    if (ws != kNpos) {
+      const std::string lower = AsciiLower(text.substr(ws, first_begin - 1 - ws));
+      if (std::find(kPlaceLeadWords.begin(), kPlaceLeadWords.end(), std::string_view(lower)) !=
+          kPlaceLeadWords.end()) {
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
 bool ExpandNameSeed(std::string_view text, ByteSpan* span) {
   const std::size_t begin = span->begin;
   // Only at the start of a word: not inside "Ann-Marie" or "McDonald".
@@ -790,7 +890,9 @@ bool ExpandNameSeed(std::string_view text, ByteSpan* span) {
     std::size_t hyphen = word.find('-');
     if (hyphen != std::string_view::npos && names.IsGiven(word.substr(0, hyphen))) {
       given = true;
-    } else if (IsUnknownNameWord(word) && FollowedByInitialAndName(text, end)) {
+    } else if (IsUnknownNameWord(word) &&
+               (FollowedByInitialAndName(text, end) ||
+                InListOfNames(text, begin, end, /*min_strong=*/2))) {
       structural = true;
     } else {
       return false;
@@ -798,7 +900,8 @@ bool ExpandNameSeed(std::string_view text, ByteSpan* span) {
   }
   NameSpan n;
   if (!BuildName(text, begin, /*extend_left=*/true, /*cue=*/false, &n)) return false;
-  if (!given && !structural && n.tokens < 2 && !LoneSurnameInSentence(text, begin, word)) {
+  if (!given && !structural && n.tokens < 2 && !LoneSurnameInSentence(text, begin, word) &&
+      !InListOfNames(text, n.begin, n.end, /*min_strong=*/1)) {
     return false;
   }
   span->begin = n.begin;

@@ -24,6 +24,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "airlock/core/status.h"
@@ -59,8 +60,29 @@ struct Match {
   std::uint64_t to;    // exclusive end
 };
 
-// Return false to stop the scan early.
-using MatchCallback = std::function<bool(const Match&)>;
+// What a scan calls per match; return false to stop the scan early.
+//
+// A non-owning reference to a callable (like std::function_ref): it never
+// allocates, so the per-window scans of the analyzer cost no heap traffic.
+// The callable must outlive the call that receives the reference; pass a
+// lambda straight to Scan/Write/Close, never keep a MatchCallback made
+// from a temporary.
+class MatchCallback {
+ public:
+  template <typename F,
+            typename = std::enable_if_t<!std::is_same_v<std::decay_t<F>, MatchCallback> &&
+                                        std::is_invocable_r_v<bool, F&, const Match&>>>
+  MatchCallback(F&& f)  // NOLINT(google-explicit-constructor): used like std::function
+      : obj_(const_cast<void*>(static_cast<const void*>(std::addressof(f)))),
+        call_([](void* o, const Match& m) -> bool {
+          return (*static_cast<std::remove_reference_t<F>*>(o))(m);
+        }) {}
+  bool operator()(const Match& m) const { return call_(obj_, m); }
+
+ private:
+  void* obj_;
+  bool (*call_)(void*, const Match&);
+};
 
 class Database {
  public:
