@@ -160,6 +160,13 @@ Result<std::shared_ptr<const Analyzer>> Analyzer::Create(Catalog catalog,
     if (!d.expander.empty() && !internal::IsKnownExpander(d.expander)) {
       return Status::InvalidArgument(d.source + ": unknown expander '" + d.expander + "'");
     }
+    internal::LocatorFn locator = nullptr;
+    if (!d.locator.empty()) {
+      locator = internal::FindLocator(d.locator);
+      if (locator == nullptr) {
+        return Status::InvalidArgument(d.source + ": unknown locator '" + d.locator + "'");
+      }
+    }
     if (!d.validator.empty()) {
       cd.validator = FindValidator(d.validator);
       if (cd.validator == nullptr) {
@@ -182,9 +189,10 @@ Result<std::shared_ptr<const Analyzer>> Analyzer::Create(Catalog catalog,
       const bool unbounded = info->max_width == scan::PatternInfo::kUnbounded;
       meta.max_width = unbounded ? kMaxUnboundedWidth : info->max_width;
       if (!unbounded && info->min_width == info->max_width) meta.fixed_width = info->max_width;
+      if (meta.fixed_width == 0) meta.locator = locator;
       impl->patterns.push_back(meta);
       all.push_back(pat);
-      if (meta.fixed_width == 0) located.push_back(std::move(pat));
+      if (meta.fixed_width == 0 && locator == nullptr) located.push_back(std::move(pat));
     }
     for (const auto& lit : d.dictionary) {
       // Dictionary entries are plain literals in a database of their own
@@ -455,6 +463,17 @@ Status LocateWindow(const Analyzer::Impl& im, unsigned id, std::string_view text
                     const std::pair<unsigned, std::uint64_t>* first,
                     const std::pair<unsigned, std::uint64_t>* last,
                     std::vector<scan::Match>* cands) {
+  const PatternMeta& meta = im.patterns[id];
+  if (meta.locator != nullptr) {
+    // A walk back from each end in C++, over the same window.
+    const std::string_view window = text.substr(w.begin - base, w.size());
+    for (const auto* e = first; e != last; ++e) {
+      const std::uint64_t end = e->second - w.begin;
+      const std::uint64_t start = meta.locator(window, end);
+      if (start < end) cands->push_back({meta.detector, start + w.begin, e->second});
+    }
+    return Status::Ok();
+  }
   return im.locators[id]->Scan(text.substr(w.begin - base, w.size()), [&](const scan::Match& m) {
     const std::uint64_t to = m.to + w.begin;
     if (std::binary_search(first, last, std::make_pair(id, to))) {
@@ -616,6 +635,36 @@ std::vector<Finding> ResolveOverlaps(const Analyzer::Impl& im, std::vector<Findi
     return a.span.end < b.span.end;
   });
   return kept;
+}
+
+namespace {
+
+// `locator: email`, for '[A-Za-z0-9_.%+\-]+@' followed by a host name of
+// [A-Za-z0-9.\-]: back from the end over host-name bytes to the '@' (no
+// host-name byte is one), then over local-part bytes; the leftmost start is
+// where that run begins.
+std::uint64_t LocateEmail(std::string_view window, std::uint64_t end) {
+  auto alnum = [](unsigned char c) {
+    return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+  };
+  auto host = [&](unsigned char c) { return alnum(c) || c == '.' || c == '-'; };
+  auto local = [&](unsigned char c) {
+    return alnum(c) || c == '_' || c == '.' || c == '%' || c == '+' || c == '-';
+  };
+  std::uint64_t p = std::min<std::uint64_t>(end, window.size());
+  while (p > 0 && host(static_cast<unsigned char>(window[p - 1]))) --p;
+  if (p == 0 || window[p - 1] != '@') return end;
+  const std::uint64_t at = p - 1;
+  p = at;
+  while (p > 0 && local(static_cast<unsigned char>(window[p - 1]))) --p;
+  return p < at ? p : end;
+}
+
+}  // namespace
+
+LocatorFn FindLocator(std::string_view name) {
+  if (name == "email") return LocateEmail;
+  return nullptr;
 }
 
 Status StreamingScanners(const Analyzer::Impl& im, const scan::Scanner** prefilter,

@@ -32,7 +32,7 @@ const std::set<std::string>& KnownKeys() {
       "id",       "entity_type", "data_class", "jurisdiction", "description",
       "patterns", "caseless",    "utf8",       "validator",    "score",
       "context",  "dictionary",  "expander",   "enabled",  "fields",
-      "container", "spaced"};
+      "container", "spaced",     "locator"};
   return keys;
 }
 
@@ -130,6 +130,7 @@ Status ParseDetector(const YAML::Node& node, const std::string& source,
   if (node["utf8"]) d->utf8 = node["utf8"].as<bool>();
   if (node["validator"]) d->validator = node["validator"].as<std::string>();
   if (node["expander"]) d->expander = node["expander"].as<std::string>();
+  if (node["locator"]) d->locator = node["locator"].as<std::string>();
   if (node["container"]) d->container = node["container"].as<bool>();
   if (const YAML::Node sp = node["spaced"]) {
     if (!sp.IsScalar()) return Bad(source, sp, "spaced must be true or false");

@@ -36,6 +36,10 @@ struct CompiledDetector {
   bool dictionary = false;
 };
 
+// A `locator:` hook: the leftmost start of a match of its pattern that ends
+// at `end` inside `window`, or `end` when there is none (see FindLocator).
+using LocatorFn = std::uint64_t (*)(std::string_view window, std::uint64_t end);
+
 // One compiled pattern (or dictionary literal). Its index is its vectorscan id.
 struct PatternMeta {
   unsigned detector = 0;
@@ -45,7 +49,14 @@ struct PatternMeta {
   // Upper bound on a match's length; patterns without one are capped at
   // kMaxUnboundedWidth (a longer match is found with a later start).
   std::uint64_t max_width = 0;
+  // The detector's `locator:` hook (null: a start-of-match database).
+  LocatorFn locator = nullptr;
 };
+
+// `locator:` hooks by name (null when unknown). A hook must return what
+// vectorscan's start-of-match would report for its pattern over the same
+// window.
+LocatorFn FindLocator(std::string_view name);
 
 // The first pass's output.
 struct PassOne {

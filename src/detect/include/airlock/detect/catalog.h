@@ -31,6 +31,11 @@
 //                                     # column, JSON key) a field with this
 //                                     # name makes its whole value a candidate
 //       expander: person_name         # optional C++ span expander
+//       locator: email                # optional C++ hook that finds a
+//                                     # match's start from its end, for a
+//                                     # variable-width pattern whose start
+//                                     # a short walk back decides (instead
+//                                     # of a start-of-match scan of a window)
 //       container: false              # optional: findings span blocks (a
 //                                     # code listing); findings inside one
 //                                     # are kept, and it does not compete
@@ -83,6 +88,9 @@ struct Detector {
   // value is a candidate of this detector; see NormaliseFieldName.
   std::vector<std::string> fields;
   std::string expander;                 // empty: none
+  // A C++ hook that finds a match's start from its end (see `locator:`
+  // above); empty: vectorscan's start-of-match over a window.
+  std::string locator;
   bool container = false;               // see `container:` above
   // Also matched in the separator view: runs of 8 or more single letters or
   // digits separated by single spaces, dots, dashes or underscores, joined.
