@@ -735,7 +735,7 @@ void RegisterSanitizeCommands(CLI::App& app, Commands& out) {
   auto* re = app.add_subcommand(
       "reidentify", "Turn the surrogates of a sanitised export back into values (needs the vault key)");
   re->add_option("file", r->input, "the sanitised export (or any text holding its surrogates)");
-  re->add_option("--config", r->config, "gateway config naming vault.key (never given on the command line)")
+  re->add_option("--config", r->config, "gateway config naming vault.key (the key itself is never an argument)")
       ->required();
   re->add_option("--scope", r->scope, "the scope `airlock sanitize` printed")->required();
   re->add_option("-o,--out", r->out, "where the re-identified file goes (mode 0600)");
