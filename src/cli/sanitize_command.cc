@@ -2,17 +2,35 @@
 // A CRM export (CSV, JSON Lines, or one JSON document) is minimised the way
 // the workflow minimises gateway requests (fields it does not keep are
 // dropped), then every remaining value is scanned and each finding gets the
-// workflow's action for its data class: redact, mask, hash, pseudonymise
-// (one mapping for the whole export, so equal values get equal surrogates),
+// workflow's action for its data class: redact, mask, hash, pseudonymise,
 // block (the value is replaced by a marker and counted as blocked) or allow.
+// The configured indexes (detection.indexes, plus --index) run over each
+// record as a whole, so a protected record's values or a protected
+// document's passage found in it get the action for the index's data class.
+//
+// Pseudonyms come from the gateway's vault: the same key (vault.key), the
+// same AES-256-GCM sealing and "<TYPE_n>" surrogates. The mapping of a
+// scope (--scope, default EXPORTNAME-TIMESTAMP) is kept in a mapping file
+// (--vault, default next to store.path) so that equal values get equal
+// surrogates across runs of one scope and `airlock reidentify` can turn the
+// surrogates back into values later. Without a vault key a pseudonymising
+// workflow is refused (fail closed).
+//
 // A report says, per column or field, how many values were seen, changed
 // and how. CSV and JSON Lines stream (one record in memory at a time); a
 // single JSON document is read whole.
 #include <CLI/CLI.hpp>
 
+#include <fcntl.h>
+#include <openssl/crypto.h>
 #include <openssl/rand.h>
+#include <unistd.h>
 
 #include <chrono>
+#include <ctime>
+#include <functional>
+#include <optional>
+#include <sstream>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -22,6 +40,7 @@
 #include <nlohmann/json.hpp>
 
 #include "airlock/config/config.h"
+#include "airlock/detect/index_loader.h"
 #include "airlock/policy/policy.h"
 #include "airlock/transform/transform.h"
 #include "catalog_loader.h"
@@ -41,6 +60,9 @@ struct SanitizeOptions {
   std::string report;
   std::string format = "auto";
   std::string object;  // CSV: the sObject type whose keep/drop rule applies
+  std::string scope;   // the mapping's scope; empty: EXPORTNAME-TIMESTAMP
+  std::string vault;   // the mapping file; empty: next to store.path
+  std::vector<std::string> indexes;  // on top of detection.indexes
 };
 
 struct ColumnReport {
@@ -49,46 +71,131 @@ struct ColumnReport {
   std::map<std::string, std::uint64_t> actions, entity_types;
 };
 
+// One value of a record: a CSV field or a JSON leaf.
+struct Cell {
+  std::string field;
+  std::string value;  // in: as exported; out: sanitised
+  ColumnReport* col;
+};
+
 class Sanitizer {
  public:
-  Sanitizer(const detect::Analyzer& analyzer, const config::WorkflowConfig& wf, std::string hash_key)
-      : analyzer_(analyzer), wf_(wf), hash_key_(std::move(hash_key)) {}
+  // `mapping`: the scope's pseudonyms (null when the workflow never pseudonymises).
+  Sanitizer(const detect::Analyzer& analyzer, const std::vector<detect::IndexScanner>& indexes,
+            const config::WorkflowConfig& wf, std::string hash_key, transform::Mapping* mapping)
+      : analyzer_(analyzer), indexes_(indexes), wf_(wf), hash_key_(std::move(hash_key)), mapping_(mapping) {}
 
-  // The value with every finding transformed; counts into `col`.
-  Result<std::string> Value(std::string_view field, std::string_view value, ColumnReport& col) {
-    ++col.values;
-    auto it = fields_.find(std::string(field));
-    if (it == fields_.end()) it = fields_.emplace(std::string(field), analyzer_.PrepareField(field)).first;
-    auto found = analyzer_.Analyze(value, &it->second);
-    if (!found.ok()) return found.status();
-    std::vector<transform::Replacement> reps;
-    for (const auto& f : *found) {
-      const std::string_view v = value.substr(f.span.begin, f.span.size());
-      const config::Action a = policy::ActionFor(wf_, detect::DataClassName(f.data_class));
-      col.entity_types[f.entity_type]++;
-      col.actions[std::string(config::ActionName(a))]++;
-      std::string with;
-      switch (a) {
-        case config::Action::kAllow: continue;
-        case config::Action::kRedact:
-        case config::Action::kBlock: with = transform::RedactMarker(f.entity_type); break;
-        case config::Action::kMask: with = transform::Mask(v, f.entity_type); break;
-        case config::Action::kHash: with = transform::Hash(v, f.entity_type, hash_key_); break;
-        case config::Action::kPseudonymise: with = mapping_.Surrogate(f.entity_type, v); break;
-      }
-      reps.push_back({f.span, std::move(with)});
+  // Every finding of the record's cells transformed in place. Catalog
+  // findings are looked for per value (with the field name as context); the
+  // indexes see the record's values joined by '\n', so a record's values
+  // are seen together. An index finding whose action changes the text takes
+  // over the catalog findings it overlaps (as in the gateway).
+  Status Record(std::vector<Cell>& cells) {
+    std::vector<std::vector<Candidate>> per(cells.size());
+    for (std::size_t i = 0; i < cells.size(); ++i) {
+      Cell& c = cells[i];
+      ++c.col->values;
+      auto it = fields_.find(c.field);
+      if (it == fields_.end()) it = fields_.emplace(c.field, analyzer_.PrepareField(c.field)).first;
+      auto found = analyzer_.Analyze(c.value, &it->second);
+      if (!found.ok()) return found.status();
+      for (const auto& f : *found) Add(per[i], c, f, f.span, false);
     }
-    if (reps.empty()) return std::string(value);
-    ++col.changed;
-    return transform::ApplyReplacements(value, std::move(reps));
+    if (!indexes_.empty()) ScanIndexes(cells, per);
+    for (std::size_t i = 0; i < cells.size(); ++i) {
+      auto reps = Replacements(cells[i].value, std::move(per[i]));
+      if (!reps.ok()) return reps.status();
+      if (reps->empty()) continue;
+      ++cells[i].col->changed;
+      cells[i].value = transform::ApplyReplacements(cells[i].value, std::move(*reps));
+    }
+    return Status::Ok();
   }
 
+  std::uint64_t index_findings() const { return index_findings_; }
+
  private:
+  struct Candidate {
+    ByteSpan span;
+    std::string entity_type;
+    config::Action action;
+    bool from_index;
+  };
+
+  void Add(std::vector<Candidate>& into, Cell& c, const detect::Finding& f, ByteSpan span, bool from_index) {
+    const config::Action a = policy::ActionFor(wf_, detect::DataClassName(f.data_class));
+    c.col->entity_types[f.entity_type]++;
+    c.col->actions[std::string(config::ActionName(a))]++;
+    if (a != config::Action::kAllow) into.push_back({span, f.entity_type, a, from_index});
+  }
+
+  void ScanIndexes(std::vector<Cell>& cells, std::vector<std::vector<Candidate>>& per) {
+    std::string joined;
+    std::vector<std::size_t> starts;
+    for (const auto& c : cells) {
+      if (!starts.empty()) joined.push_back('\n');
+      starts.push_back(joined.size());
+      joined.append(c.value);
+    }
+    for (const auto& scan : indexes_) {
+      for (const auto& f : scan(joined)) {
+        ++index_findings_;
+        for (std::size_t i = 0; i < cells.size(); ++i) {
+          const std::size_t b = std::max(f.span.begin, starts[i]);
+          const std::size_t e = std::min(f.span.end, starts[i] + cells[i].value.size());
+          if (e > b) Add(per[i], cells[i], f, {b - starts[i], e - starts[i]}, true);
+        }
+      }
+    }
+  }
+
+  // Overlapping candidates become one range, owned by its first index
+  // finding if it has one (a record's range wins over the fragments inside).
+  Result<std::vector<transform::Replacement>> Replacements(std::string_view value, std::vector<Candidate> cands) {
+    std::sort(cands.begin(), cands.end(), [](const Candidate& x, const Candidate& y) {
+      return x.span.begin != y.span.begin ? x.span.begin < y.span.begin : x.from_index > y.from_index;
+    });
+    std::vector<Candidate> groups;
+    for (auto& c : cands) {
+      if (!groups.empty() && c.span.begin < groups.back().span.end) {
+        Candidate& g = groups.back();
+        g.span.end = std::max(g.span.end, c.span.end);
+        if (c.from_index && !g.from_index) {
+          g.entity_type = c.entity_type;
+          g.action = c.action;
+          g.from_index = true;
+        }
+        continue;
+      }
+      groups.push_back(std::move(c));
+    }
+    std::vector<transform::Replacement> reps;
+    for (const auto& g : groups) {
+      const std::string_view v = value.substr(g.span.begin, g.span.size());
+      std::string with;
+      switch (g.action) {
+        case config::Action::kAllow: continue;
+        case config::Action::kRedact:
+        case config::Action::kBlock: with = transform::RedactMarker(g.entity_type); break;
+        case config::Action::kMask: with = transform::Mask(v, g.entity_type); break;
+        case config::Action::kHash: with = transform::Hash(v, g.entity_type, hash_key_); break;
+        case config::Action::kPseudonymise:
+          if (mapping_ == nullptr) return Status::Internal("pseudonymise without a vault");
+          with = mapping_->Surrogate(g.entity_type, v);
+          break;
+      }
+      reps.push_back({g.span, std::move(with)});
+    }
+    return reps;
+  }
+
   const detect::Analyzer& analyzer_;
+  const std::vector<detect::IndexScanner>& indexes_;
   const config::WorkflowConfig& wf_;
   std::string hash_key_;
-  transform::Mapping mapping_;
+  transform::Mapping* mapping_;
   std::map<std::string, detect::FieldContext> fields_;
+  std::uint64_t index_findings_ = 0;
 };
 
 // ---- CSV (RFC 4180), one record at a time -------------------------------------
@@ -183,13 +290,14 @@ Status SanitizeCsv(std::istream& in, std::ostream& out, Sanitizer& s, const tran
     if (row.size() != header.size())
       return Status::InvalidArgument("line " + std::to_string(at) + ": " + std::to_string(row.size()) +
                                      " fields, the header has " + std::to_string(header.size()));
+    std::vector<Cell> cells;
+    for (std::size_t i = 0; i < row.size(); ++i)
+      if (keep[i]) cells.push_back({header[i], std::move(row[i]), &report[header[i]]});
+    if (Status st = s.Record(cells); !st.ok()) return Status(st).WithContext("line " + std::to_string(at));
     first = true;
-    for (std::size_t i = 0; i < row.size(); ++i) {
-      if (!keep[i]) continue;
-      auto v = s.Value(header[i], row[i], report[header[i]]);
-      if (!v.ok()) return v.status();
+    for (const auto& c : cells) {
       if (!first) out << ',';
-      WriteCsvField(out, *v);
+      WriteCsvField(out, c.value);
       first = false;
     }
     out << "\r\n";
@@ -200,8 +308,8 @@ Status SanitizeCsv(std::istream& in, std::ostream& out, Sanitizer& s, const tran
 
 // ---- JSON ----------------------------------------------------------------------
 
-Status SanitizeJson(ordered_json& j, const std::string& key, Sanitizer& s, const transform::ObjectRules& rules,
-                    std::map<std::string, ColumnReport>& report) {
+// Drops the fields each record's rule (by attributes.type) does not keep.
+void MinimiseJson(ordered_json& j, const transform::ObjectRules& rules, std::map<std::string, ColumnReport>& report) {
   if (j.is_object()) {
     const transform::ObjectRule* rule = nullptr;
     if (j.contains("attributes") && j["attributes"].is_object() && j["attributes"].contains("type") &&
@@ -215,25 +323,88 @@ Status SanitizeJson(ordered_json& j, const std::string& key, Sanitizer& s, const
         it = j.erase(it);
         continue;
       }
-      if (it.key() != "attributes") {
-        if (Status st = SanitizeJson(it.value(), it.key(), s, rules, report); !st.ok()) return st;
-      }
+      if (it.key() != "attributes") MinimiseJson(it.value(), rules, report);
       ++it;
     }
   } else if (j.is_array()) {
-    for (auto& e : j)
-      if (Status st = SanitizeJson(e, key, s, rules, report); !st.ok()) return st;
-  } else if (j.is_string()) {
-    auto v = s.Value(key, j.get_ref<const std::string&>(), report[key]);
-    if (!v.ok()) return v.status();
-    j = *v;
-  } else if (j.is_number_integer() || j.is_number_unsigned()) {
-    // A card or account number stored as a number is still one.
-    const std::string text = j.dump();
-    auto v = s.Value(key, text, report[key]);
-    if (!v.ok()) return v.status();
-    if (*v != text) j = *v;
+    for (auto& e : j) MinimiseJson(e, rules, report);
   }
+}
+
+// The string and integer leaves under `j` (a card or account number stored
+// as a number is still one), keyed by their field name; `skip` is left out.
+void Leaves(ordered_json& j, const std::string& key, const ordered_json* skip, std::vector<ordered_json*>* nodes,
+            std::vector<Cell>* cells, std::map<std::string, ColumnReport>& report) {
+  if (&j == skip) return;
+  if (j.is_object()) {
+    for (auto it = j.begin(); it != j.end(); ++it)
+      if (it.key() != "attributes") Leaves(it.value(), it.key(), skip, nodes, cells, report);
+  } else if (j.is_array()) {
+    for (auto& e : j) Leaves(e, key, skip, nodes, cells, report);
+  } else if (j.is_string()) {
+    nodes->push_back(&j);
+    cells->push_back({key, j.get<std::string>(), &report[key]});
+  } else if (j.is_number_integer() || j.is_number_unsigned()) {
+    nodes->push_back(&j);
+    cells->push_back({key, j.dump(), &report[key]});
+  }
+}
+
+// One record: its leaves scanned together, written back.
+Status SanitizeRecord(ordered_json& j, const ordered_json* skip, Sanitizer& s,
+                      std::map<std::string, ColumnReport>& report) {
+  std::vector<ordered_json*> nodes;
+  std::vector<Cell> cells;
+  Leaves(j, "", skip, &nodes, &cells, report);
+  if (Status st = s.Record(cells); !st.ok()) return st;
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    if (nodes[i]->is_string()) *nodes[i] = std::move(cells[i].value);
+    else if (cells[i].value != nodes[i]->dump()) *nodes[i] = std::move(cells[i].value);
+  }
+  return Status::Ok();
+}
+
+// A JSON document: a top-level array or a REST envelope's "records" hold
+// one record per element (the envelope's other fields are one more);
+// anything else is one record.
+Status SanitizeJsonDocument(ordered_json& j, Sanitizer& s, const transform::ObjectRules& rules,
+                            std::map<std::string, ColumnReport>& report, std::uint64_t* records) {
+  MinimiseJson(j, rules, report);
+  ordered_json* list = j.is_array() ? &j
+                       : j.is_object() && j.contains("records") && j["records"].is_array() ? &j["records"]
+                                                                                             : nullptr;
+  if (list == nullptr) {
+    *records = 1;
+    return SanitizeRecord(j, nullptr, s, report);
+  }
+  for (auto& e : *list)
+    if (Status st = SanitizeRecord(e, nullptr, s, report); !st.ok()) return st;
+  *records = list->size();
+  return list == &j ? Status::Ok() : SanitizeRecord(j, list, s, report);
+}
+
+// JSON Lines, one line at a time: `fn` edits each parsed line, which is
+// written back; blank lines are skipped.
+Status EachJsonLine(std::istream& in, std::ostream& out, const std::function<Status(ordered_json&)>& fn,
+                    std::uint64_t* lines) {
+  std::string line;
+  for (std::size_t n = 1; std::getline(in, line); ++n) {
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    auto j = ordered_json::parse(line, nullptr, false);
+    if (j.is_discarded()) return Status::InvalidArgument("line " + std::to_string(n) + ": not valid JSON");
+    if (Status st = fn(j); !st.ok()) return st;
+    out << j.dump(-1, ' ', false, ordered_json::error_handler_t::replace) << "\n";
+    ++*lines;
+  }
+  return Status::Ok();
+}
+
+// One JSON document, read whole: `fn` edits it, it is written back.
+Status WholeJsonDocument(std::istream& in, std::ostream& out, const std::function<Status(ordered_json&)>& fn) {
+  auto j = ordered_json::parse(in, nullptr, false);
+  if (j.is_discarded()) return Status::InvalidArgument("not a valid JSON document");
+  if (Status st = fn(j); !st.ok()) return st;
+  out << j.dump(2, ' ', false, ordered_json::error_handler_t::replace) << "\n";
   return Status::Ok();
 }
 
@@ -259,9 +430,60 @@ std::string HashKey(const config::Config& cfg) {
   return key;
 }
 
-int Fail(const std::string& msg) {
-  std::cerr << "airlock sanitize: " << msg << "\n";
+int Fail(const std::string& msg, const char* cmd = "sanitize") {
+  std::cerr << "airlock " << cmd << ": " << msg << "\n";
   return kExitError;
+}
+
+bool Pseudonymises(const config::WorkflowConfig& wf) {
+  if (wf.default_action == config::Action::kPseudonymise) return true;
+  for (const auto& [cls, a] : wf.actions)
+    if (a == config::Action::kPseudonymise) return true;
+  return false;
+}
+
+// The mapping file and its lock, opened with the gateway's vault key.
+struct OpenedVault {
+  std::string path;
+  std::unique_ptr<transform::MappingFile::Lock> lock;
+  std::optional<transform::MappingFile> file;
+};
+
+Result<OpenedVault> OpenVault(const config::Config& cfg, const std::string& explicit_path) {
+  if (cfg.vault_key.empty())
+    return Status::InvalidArgument(
+        "no vault key: pseudonyms are kept under the gateway's vault key and " + cfg.source +
+        " sets no vault.key (add vault: {key: {file: PATH}} or {key: {env: NAME}}: 32 bytes or 64 hex digits)");
+  auto key = config::ResolveSecret(cfg.vault_key);
+  if (!key.ok()) return Status::InvalidArgument("vault.key: " + key.status().message());
+  OpenedVault v;
+  if (!explicit_path.empty()) {
+    v.path = explicit_path;
+  } else {
+    const auto dir = std::filesystem::path(cfg.store_path).parent_path();
+    v.path = ((dir.empty() ? std::filesystem::path(".") : dir) / "sanitize-mappings.vault").string();
+  }
+  const auto parent = std::filesystem::path(v.path).parent_path();
+  std::error_code ec;
+  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+  auto lock = transform::MappingFile::LockFile(v.path);
+  if (!lock.ok()) return lock.status();
+  v.lock = std::move(*lock);
+  auto file = transform::MappingFile::Open(v.path, *key);
+  OPENSSL_cleanse(key->data(), key->size());
+  if (!file.ok()) return Status(file.status()).WithContext("vault");
+  v.file.emplace(std::move(*file));
+  return v;
+}
+
+// EXPORTNAME-YYYYMMDDTHHMMSSZ
+std::string DefaultScope(const std::string& input) {
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char stamp[32];
+  std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
+  return std::filesystem::path(input).stem().string() + "-" + stamp;
 }
 
 int RunSanitize(const SanitizeOptions& o) {
@@ -280,6 +502,23 @@ int RunSanitize(const SanitizeOptions& o) {
     csv_rule = &it->second;
   }
 
+  // Pseudonyms: the scope's mapping from the vault, before anything is read.
+  const std::string scope = o.scope.empty() ? DefaultScope(o.input) : o.scope;
+  std::optional<OpenedVault> vault;
+  transform::Mapping mapping;
+  if (Pseudonymises(*wf)) {
+    auto v = OpenVault(**cfg, o.vault);
+    if (!v.ok()) return Fail("workflow " + wf->name + " pseudonymises: " + v.status().message() + "; nothing was written");
+    auto m = v->file->Read(scope);
+    if (!m.ok()) return Fail(m.status().message());
+    mapping = std::move(*m);
+    vault.emplace(std::move(*v));
+  }
+  std::vector<std::string> index_paths = (*cfg)->detection.indexes;
+  index_paths.insert(index_paths.end(), o.indexes.begin(), o.indexes.end());
+  auto indexes = detect::LoadIndexes(index_paths);
+  if (!indexes.ok()) return Fail("indexes: " + indexes.status().message());
+
   std::ifstream in(o.input, std::ios::binary);
   if (!in) return Fail(o.input + ": cannot open");
   const std::string tmp = o.out + ".tmp";
@@ -291,7 +530,7 @@ int RunSanitize(const SanitizeOptions& o) {
   co.region = (*cfg)->detection.region;
   auto analyzer = BuildAnalyzer(co);
   if (!analyzer.ok()) return Fail("detectors: " + analyzer.status().message());
-  Sanitizer s(**analyzer, *wf, HashKey(**cfg));
+  Sanitizer s(**analyzer, *indexes, *wf, HashKey(**cfg), vault ? &mapping : nullptr);
   std::map<std::string, ColumnReport> report;
   std::uint64_t records = 0, bytes = 0;
   const auto t0 = std::chrono::steady_clock::now();
@@ -299,31 +538,22 @@ int RunSanitize(const SanitizeOptions& o) {
   if (format == "csv") {
     st = SanitizeCsv(in, out, s, csv_rule, report, &records);
   } else if (format == "jsonl") {
-    std::string line;
-    for (std::size_t n = 1; std::getline(in, line); ++n) {
-      if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-      auto j = ordered_json::parse(line, nullptr, false);
-      if (j.is_discarded()) {
-        st = Status::InvalidArgument("line " + std::to_string(n) + ": not valid JSON");
-        break;
-      }
-      if (st = SanitizeJson(j, "", s, rules, report); !st.ok()) break;
-      out << j.dump(-1, ' ', false, ordered_json::error_handler_t::replace) << "\n";
-      ++records;
-    }
+    st = EachJsonLine(in, out, [&](ordered_json& j) {
+      MinimiseJson(j, rules, report);
+      return SanitizeRecord(j, nullptr, s, report);
+    }, &records);
   } else if (format == "json") {
-    auto j = ordered_json::parse(in, nullptr, false);
-    if (j.is_discarded()) {
-      st = Status::InvalidArgument("not a valid JSON document");
-    } else {
-      st = SanitizeJson(j, "", s, rules, report);
-      if (j.contains("records") && j["records"].is_array()) records = j["records"].size();
-      out << j.dump(2, ' ', false, ordered_json::error_handler_t::replace) << "\n";
-    }
+    st = WholeJsonDocument(in, out, [&](ordered_json& j) { return SanitizeJsonDocument(j, s, rules, report, &records); });
   } else {
     st = Status::InvalidArgument("--format must be csv, json or jsonl");
   }
   out.close();
+  // The mapping is kept before the export appears: surrogates nobody can
+  // re-identify are not written.
+  if (st.ok() && out && vault) {
+    st = vault->file->Put(scope, mapping);
+    if (st.ok()) st = vault->file->Save();
+  }
   if (!st.ok() || !out) {
     std::filesystem::remove(tmp);
     return Fail(o.input + ": " + (st.ok() ? std::string("write failed") : st.message()) + "; nothing was written");
@@ -340,6 +570,13 @@ int RunSanitize(const SanitizeOptions& o) {
   rep["records"] = records;
   rep["bytes"] = bytes;
   rep["seconds"] = secs;
+  if (vault) {
+    rep["scope"] = scope;
+    rep["vault"] = vault->path;
+    rep["surrogates"] = mapping.value_of.size();
+  }
+  rep["indexes"] = index_paths;
+  rep["index_findings"] = s.index_findings();
   ordered_json cols = ordered_json::object();
   for (const auto& [name, c] : report) {
     ordered_json jc;
@@ -362,7 +599,114 @@ int RunSanitize(const SanitizeOptions& o) {
     dropped += c.dropped ? 1 : 0;
   }
   std::cerr << "airlock sanitize: " << records << " records, " << dropped << " columns dropped, " << changed
-            << " values changed, " << bytes << " bytes in " << secs << " s -> " << o.out << "\n";
+            << " values changed, " << s.index_findings() << " index findings, " << bytes << " bytes in " << secs
+            << " s -> " << o.out << "\n";
+  if (vault)
+    std::cerr << "airlock sanitize: pseudonyms kept in " << vault->path << " under scope " << scope
+              << " (airlock reidentify --scope " << scope << ")\n";
+  return kExitClean;
+}
+
+// ---- airlock reidentify ------------------------------------------------------
+
+struct ReidentifyOptions {
+  std::string input;
+  std::string config;
+  std::string out;
+  std::string scope;
+  std::string vault;
+  std::string format = "auto";
+  bool forget = false;
+};
+
+// Surrogates of the scope become their values again, value by value (so a
+// CSV field or JSON string stays well-formed whatever the value holds).
+int RunReidentify(const ReidentifyOptions& o) {
+  constexpr const char* kCmd = "reidentify";
+  auto cfg = config::LoadFile(o.config);
+  if (!cfg.ok()) return Fail(cfg.status().message(), kCmd);
+  auto v = OpenVault(**cfg, o.vault);
+  if (!v.ok()) return Fail(v.status().message(), kCmd);
+  if (!v->file->Has(o.scope)) return Fail("no mapping for scope '" + o.scope + "' in " + v->path, kCmd);
+  if (o.forget) {
+    v->file->Forget(o.scope);
+    if (Status st = v->file->Save(); !st.ok()) return Fail(st.message(), kCmd);
+    std::cerr << "airlock reidentify: scope " << o.scope << " forgotten (its surrogates can no longer be re-identified)\n";
+    return kExitClean;
+  }
+  if (o.input.empty() || o.out.empty()) return Fail("give the sanitised FILE and -o OUT (or --forget)", kCmd);
+  auto mapping = v->file->Read(o.scope);
+  if (!mapping.ok()) return Fail(mapping.status().message(), kCmd);
+  SanitizeOptions so;
+  so.input = o.input;
+  so.format = o.format;
+  const std::string format = o.format == "text" ? "text" : Format(so);
+
+  std::ifstream in(o.input, std::ios::binary);
+  if (!in) return Fail(o.input + ": cannot open", kCmd);
+  const std::string tmp = o.out + ".tmp";
+  std::ofstream out;
+  {
+    // Clear values again: owner-only, like the export they came from should be.
+    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) return Fail(o.out + ": cannot write", kCmd);
+    ::close(fd);
+    out.open(tmp, std::ios::binary | std::ios::trunc);
+  }
+  if (!out) return Fail(o.out + ": cannot write", kCmd);
+  std::uint64_t restored = 0;
+  auto back = [&](const std::string& text) {
+    std::string r = transform::Rehydrate(text, *mapping, false);
+    if (r != text) ++restored;
+    return r;
+  };
+  std::function<void(ordered_json&)> strings = [&](ordered_json& j) {
+    if (j.is_object() || j.is_array()) {
+      for (auto& e : j) strings(e);
+    } else if (j.is_string()) {
+      j = back(j.get<std::string>());
+    }
+  };
+  auto walk = [&](ordered_json& j) {
+    strings(j);
+    return Status::Ok();
+  };
+  Status st = Status::Ok();
+  if (format == "csv") {
+    std::vector<std::string> row;
+    std::size_t line = 1;
+    for (;;) {
+      auto r = ReadCsvRecord(in, &row, &line);
+      if (!r.ok()) {
+        st = r.status();
+        break;
+      }
+      if (!*r) break;
+      for (std::size_t i = 0; i < row.size(); ++i) {
+        if (i) out << ',';
+        WriteCsvField(out, back(row[i]));
+      }
+      out << "\r\n";
+    }
+  } else if (format == "jsonl") {
+    std::uint64_t lines = 0;
+    st = EachJsonLine(in, out, walk, &lines);
+  } else if (format == "json") {
+    st = WholeJsonDocument(in, out, walk);
+  } else {
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    out << back(ss.str());
+  }
+  out.close();
+  if (!st.ok() || !out) {
+    std::filesystem::remove(tmp);
+    return Fail(o.input + ": " + (st.ok() ? std::string("write failed") : st.message()) + "; nothing was written",
+                kCmd);
+  }
+  std::filesystem::rename(tmp, o.out);
+  std::cerr << "airlock reidentify: " << restored << " values re-identified from scope " << o.scope << " -> "
+            << o.out << "\n";
   return kExitClean;
 }
 
@@ -380,7 +724,26 @@ void RegisterSanitizeCommands(CLI::App& app, Commands& out) {
   cmd->add_option("--format", o->format, "auto (by extension), csv, json or jsonl")
       ->check(CLI::IsMember({"auto", "csv", "json", "jsonl"}));
   cmd->add_option("--object", o->object, "CSV: the sObject type (e.g. Contact) whose keep/drop rule applies");
+  cmd->add_option("--scope", o->scope,
+                  "the pseudonym mapping's scope (default: EXPORTNAME-TIMESTAMP); equal values in one scope get "
+                  "equal surrogates across runs");
+  cmd->add_option("--vault", o->vault, "the mapping file (default: sanitize-mappings.vault next to store.path)");
+  cmd->add_option("--index", o->indexes, "an index from `airlock index` (repeatable), on top of detection.indexes");
   out.push_back({cmd, [o] { return RunSanitize(*o); }});
+
+  auto r = std::make_shared<ReidentifyOptions>();
+  auto* re = app.add_subcommand(
+      "reidentify", "Turn the surrogates of a sanitised export back into values (needs the vault key)");
+  re->add_option("file", r->input, "the sanitised export (or any text holding its surrogates)");
+  re->add_option("--config", r->config, "gateway config naming vault.key (the key itself is never an argument)")
+      ->required();
+  re->add_option("--scope", r->scope, "the scope `airlock sanitize` printed")->required();
+  re->add_option("-o,--out", r->out, "where the re-identified file goes (mode 0600)");
+  re->add_option("--vault", r->vault, "the mapping file (default: sanitize-mappings.vault next to store.path)");
+  re->add_option("--format", r->format, "auto (by extension), csv, json, jsonl or text")
+      ->check(CLI::IsMember({"auto", "csv", "json", "jsonl", "text"}));
+  re->add_flag("--forget", r->forget, "delete the scope's mapping instead (its surrogates stay pseudonyms for good)");
+  out.push_back({re, [r] { return RunReidentify(*r); }});
 }
 
 }  // namespace airlock::cli

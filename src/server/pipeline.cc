@@ -819,7 +819,8 @@ awaitable<void> HandleModelCall(Call& c, api::Endpoint endpoint) {
       Json& body = reply->body;
       bool failed = false;
       for (auto& sl : api::ResponseTexts(endpoint, body)) {
-        auto scanned = GuardWhole(*c.s.analyzer, wf->output, *sl.text, allowed, fingerprint, &out_findings);
+        auto scanned =
+            GuardWhole(*c.s.analyzer, c.rt->indexes, wf->output, *sl.text, allowed, fingerprint, &out_findings);
         if (!scanned.ok()) {
           failed = true;
           break;
@@ -864,8 +865,8 @@ awaitable<void> HandleModelCall(Call& c, api::Endpoint endpoint) {
       t->choice = ci;
       t->tool_call = tc;
       t->legacy_text = legacy;
-      t->guard = MakeWindowGuard(c.s.analyzer, wf->output, cfg.detection.hold_back_bytes, &allowed, fingerprint,
-                                 &out_findings);
+      t->guard = MakeWindowGuard(c.s.analyzer, &c.rt->indexes, wf->output, cfg.detection.hold_back_bytes, &allowed,
+                                 fingerprint, &out_findings);
       t->rehydrator = std::make_unique<transform::StreamRehydrator>(&*mapping, sl.json_encoded);
       texts.push_back(std::move(t));
       return *texts.back();

@@ -1,9 +1,17 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <memory>
+#include <sstream>
 
 #include "airlock/core/crypto.h"
 #include "airlock/transform/transform.h"
@@ -38,6 +46,46 @@ bool GetField(std::string_view* in, std::string_view* s) {
   *s = in->substr(0, n);
   in->remove_prefix(n);
   return true;
+}
+
+// The mapping as (type, value, surrogate) records.
+std::string SerializeMapping(const Mapping& m) {
+  std::string plain;
+  for (const auto& [k, surrogate] : m.surrogate_of) {
+    const auto nul = k.find('\0');
+    PutField(&plain, std::string_view(k).substr(0, nul));
+    PutField(&plain, std::string_view(k).substr(nul + 1));
+    PutField(&plain, surrogate);
+  }
+  return plain;
+}
+
+Status ParseMapping(std::string_view in, Mapping* out) {
+  std::string_view type, value, surrogate;
+  while (!in.empty()) {
+    if (!GetField(&in, &type) || !GetField(&in, &value) || !GetField(&in, &surrogate))
+      return Status::Corruption("vault entry is malformed");
+    std::string k(type);
+    k.push_back('\0');
+    k.append(value);
+    out->surrogate_of[k] = std::string(surrogate);
+    out->value_of[std::string(surrogate)] = std::string(value);
+    // "<TYPE_n>": keep the highest n per type.
+    const auto us = surrogate.rfind('_');
+    if (us != std::string_view::npos && surrogate.size() > us + 2) {
+      unsigned n = static_cast<unsigned>(std::strtoul(std::string(surrogate.substr(us + 1)).c_str(), nullptr, 10));
+      unsigned& c = out->counters[std::string(type)];
+      if (n > c) c = n;
+    }
+  }
+  return Status::Ok();
+}
+
+Result<std::string> RandomNonce() {
+  std::string nonce(kNonceBytes, '\0');
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(nonce.data()), kNonceBytes) != 1)
+    return Status::Internal("RAND_bytes failed");
+  return nonce;
 }
 
 Result<std::string> DecodeKey(std::string_view key) {
@@ -145,40 +193,17 @@ Status Vault::OpenLocked(std::string_view conversation, Mapping* out) {
   }
   auto plain = Open(key_, it->second.nonce, id, it->second.ciphertext);
   if (!plain.ok()) return plain.status();
-  std::string_view in(*plain);
-  std::string_view type, value, surrogate;
-  while (!in.empty()) {
-    if (!GetField(&in, &type) || !GetField(&in, &value) || !GetField(&in, &surrogate))
-      return Status::Corruption("vault entry is malformed");
-    std::string k(type);
-    k.push_back('\0');
-    k.append(value);
-    out->surrogate_of[k] = std::string(surrogate);
-    out->value_of[std::string(surrogate)] = std::string(value);
-    // "<TYPE_n>": keep the highest n per type.
-    const auto us = surrogate.rfind('_');
-    if (us != std::string_view::npos && surrogate.size() > us + 2) {
-      unsigned n = static_cast<unsigned>(std::strtoul(std::string(surrogate.substr(us + 1)).c_str(), nullptr, 10));
-      unsigned& c = out->counters[std::string(type)];
-      if (n > c) c = n;
-    }
-  }
+  Status st = ParseMapping(*plain, out);
   OPENSSL_cleanse(plain->data(), plain->size());
-  return Status::Ok();
+  return st;
 }
 
 Status Vault::SealLocked(std::string_view conversation, const Mapping& m) {
-  std::string plain;
-  for (const auto& [k, surrogate] : m.surrogate_of) {
-    const auto nul = k.find('\0');
-    PutField(&plain, std::string_view(k).substr(0, nul));
-    PutField(&plain, std::string_view(k).substr(nul + 1));
-    PutField(&plain, surrogate);
-  }
   Sealed s;
-  s.nonce.resize(kNonceBytes);
-  if (RAND_bytes(reinterpret_cast<unsigned char*>(s.nonce.data()), kNonceBytes) != 1)
-    return Status::Internal("RAND_bytes failed");
+  auto nonce = RandomNonce();
+  if (!nonce.ok()) return nonce.status();
+  s.nonce = std::move(*nonce);
+  std::string plain = SerializeMapping(m);
   const std::string id = Sha256(conversation);
   auto ct = Seal(key_, s.nonce, id, plain);
   OPENSSL_cleanse(plain.data(), plain.size());
@@ -207,6 +232,130 @@ std::size_t Vault::size() {
   std::lock_guard<std::mutex> lock(mu_);
   SweepLocked(Clock::now());
   return entries_.size();
+}
+
+// ---- MappingFile ----------------------------------------------------------------
+
+namespace {
+
+constexpr std::string_view kFileMagic = "AIRLOCK-MAPPINGS-1\n";
+constexpr std::string_view kKeyCheck = "airlock mapping file key check";
+constexpr std::string_view kKeyCheckAad = "key-check";
+
+}  // namespace
+
+MappingFile::~MappingFile() {
+  OPENSSL_cleanse(key_.data(), key_.size());
+}
+
+Result<MappingFile> MappingFile::Open(const std::string& path, std::string_view key) {
+  auto raw = DecodeKey(key);
+  if (!raw.ok()) return raw.status();
+  MappingFile f;
+  f.path_ = path;
+  f.key_ = std::move(*raw);
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    struct stat st;
+    if (::stat(path.c_str(), &st) == 0) return Status::IoError(path + ": cannot read the mapping file");
+    return f;  // new file
+  }
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  const std::string data = ss.str();
+  std::string_view d(data);
+  auto bad = [&](const char* what) { return Status::Corruption(path + ": not a readable mapping file (" + what + ")"); };
+  if (d.substr(0, kFileMagic.size()) != kFileMagic) return bad("wrong magic");
+  d.remove_prefix(kFileMagic.size());
+  std::string_view nonce, check, count_field;
+  if (!GetField(&d, &nonce) || !GetField(&d, &check)) return bad("truncated key check");
+  if (!transform::Open(f.key_, nonce, kKeyCheckAad, check).ok())
+    return Status::InvalidArgument(path + ": the vault key does not open this mapping file (wrong vault.key?)");
+  while (!d.empty()) {
+    std::string_view id;
+    Sealed e;
+    std::string_view n, ct;
+    if (!GetField(&d, &id) || id.size() != 32 || !GetField(&d, &n) || !GetField(&d, &ct)) return bad("truncated entry");
+    e.nonce = std::string(n);
+    e.ciphertext = std::string(ct);
+    f.entries_[std::string(id)] = std::move(e);
+  }
+  return f;
+}
+
+Result<Mapping> MappingFile::Read(std::string_view scope) const {
+  Mapping m;
+  const std::string id = Sha256(scope);
+  auto it = entries_.find(id);
+  if (it == entries_.end()) return m;
+  auto plain = transform::Open(key_, it->second.nonce, id, it->second.ciphertext);
+  if (!plain.ok()) return Status::Corruption(path_ + ": a mapping entry failed authentication");
+  Status st = ParseMapping(*plain, &m);
+  OPENSSL_cleanse(plain->data(), plain->size());
+  if (!st.ok()) return Status::Corruption(path_ + ": " + st.message());
+  return m;
+}
+
+Status MappingFile::Put(std::string_view scope, const Mapping& m) {
+  auto nonce = RandomNonce();
+  if (!nonce.ok()) return nonce.status();
+  const std::string id = Sha256(scope);
+  std::string plain = SerializeMapping(m);
+  auto ct = Seal(key_, *nonce, id, plain);
+  OPENSSL_cleanse(plain.data(), plain.size());
+  if (!ct.ok()) return ct.status();
+  entries_[id] = {std::move(*nonce), std::move(*ct)};
+  return Status::Ok();
+}
+
+bool MappingFile::Has(std::string_view scope) const { return entries_.count(Sha256(scope)) > 0; }
+
+bool MappingFile::Forget(std::string_view scope) { return entries_.erase(Sha256(scope)) > 0; }
+
+Status MappingFile::Save() const {
+  auto nonce = RandomNonce();
+  if (!nonce.ok()) return nonce.status();
+  auto check = Seal(key_, *nonce, kKeyCheckAad, kKeyCheck);
+  if (!check.ok()) return check.status();
+  std::string data(kFileMagic);
+  PutField(&data, *nonce);
+  PutField(&data, *check);
+  for (const auto& [id, e] : entries_) {
+    PutField(&data, id);
+    PutField(&data, e.nonce);
+    PutField(&data, e.ciphertext);
+  }
+  const std::string tmp = path_ + ".tmp";
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return Status::IoError(tmp + ": cannot write the mapping file");
+  std::size_t off = 0;
+  while (off < data.size()) {
+    const ssize_t n = ::write(fd, data.data() + off, data.size() - off);
+    if (n <= 0) break;
+    off += static_cast<std::size_t>(n);
+  }
+  const bool ok = off == data.size() && ::fsync(fd) == 0;
+  ::close(fd);
+  if (!ok || std::rename(tmp.c_str(), path_.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    return Status::IoError(path_ + ": cannot write the mapping file");
+  }
+  return Status::Ok();
+}
+
+Result<std::unique_ptr<MappingFile::Lock>> MappingFile::LockFile(const std::string& path) {
+  const std::string lock = path + ".lock";
+  const int fd = ::open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) return Status::IoError(lock + ": cannot open the lock file");
+  if (::flock(fd, LOCK_EX) != 0) {
+    ::close(fd);
+    return Status::IoError(lock + ": cannot lock");
+  }
+  return std::make_unique<Lock>(fd);
+}
+
+MappingFile::Lock::~Lock() {
+  if (fd_ >= 0) ::close(fd_);
 }
 
 }  // namespace airlock::transform

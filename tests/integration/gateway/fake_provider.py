@@ -13,9 +13,12 @@ behaviour:
   garbage   200 with a body that is not JSON (or SSE events that are not JSON)
   error     HTTP 500 with an OpenAI error body
   slow      answers after 3 seconds
+  recite    the reply is the text of recite.txt next to --record (a test puts
+            protected record values or a protected document passage there)
 """
 import argparse
 import json
+import os
 import sys
 import threading
 import time
@@ -87,6 +90,9 @@ class Handler(BaseHTTPRequestHandler):
         texts = texts_of(body)
         if model == "leak":
             content = "Sure. Transfer to DE89 3704 0044 0532 0130 00 and write to leak.victim@example.org"
+        elif model == "recite":
+            with open(os.path.join(os.path.dirname(os.path.abspath(ARGS.record)), "recite.txt")) as f:
+                content = f.read()
         else:
             content = "ECHO: " + " | ".join(texts)
         legacy = self.path.endswith("/completions") and not self.path.endswith("/chat/completions")

@@ -98,6 +98,60 @@ class Vault {
   unsigned ops_ = 0;
 };
 
+// Mappings kept on disk: `airlock sanitize` pseudonymises a data set with
+// the gateway's vault key and keeps each scope's mapping so that an
+// authorised operator can re-identify surrogates later (`airlock
+// reidentify`). The file holds, per scope, SHA-256(scope) and the mapping
+// sealed exactly like a Vault entry (AES-256-GCM under the vault key, the
+// scope digest as associated data, a fresh nonce per write), plus a sealed
+// key check so that a wrong key fails with a clear error instead of
+// starting a second, unreadable mapping. No value, surrogate or scope name
+// is stored in the clear; entries do not expire (delete the scope with
+// Forget). Writes go to PATH.tmp (mode 0600) and are renamed over PATH.
+//
+// Not safe for concurrent use by two processes on one file: callers hold
+// an exclusive lock (MappingFile::Lock) for the whole read-modify-write.
+class MappingFile {
+ public:
+  // Reads `path` (a missing file is an empty one). Errors: a malformed or
+  // foreign file (Corruption), a key that does not open it (InvalidArgument).
+  static Result<MappingFile> Open(const std::string& path, std::string_view key);
+
+  Result<Mapping> Read(std::string_view scope) const;  // empty when unknown
+  Status Put(std::string_view scope, const Mapping& m);
+  bool Forget(std::string_view scope);  // false when unknown
+  bool Has(std::string_view scope) const;
+  Status Save() const;
+
+  // An exclusive advisory lock on PATH.lock, held until the object dies.
+  class Lock;
+  static Result<std::unique_ptr<Lock>> LockFile(const std::string& path);
+
+  MappingFile(MappingFile&&) noexcept = default;
+  MappingFile& operator=(MappingFile&&) noexcept = default;
+  ~MappingFile();
+
+ private:
+  MappingFile() = default;
+  struct Sealed {
+    std::string nonce, ciphertext;
+  };
+  std::string path_;
+  std::string key_;                       // raw 32 bytes
+  std::map<std::string, Sealed> entries_;  // by SHA-256 of the scope
+};
+
+class MappingFile::Lock {
+ public:
+  explicit Lock(int fd) : fd_(fd) {}
+  ~Lock();
+  Lock(const Lock&) = delete;
+  Lock& operator=(const Lock&) = delete;
+
+ private:
+  int fd_;
+};
+
 // AES-256-GCM; exposed for tests. Output: ciphertext || 16-byte tag.
 Result<std::string> Seal(std::string_view key, std::string_view nonce, std::string_view aad,
                          std::string_view plaintext);
