@@ -485,6 +485,40 @@ bool IsQpEscape(std::string_view t, std::size_t i) {
 
 }  // namespace internal
 
+namespace {
+
+// Length of the UTF-8 sequence at `i` when it encodes a code point that the
+// normalised view leaves as it is, else 0: Latin-1 and Latin Extended-A
+// letters (not × ÷, not the compatibility forms Ŀ ŀ ŉ ſ), en and em dashes,
+// curly quotes and the euro sign. None of them is invisible, a homoglyph
+// or a digit, and NFKC maps each to itself; so German, French, Spanish,
+// Italian, Dutch and Nordic prose takes the plain path.
+std::size_t UnchangedByNormalize(std::string_view t, std::size_t i) {
+  const auto b0 = static_cast<unsigned char>(t[i]);
+  if (b0 >= 0xC3 && b0 <= 0xC5) {
+    if (i + 1 >= t.size()) return 0;
+    const auto b1 = static_cast<unsigned char>(t[i + 1]);
+    if ((b1 & 0xC0) != 0x80) return 0;
+    const unsigned cp = ((b0 & 0x1Fu) << 6) | (b1 & 0x3Fu);
+    if (cp == 0xD7 || cp == 0xF7 || cp == 0x13F || cp == 0x140 || cp == 0x149 || cp == 0x17F) {
+      return 0;
+    }
+    return 2;
+  }
+  if (b0 == 0xE2 && i + 2 < t.size()) {
+    const auto b1 = static_cast<unsigned char>(t[i + 1]);
+    const auto b2 = static_cast<unsigned char>(t[i + 2]);
+    if (b1 == 0x80 && (b2 == 0x93 || b2 == 0x94 || b2 == 0x98 || b2 == 0x99 || b2 == 0x9C ||
+                       b2 == 0x9D)) {
+      return 3;
+    }
+    if (b1 == 0x82 && b2 == 0xAC) return 3;
+  }
+  return 0;
+}
+
+}  // namespace
+
 unsigned EvasionSignals(std::string_view t) {
   constexpr unsigned kAll = kSignalNormalize | kSignalEncoded | kSignalSpaced;
   unsigned sig = 0;
@@ -512,6 +546,10 @@ unsigned EvasionSignals(std::string_view t) {
     }
     if ((cls & (kSpecial | kHigh)) == 0) continue;
     if ((cls & kHigh) != 0) {
+      if (const std::size_t len = UnchangedByNormalize(t, i); len != 0) {
+        i += len - 1;
+        continue;
+      }
       sig |= kSignalNormalize;
     } else if (c == '\\') {
       if (i + 1 < n && t[i + 1] == 'u') sig |= kSignalNormalize;

@@ -123,10 +123,24 @@ TEST(EvasionSignals, NothingForPlainProse) {
                            "Internationalisation = hard. a & b."),
             0u);
   EXPECT_EQ(EvasionSignals(""), 0u);
+  // Accented Latin letters, dashes, curly quotes and the euro sign are left
+  // as they are by every normalisation step: prose in German or French
+  // takes the plain path.
+  const std::string latin = std::string("Stra\u00DFe, caf\u00E9, \u0141\u00F3d\u017A ") +
+                            "\u2013 \u201Cquoted\u201D 12 \u20AC";
+  EXPECT_EQ(EvasionSignals(latin), 0u);
 }
 
 TEST(EvasionSignals, EachKind) {
-  EXPECT_EQ(EvasionSignals("caf\xC3\xA9"), unsigned{kSignalNormalize});
+  // Code points that normalisation changes: a full-width digit, a Cyrillic
+  // homoglyph, a zero-width space, a soft hyphen, the long s, a ligature.
+  EXPECT_EQ(EvasionSignals("\uFF11"), unsigned{kSignalNormalize});
+  EXPECT_EQ(EvasionSignals("\u0430"), unsigned{kSignalNormalize});
+  EXPECT_EQ(EvasionSignals("a\u200Bb"), unsigned{kSignalNormalize});
+  EXPECT_EQ(EvasionSignals("a\u00ADb"), unsigned{kSignalNormalize});
+  EXPECT_EQ(EvasionSignals("\u017F"), unsigned{kSignalNormalize});
+  EXPECT_EQ(EvasionSignals("\uFB01"), unsigned{kSignalNormalize});
+  EXPECT_EQ(EvasionSignals("caf\xC3"), unsigned{kSignalNormalize});  // cut sequence
   EXPECT_EQ(EvasionSignals(R"(x\u0041)"), unsigned{kSignalNormalize});
   EXPECT_EQ(EvasionSignals("a &amp; b"), unsigned{kSignalNormalize});
   EXPECT_EQ(EvasionSignals("a%20b"), unsigned{kSignalNormalize});

@@ -84,7 +84,7 @@ NormalizedText Normalize(std::string_view input);
 bool CollapseSpaced(std::string_view text, NormalizedText* out);
 
 enum EvasionSignal : unsigned {
-  kSignalNormalize = 1u << 0,  // non-ASCII byte, \u, &entity, %HH
+  kSignalNormalize = 1u << 0,  // non-ASCII code point normalisation may change, \u, &entity, %HH
   kSignalEncoded = 1u << 1,    // a base64 / hex / quoted-printable candidate
   kSignalSpaced = 1u << 2,     // a spaced-out run
 };
