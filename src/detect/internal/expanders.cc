@@ -391,6 +391,7 @@ struct CodePoint {
 
 CodePoint DecodeAt(std::string_view text, std::size_t pos) {
   if (pos >= text.size()) return {};
+  if (static_cast<unsigned char>(text[pos]) < 0x80) return {static_cast<UChar32>(text[pos]), 1};
   int32_t i = static_cast<int32_t>(pos);
   UChar32 c;
   U8_NEXT(reinterpret_cast<const uint8_t*>(text.data()), i, static_cast<int32_t>(text.size()), c);
@@ -405,8 +406,20 @@ std::size_t PrevStart(std::string_view text, std::size_t pos) {
   return p;
 }
 
-bool IsLetter(UChar32 c) { return c >= 0 && (u_isalpha(c) || u_getCombiningClass(c) != 0); }
-bool IsUpper(UChar32 c) { return c >= 0 && (u_isupper(c) || u_istitle(c)); }
+// ASCII answers without ICU (the names expanders ask per byte of every
+// capitalised word); ICU decides everything else.
+bool IsLetter(UChar32 c) {
+  if (c >= 0 && c < 0x80) return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+  return c >= 0 && (u_isalpha(c) || u_getCombiningClass(c) != 0);
+}
+bool IsUpper(UChar32 c) {
+  if (c >= 0 && c < 0x80) return c >= 'A' && c <= 'Z';
+  return c >= 0 && (u_isupper(c) || u_istitle(c));
+}
+bool IsLower(UChar32 c) {
+  if (c >= 0 && c < 0x80) return c >= 'a' && c <= 'z';
+  return c >= 0 && u_islower(c);
+}
 bool IsLetterAt(std::string_view text, std::size_t pos) { return IsLetter(DecodeAt(text, pos).c); }
 bool IsLetterBefore(std::string_view text, std::size_t pos) {
   std::size_t p = PrevStart(text, pos);
@@ -461,7 +474,7 @@ std::size_t NameTokenEnd(std::string_view text, std::size_t pos) {
   bool lower_seen = false;
   for (std::size_t p = pos + first.len; p < end;) {
     CodePoint cp = DecodeAt(text, p);
-    if (u_islower(cp.c)) lower_seen = true;
+    if (IsLower(cp.c)) lower_seen = true;
     p += cp.len;
   }
   return lower_seen ? end : kNpos;
@@ -752,7 +765,7 @@ bool LoneSurnameInSentence(std::string_view text, std::size_t begin, std::string
   // The previous word is written in lower case.
   for (std::size_t p = ws; p < begin - 1;) {
     CodePoint cp = DecodeAt(text, p);
-    if (!u_islower(cp.c)) return false;
+    if (!IsLower(cp.c)) return false;
     p += cp.len;
   }
   std::string lower = AsciiLower(prev);
@@ -941,7 +954,7 @@ std::string Capitalised(std::string_view w) {
 // End of a lower-case word at `pos` (letters, inner hyphens), or kNpos.
 std::size_t LowerNameWordEnd(std::string_view text, std::size_t pos) {
   CodePoint first = DecodeAt(text, pos);
-  if (first.c < 0 || !u_islower(first.c)) return kNpos;
+  if (!IsLower(first.c)) return kNpos;
   std::size_t end = WordEnd(text, pos);
   return end > pos ? end : kNpos;
 }
@@ -966,7 +979,7 @@ bool ExpandAfterLowerCue(std::string_view text, ByteSpan* span) {
     // Initial: "g." or "m" before another name word.
     std::size_t q = p;
     if (CodePoint cp = DecodeAt(text, p);
-        cp.c >= 0 && u_islower(cp.c) && !IsLetterAt(text, p + cp.len)) {
+        IsLower(cp.c) && !IsLetterAt(text, p + cp.len)) {
       q = p + cp.len;
       if (q < text.size() && text[q] == '.') ++q;
       if (q + 1 >= text.size() || text[q] != ' ') break;
