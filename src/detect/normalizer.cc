@@ -489,12 +489,23 @@ namespace {
 
 // Length of the UTF-8 sequence at `i` when it encodes a code point that the
 // normalised view leaves as it is, else 0: Latin-1 and Latin Extended-A
-// letters (not × ÷, not the compatibility forms Ŀ ŀ ŉ ſ), en and em dashes,
-// curly quotes and the euro sign. None of them is invisible, a homoglyph
+// letters (not × ÷, not the compatibility forms Ŀ ŀ ŉ ſ), Latin-1 signs
+// such as § £ « », en and em dashes, curly quotes and the euro sign. None of them is invisible, a homoglyph
 // or a digit, and NFKC maps each to itself; so German, French, Spanish,
 // Italian, Dutch and Nordic prose takes the plain path.
 std::size_t UnchangedByNormalize(std::string_view t, std::size_t i) {
   const auto b0 = static_cast<unsigned char>(t[i]);
+  if (b0 == 0xC2 && i + 1 < t.size()) {
+    // Latin-1 signs without a compatibility form: ¡ ¢ £ ¥ ¦ § © « ¬ ® ° ± ¶ · » ¿
+    // (not the no-break space, soft hyphen, superscripts, fractions, ª º µ).
+    switch (static_cast<unsigned char>(t[i + 1])) {
+      case 0xA1: case 0xA2: case 0xA3: case 0xA5: case 0xA6: case 0xA7: case 0xA9: case 0xAB:
+      case 0xAC: case 0xAE: case 0xB0: case 0xB1: case 0xB6: case 0xB7: case 0xBB: case 0xBF:
+        return 2;
+      default:
+        return 0;
+    }
+  }
   if (b0 >= 0xC3 && b0 <= 0xC5) {
     if (i + 1 >= t.size()) return 0;
     const auto b1 = static_cast<unsigned char>(t[i + 1]);

@@ -127,7 +127,7 @@ TEST(EvasionSignals, NothingForPlainProse) {
   // as they are by every normalisation step: prose in German or French
   // takes the plain path.
   const std::string latin = std::string("Stra\u00DFe, caf\u00E9, \u0141\u00F3d\u017A ") +
-                            "\u2013 \u201Cquoted\u201D 12 \u20AC";
+                            "\u2013 \u201Cquoted\u201D 12 \u20AC \u00A7 3 \u00A3 \u00ABoui\u00BB";
   EXPECT_EQ(EvasionSignals(latin), 0u);
 }
 
@@ -140,6 +140,8 @@ TEST(EvasionSignals, EachKind) {
   EXPECT_EQ(EvasionSignals("a\u00ADb"), unsigned{kSignalNormalize});
   EXPECT_EQ(EvasionSignals("\u017F"), unsigned{kSignalNormalize});
   EXPECT_EQ(EvasionSignals("\uFB01"), unsigned{kSignalNormalize});
+  EXPECT_EQ(EvasionSignals("a\u00A0b"), unsigned{kSignalNormalize});  // no-break space
+  EXPECT_EQ(EvasionSignals("x\u00B2"), unsigned{kSignalNormalize});   // superscript two
   EXPECT_EQ(EvasionSignals("caf\xC3"), unsigned{kSignalNormalize});  // cut sequence
   EXPECT_EQ(EvasionSignals(R"(x\u0041)"), unsigned{kSignalNormalize});
   EXPECT_EQ(EvasionSignals("a &amp; b"), unsigned{kSignalNormalize});
