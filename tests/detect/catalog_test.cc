@@ -137,6 +137,53 @@ TEST(BuiltinCatalog, LoadsAndCompiles) {
 namespace airlock::detect {
 namespace {
 
+TEST(Catalog, UnknownLocatorIsRejectedAtBuild) {
+  auto c = Catalog::Parse(
+      "detectors:\n  - id: x\n    entity_type: X\n    data_class: personal\n    patterns: [a+@b]\n"
+      "    locator: no_such_walk\n",
+      "test.yaml", ".");
+  ASSERT_TRUE(c.ok());
+  auto a = Analyzer::Create(std::move(*c), {});
+  ASSERT_FALSE(a.ok());
+  EXPECT_NE(a.status().message().find("test.yaml:2: unknown locator 'no_such_walk'"),
+            std::string::npos)
+      << a.status().message();
+}
+
+TEST(Catalog, EmailLocatorFindsTheSameStartsAsStartOfMatch) {
+  // The e-mail detector with its walk-back locator against the same pattern
+  // located by vectorscan's start-of-match: the same spans.
+  const std::string pattern =
+      "'[A-Za-z0-9_.%+\\-]+@[A-Za-z0-9][A-Za-z0-9\\-]*(?:\\.[A-Za-z0-9][A-Za-z0-9\\-]*)*"
+      "\\.[A-Za-z]{2,24}\\b'";
+  auto build = [&](bool walk) {
+    auto c = Catalog::Parse("detectors:\n  - id: e\n    entity_type: EMAIL\n    data_class: contact\n"
+                            "    patterns: [" + pattern + "]\n" + (walk ? "    locator: email\n" : ""),
+                            "test.yaml", ".");
+    EXPECT_TRUE(c.ok()) << c.status().message();
+    auto a = Analyzer::Create(std::move(*c), {});
+    EXPECT_TRUE(a.ok()) << a.status().message();
+    return *a;
+  };
+  const auto walk = build(true);
+  const auto som = build(false);
+  std::size_t total = 0;
+  for (const std::string text :
+       {"mail a.b+c@x-y.example.org, or @@x.com and j..d@e.fr.", "(q@w.io)q@w.io;.x@y.zz",
+        "no address here @ all", "x@y.z is too short, tail@host.museum\nfoo_bar%1@a.b.c.de"}) {
+    auto a = walk->Analyze(text);
+    auto b = som->Analyze(text);
+    ASSERT_TRUE(a.ok() && b.ok());
+    ASSERT_EQ(a->size(), b->size()) << text;
+    total += a->size();
+    for (std::size_t i = 0; i < a->size(); ++i) {
+      EXPECT_EQ((*a)[i].span.begin, (*b)[i].span.begin) << text;
+      EXPECT_EQ((*a)[i].span.end, (*b)[i].span.end) << text;
+    }
+  }
+  EXPECT_GE(total, 6u);  // the texts hold addresses to find
+}
+
 TEST(Catalog, UnknownExpanderIsRejectedAtBuild) {
   auto c = Catalog::Parse(
       "detectors:\n  - id: x\n    entity_type: X\n    data_class: personal\n    patterns: [a]\n"
