@@ -20,6 +20,11 @@ TG=${TG:-32}
 REPS=${REPS:-3}
 QUANTS=${QUANTS:-"q8_0 q4_k_m"}
 PARALLEL=${PARALLEL:-"1 2 4 8"}
+# The raw driver also times tg after a RAW_AFTER-token prompt (28: what the
+# chat template alone gives), alternating with its plain tg: the cost of
+# generating at later positions, which llama-bench's tg (empty context) and
+# the engine's tg (2-token prompt) leave out. 0: off.
+RAW_AFTER=${RAW_AFTER:-28}
 mkdir -p "$OUT"
 
 # llama-bench needs a second full llama.cpp build (tools on); SKIP_LLAMA_BENCH=1
@@ -48,7 +53,7 @@ for q in $QUANTS; do
     "$LLAMA_BENCH" -m "$M" -t "$THREADS" -p "$PP" -n "$TG" -r "$REPS" -o json >"$OUT/llama-bench-$q.json"
   fi
   echo "== $q: airlock-llama-raw" >&2
-  "$BUILD/airlock-llama-raw" "$M" "$THREADS" "$PP" "$TG" "$REPS" >"$OUT/raw-$q.json"
+  "$BUILD/airlock-llama-raw" "$M" "$THREADS" "$PP" "$TG" "$REPS" "$RAW_AFTER" >"$OUT/raw-$q.json"
   for p in $PARALLEL; do
     echo "== $q: airlock model bench --parallel $p" >&2
     /usr/bin/time -f '%M' -o "$OUT/airlock-$q-p$p.maxrss" \

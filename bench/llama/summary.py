@@ -45,3 +45,13 @@ for q in quants:
         base = base or a["aggregate_tokens_per_s"]
         print(f"| {q} | {a['parallel']} | {a['aggregate_tokens_per_s']:.2f} | {a['tg_tokens_per_s_per_sequence']:.2f} "
               f"| {a['aggregate_tokens_per_s']/base:.2f}x | {rss/2**20:.0f} MiB | {rss/a['file_bytes']:.2f} |")
+
+after = [(q, json.load(open(f"{out}/raw-{q}.json"))) for q in quants if os.path.exists(f"{out}/raw-{q}.json")]
+after = [(q, r) for q, r in after if r.get("tg_after")]
+if after:
+    print()
+    print("| model | raw tg (empty context) | raw tg after a prompt | prompt tokens | ratio |")
+    print("|---|---|---|---|---|")
+    for q, r in after:
+        print(f"| {q} | {r['tg_tokens_per_s']:.2f} | {r['tg_after_tokens_per_s']:.2f} | {r['tg_after']} "
+              f"| {r['tg_after_tokens_per_s']/r['tg_tokens_per_s']:.2f} |")

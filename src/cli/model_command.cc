@@ -279,16 +279,23 @@ int RunBench(BenchOptions o) {
   if (!loaded.ok()) return Fail("bench", loaded.status());
   local::Engine& e = **loaded;
 
-  // pp: a prompt of prompt_tokens, one token out. tg: a short prompt, gen_tokens out;
-  // generation speed is measured from the first token to the last.
+  // pp: a prompt of prompt_tokens, one token out. tg: gen_tokens out after a
+  // raw one-word prompt (the BOS token and one more), so generation runs at
+  // about the positions llama-bench's tg uses (it starts from an empty
+  // context): attention costs grow with the position, and a chat-templated
+  // prompt is about 28 tokens before any text. Generation speed is measured
+  // from the first token to the last.
   local::ChatRequest pp = PromptOfTokens(e, o.prompt_tokens);
   pp.sampling.max_tokens = 1;
-  local::ChatRequest tg = PromptOfTokens(e, 8);
+  local::ChatRequest tg;
+  tg.prompt = "x";
+  tg.sampling.temperature = 0;
+  tg.sampling.ignore_eos = true;
   tg.sampling.max_tokens = o.gen_tokens;
   if (auto warm = RunConcurrent(e, tg, 1); !warm.ok()) return Fail("bench", warm.status());
 
   double pp_best = 0, tg_best = 0, agg_best = 0;
-  int pp_n = 0;
+  int pp_n = 0, tg_prompt_n = 0;
   for (int r = 0; r < o.repetitions; ++r) {
     auto a = RunConcurrent(e, pp, 1);
     if (!a.ok()) return Fail("bench", a.status());
@@ -296,6 +303,7 @@ int RunBench(BenchOptions o) {
     pp_best = std::max(pp_best, pp_n / (*a)[0].total_s);
     auto b = RunConcurrent(e, tg, o.engine.parallel);
     if (!b.ok()) return Fail("bench", b.status());
+    tg_prompt_n = (*b)[0].prompt_tokens;
     // Generation window: from the first sequence's first token to the last
     // sequence's end (all prompts are decoded together in the first steps).
     double per_seq = 0, first = 1e300, last = 0;
@@ -321,6 +329,7 @@ int RunBench(BenchOptions o) {
                         {"pp_tokens", pp_n},
                         {"pp_tokens_per_s", pp_best},
                         {"tg_tokens", o.gen_tokens},
+                        {"tg_prompt_tokens", tg_prompt_n},
                         {"tg_tokens_per_s_per_sequence", tg_best},
                         {"aggregate_tokens_per_s", agg_best},
                         {"rss_bytes", rss}};

@@ -183,6 +183,23 @@ TEST(EngineTest, MaxTokensAndGreedyDeterminism) {
   EXPECT_EQ(a->text.rfind(c->text, 0), 0u) << "a shorter greedy run is a prefix";
 }
 
+// Temperature 0 without penalties skips llama.cpp's sampler chain (greedy.h);
+// at a temperature near 0 the chain (logit bias, temperature, seeded draw)
+// puts all probability on the same largest logit.
+TEST(EngineTest, GreedyFastPathPicksWhatTheSamplerChainPicks) {
+  auto e = MustLoad(Config(TestModels::Get().chat));
+  ChatRequest fast = Greedy("the greedy path", 24);
+  ChatRequest chain = fast;
+  chain.sampling.temperature = 1e-6f;
+  chain.sampling.seed = 5;
+  auto a = e->Chat(fast);
+  auto b = e->Chat(chain);
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ(a->usage.completion_tokens, 24);
+  EXPECT_EQ(a->text, b->text);
+  EXPECT_FALSE(a->text.empty());
+}
+
 TEST(EngineTest, SeedDeterminism) {
   auto e = MustLoad(Config(TestModels::Get().chat));
   auto sampled = [&](uint32_t seed) {

@@ -13,8 +13,10 @@
 #include <deque>
 #include <future>
 #include <mutex>
+#include <span>
 #include <thread>
 
+#include "airlock/backend/local/greedy.h"
 #include "airlock/backend/local/stop_filter.h"
 #include "internal/llama_support.h"
 
@@ -68,7 +70,7 @@ struct Slot {
   llama_pos n_past = 0;
   llama_token next = LLAMA_TOKEN_NULL;  // sampled, to be decoded next step
   int32_t output = -1;                  // row of this slot's logits in the batch
-  internal::SamplerPtr sampler;
+  internal::SamplerPtr sampler;         // null: greedy over the logits (Impl::Sample)
   StopFilter filter;
   Completion completion;
 };
@@ -87,7 +89,8 @@ class Engine::Impl {
   internal::ContextPtr ctx;
   const llama_vocab* vocab = nullptr;
   std::string template_text;            // the model's chat template or the fallback name
-  std::vector<llama_token> eog_tokens;  // banned by ignore_eos
+  std::vector<llama_token> eog_tokens;  // banned by ignore_eos; ascending
+  int32_t n_vocab = 0;
 
   std::mutex mu;
   std::condition_variable cv;
@@ -141,11 +144,16 @@ class Engine::Impl {
     return std::string(buf, static_cast<size_t>(n));
   }
 
+  // Null for temperature 0 without penalties: Sample then picks the token the
+  // chain logit_bias(eog: -inf when ignore_eos) + greedy would pick, without
+  // the chain's per-token array of every vocabulary entry.
   internal::SamplerPtr MakeSampler(const SamplingParams& s) const {
+    if (s.temperature <= 0.0f && s.presence_penalty == 0.0f && s.frequency_penalty == 0.0f) {
+      return nullptr;
+    }
     llama_sampler_chain_params cp = llama_sampler_chain_default_params();
     cp.no_perf = true;
     internal::SamplerPtr chain(llama_sampler_chain_init(cp));
-    const int32_t n_vocab = llama_vocab_n_tokens(vocab);
     if (s.ignore_eos) {
       std::vector<llama_logit_bias> bias;
       for (llama_token t : eog_tokens) bias.push_back({t, -INFINITY});
@@ -168,6 +176,17 @@ class Engine::Impl {
                               llama_sampler_init_dist(s.seed.value_or(LLAMA_DEFAULT_SEED)));
     }
     return chain;
+  }
+
+  // The next token of `slot` from row `out` of the last decode;
+  // LLAMA_TOKEN_NULL when llama.cpp has no logits for that row.
+  llama_token Sample(Slot& slot, int32_t out) {
+    if (slot.sampler) return llama_sampler_sample(slot.sampler.get(), ctx.get(), out);
+    const float* logits = llama_get_logits_ith(ctx.get(), out);
+    if (logits == nullptr) return LLAMA_TOKEN_NULL;
+    std::span<const int32_t> banned;
+    if (slot.req->sampling.ignore_eos) banned = eog_tokens;
+    return GreedyToken({logits, static_cast<size_t>(n_vocab)}, banned);
   }
 
   void Emit(Slot& slot, const std::string& text) {
@@ -298,7 +317,12 @@ class Engine::Impl {
         if (!slot.req || slot.output < 0) continue;
         const int32_t out = slot.output;
         slot.output = -1;
-        Advance(slot, llama_sampler_sample(slot.sampler.get(), ctx.get(), out));
+        const llama_token tok = Sample(slot, out);
+        if (tok == LLAMA_TOKEN_NULL) {
+          Finish(slot, Status::Internal("llama.cpp returned no logits for the sequence"));
+          continue;
+        }
+        Advance(slot, tok);
       }
     }
     // Shutting down: nothing queued or running survives.
@@ -440,7 +464,8 @@ Result<std::unique_ptr<Engine>> Engine::Load(const EngineConfig& config) {
                               (why.empty() ? "" : " (" + why + ")"));
   }
   impl->vocab = llama_model_get_vocab(impl->model.get());
-  for (llama_token t = 0; t < llama_vocab_n_tokens(impl->vocab); ++t) {
+  impl->n_vocab = llama_vocab_n_tokens(impl->vocab);
+  for (llama_token t = 0; t < impl->n_vocab; ++t) {
     if (llama_vocab_is_eog(impl->vocab, t)) impl->eog_tokens.push_back(t);
   }
 

@@ -26,27 +26,35 @@ size_t IncompleteUtf8Tail(std::string_view s) {
 
 std::string StopFilter::Push(std::string_view piece, bool* stopped) {
   *stopped = false;
-  held_.append(piece);
+  // With nothing held back (the usual case) the piece is examined in place;
+  // only what must wait is copied into held_.
+  const bool held = !held_.empty();
+  if (held) held_.append(piece);
+  const std::string_view text = held ? std::string_view(held_) : piece;
   size_t first = std::string::npos;
-  for (const auto& s : stops_) first = std::min(first, held_.find(s));
+  for (const auto& s : stops_) first = std::min(first, text.find(s));
   if (first != std::string::npos) {
-    std::string out = held_.substr(0, first);
+    std::string out(text.substr(0, first));
     held_.clear();
     *stopped = true;
     return out;
   }
-  // Longest suffix of held_ that is a proper prefix of some stop sequence.
-  size_t keep = IncompleteUtf8Tail(held_);
+  // Longest suffix of the text that is a proper prefix of some stop sequence.
+  size_t keep = IncompleteUtf8Tail(text);
   for (const auto& s : stops_) {
-    for (size_t k = std::min(s.size() - 1, held_.size()); k > keep; --k) {
-      if (std::string_view(held_).substr(held_.size() - k) == std::string_view(s).substr(0, k)) {
+    for (size_t k = std::min(s.size() - 1, text.size()); k > keep; --k) {
+      if (text.substr(text.size() - k) == std::string_view(s).substr(0, k)) {
         keep = k;
         break;
       }
     }
   }
-  std::string out = held_.substr(0, held_.size() - keep);
-  held_.erase(0, held_.size() - keep);
+  std::string out(text.substr(0, text.size() - keep));
+  if (held) {
+    held_.erase(0, held_.size() - keep);
+  } else {
+    held_.assign(piece.substr(piece.size() - keep));
+  }
   return out;
 }
 
