@@ -104,6 +104,10 @@ Result<std::shared_ptr<const scan::Database>> CompileOrLoad(const std::vector<sc
       ss << in.rdbuf();
       auto db = scan::Database::Deserialize(ss.str(), mode);
       if (db.ok()) {
+        // A load refreshes the entry's time: PruneCache drops the least
+        // recently used entries first.
+        std::error_code ec;
+        fs::last_write_time(cache_file, fs::file_time_type::clock::now(), ec);
         stats->compile_ms += elapsed_ms();
         return db;
       }
@@ -136,6 +140,39 @@ Result<std::shared_ptr<const scan::Database>> CompileOrLoad(const std::vector<sc
   return db;
 }
 
+// Keeps the cache directory's entries (*.hsdb) within `max_bytes`, removing
+// the least recently used first, but none used since `since` (the catalog
+// being built). Every catalog change adds a set of entries; without a bound
+// the directory grows for as long as catalogs are edited. A process that
+// loses an entry to another's pruning recompiles it.
+void PruneCache(const std::string& dir, std::uintmax_t max_bytes, fs::file_time_type since) {
+  struct Entry {
+    fs::file_time_type time;
+    std::uintmax_t size;
+    fs::path path;
+  };
+  std::vector<Entry> entries;
+  std::uintmax_t total = 0;
+  std::error_code ec;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    if (it->path().extension() != ".hsdb") continue;
+    std::error_code fe;
+    const std::uintmax_t size = it->file_size(fe);
+    const fs::file_time_type time = it->last_write_time(fe);
+    if (fe) continue;
+    entries.push_back({time, size, it->path()});
+    total += size;
+  }
+  if (total <= max_bytes) return;
+  std::sort(entries.begin(), entries.end(),
+            [](const Entry& a, const Entry& b) { return a.time < b.time; });
+  for (const Entry& e : entries) {
+    if (total <= max_bytes || e.time >= since) break;
+    std::error_code re;
+    if (fs::remove(e.path, re)) total -= e.size;
+  }
+}
+
 }  // namespace
 
 Analyzer::Analyzer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -146,6 +183,9 @@ const AnalyzerStats& Analyzer::stats() const { return impl_->stats; }
 
 Result<std::shared_ptr<const Analyzer>> Analyzer::Create(Catalog catalog,
                                                          AnalyzerOptions options) {
+  // Entries this catalog uses are written or refreshed from here on (one
+  // second back: file times may be coarser than the clock).
+  const fs::file_time_type started = fs::file_time_type::clock::now() - std::chrono::seconds(1);
   auto impl = std::make_unique<Impl>();
   impl->options = std::move(options);
   std::vector<scan::Pattern> all;      // every pattern, literal and context word
@@ -267,6 +307,10 @@ Result<std::shared_ptr<const Analyzer>> Analyzer::Create(Catalog catalog,
     impl->stats.scratch_bytes =
         std::max(impl->stats.scratch_bytes, scan::ScratchPool(*db).ScratchSizeBytes());
     impl->locators[pat.id] = std::make_unique<scan::Scanner>(*db);
+  }
+  if (!impl->stats.from_cache && !impl->options.cache_dir.empty() &&
+      impl->options.cache_max_bytes != 0) {
+    PruneCache(impl->options.cache_dir, impl->options.cache_max_bytes, started);
   }
   impl->catalog = std::move(catalog);
   return std::shared_ptr<const Analyzer>(new Analyzer(std::move(impl)));

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 
 #include "airlock/detect/analyzer.h"
@@ -170,6 +171,57 @@ TEST(Analyzer, CompiledDatabaseCacheIsUsedAndSurvivesDamage) {
   }
   auto third = load();
   EXPECT_FALSE(third->stats().from_cache);
+  fs::remove_all(dir);
+}
+
+TEST(Analyzer, CacheIsPrunedLeastRecentlyUsedFirst) {
+  namespace fs = std::filesystem;
+  const fs::path dir =
+      fs::temp_directory_path() / ("airlock_cache_prune_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  // Three entries of other catalogs, 1 MiB each, used an hour, two hours
+  // and three hours ago, and a file that is not an entry.
+  const auto now = fs::file_time_type::clock::now();
+  for (int i = 1; i <= 3; ++i) {
+    const fs::path p = dir / ("old" + std::to_string(i) + ".hsdb");
+    std::FILE* f = std::fopen(p.c_str(), "wb");
+    ASSERT_NE(f, nullptr);
+    const std::string mib(1 << 20, 'x');
+    std::fwrite(mib.data(), 1, mib.size(), f);
+    std::fclose(f);
+    fs::last_write_time(p, now - std::chrono::hours(i));
+  }
+  {
+    std::FILE* f = std::fopen((dir / "notes.txt").c_str(), "wb");
+    std::fclose(f);
+  }
+  auto build = [&](std::uintmax_t cap) {
+    auto c = Catalog::Parse(
+        "detectors:\n  - id: d\n    entity_type: X\n    data_class: personal\n"
+        "    patterns: ['\\bab+c\\b']\n",
+        "test.yaml", ".");
+    EXPECT_TRUE(c.ok());
+    AnalyzerOptions o;
+    o.cache_dir = dir.string();
+    o.cache_max_bytes = cap;
+    auto a = Analyzer::Create(std::move(*c), o);
+    EXPECT_TRUE(a.ok()) << a.status().ToString();
+    return *a;
+  };
+  // A compile with a cap of 1.5 MiB removes the two least recently used
+  // entries; the catalog's own entries and other files stay.
+  auto first = build((std::uintmax_t{3} << 20) / 2);
+  EXPECT_FALSE(first->stats().from_cache);
+  EXPECT_FALSE(fs::exists(dir / "old3.hsdb"));
+  EXPECT_FALSE(fs::exists(dir / "old2.hsdb"));
+  EXPECT_TRUE(fs::exists(dir / "old1.hsdb"));
+  EXPECT_TRUE(fs::exists(dir / "notes.txt"));
+  // The catalog's entries were kept: the next build loads them.
+  auto second = build((std::uintmax_t{3} << 20) / 2);
+  EXPECT_TRUE(second->stats().from_cache);
+  // A load prunes nothing; with no bound a compile prunes nothing either.
+  EXPECT_TRUE(fs::exists(dir / "old1.hsdb"));
   fs::remove_all(dir);
 }
 

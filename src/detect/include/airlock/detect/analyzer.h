@@ -41,6 +41,7 @@
 // to call from any number of threads (scratch spaces come from a pool).
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -65,6 +66,12 @@ struct AnalyzerOptions {
   // milliseconds. Entries are keyed by the catalog's content, the vectorscan
   // version and the database layout; a damaged entry is recompiled.
   std::string cache_dir;
+  // Upper bound on the cache directory's entries; when a build compiles
+  // something, the least recently used entries of other catalogs are removed
+  // until the rest fit (those of the catalog being built are kept even when
+  // they alone are larger). 0: no bound. The built-in catalog's entries take
+  // about 15 MiB (block and streaming databases).
+  std::uintmax_t cache_max_bytes = std::uintmax_t{256} << 20;
   // Evasion resistance: also scan the normalised text, the spaced-out runs
   // joined and decoded base64 / hex / quoted-printable segments (see
   // "Evasion resistance" below). false scans the raw bytes only.
