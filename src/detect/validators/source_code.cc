@@ -237,6 +237,13 @@ ValidationResult ValidateSourceCode(std::string_view block, const ValidationCont
     }
     // A CSV row: commas and words, nothing else code-like.
     if (CountOf(t, ",") >= 2 && !is_code) ++commas_only;
+  }
+  const int n = static_cast<int>(lines.size());
+  // Mostly code, hardly any sentences, not a table. (Checked before the
+  // language markers: most candidate blocks in prose stop here.)
+  if (code * 10 < n * 6 || prose * 4 > n || commas_only * 2 > n) return r;
+  for (std::string_view raw : lines) {
+    std::string_view t = TrimLeft(raw);
     for (std::size_t l = 0; l < Languages().size(); ++l) {
       for (const Marker& m : Languages()[l].markers) {
         const bool hit = m.at_line_start ? t.substr(0, m.text.size()) == m.text
@@ -245,9 +252,6 @@ ValidationResult ValidateSourceCode(std::string_view block, const ValidationCont
       }
     }
   }
-  const int n = static_cast<int>(lines.size());
-  // Mostly code, hardly any sentences, not a table.
-  if (code * 10 < n * 6 || prose * 4 > n || commas_only * 2 > n) return r;
   // The language: the best marker score; configuration when the lines are
   // mostly key/value shapes and no language stands out.
   std::size_t best = 0;
