@@ -18,6 +18,12 @@ constexpr std::uint64_t kNever = std::numeric_limits<std::uint64_t>::max();
 // Candidates are evaluated in batches: a pass over the pending ones runs at
 // most once per this many bytes (it walks all of them).
 constexpr std::uint64_t kBatch = 256;
+// Writes shorter than this are gathered before the first-pass stream scans
+// run: vectorscan loads and stores its whole stream state on every call,
+// which at a model's few bytes per token cost more than the scan itself.
+// The gathered bytes are held (SafeOffset() stays before them) until they
+// are scanned.
+constexpr std::uint64_t kScanBatch = 256;
 
 std::uint64_t SubSat(std::uint64_t a, std::uint64_t b) { return a > b ? a - b : 0; }
 
@@ -56,9 +62,10 @@ struct StreamAnalyzer::State {
   std::uint64_t max_right_need = 0;
   std::uint64_t max_width = 0;      // longest match of any pattern
 
-  std::string buf;                  // stream bytes [base, written)
+  std::string buf;                  // stream bytes [base, received)
   std::uint64_t base = 0;
-  std::uint64_t written = 0;
+  std::uint64_t written = 0;        // bytes the first-pass scans have seen
+  std::uint64_t received = 0;       // bytes_written(): written + gathered
   bool finished = false;
   Status error;
 
@@ -97,6 +104,8 @@ struct StreamAnalyzer::State {
 
   Status CloseChain(unsigned id);
   Status Advance(std::vector<Finding>* out);
+  // Runs the first-pass stream scans over the gathered bytes, then Advance.
+  Status ScanGathered(std::vector<Finding>* out);
   std::uint64_t CandidateFrontier() const;
   void Trim(std::uint64_t candidate_frontier);
 };
@@ -331,15 +340,24 @@ Status StreamAnalyzer::Write(std::string_view chunk, std::vector<Finding>* out) 
   if (st.finished) return Status::InvalidArgument("write after the stream finished");
   if (!st.error.ok()) return st.error;
   st.buf.append(chunk);
-  st.written += chunk.size();
-  const Analyzer::Impl& im = *st.im;
+  st.received += chunk.size();
+  if (st.received - st.written < kScanBatch) return Status::Ok();
+  return st.ScanGathered(out);
+}
+
+Status StreamAnalyzer::State::ScanGathered(std::vector<Finding>* out) {
+  State& st = *this;
+  // The bytes not scanned yet end the buffer (it is only trimmed at the front).
+  const std::string_view chunk =
+      std::string_view(st.buf).substr(st.buf.size() - (st.received - st.written));
+  st.written = st.received;
   // Matches are reported with stream offsets.
   auto on_pre = [&](const scan::Match& m) {
-    internal::CollectPrefilterMatch(im, m, &st.p1);
+    internal::CollectPrefilterMatch(*st.im, m, &st.p1);
     return true;
   };
   auto on_dict = [&](const scan::Match& m) {
-    internal::CollectDictionaryMatch(im, m, &st.p1);
+    internal::CollectDictionaryMatch(*st.im, m, &st.p1);
     return true;
   };
   Status s;
@@ -354,6 +372,9 @@ Status StreamAnalyzer::Finish(std::vector<Finding>* out) {
   State& st = *state_;
   if (st.finished) return Status::InvalidArgument("the stream already finished");
   if (!st.error.ok()) return st.error;
+  if (st.received > st.written) {
+    if (Status g = st.ScanGathered(out); !g.ok()) return g;
+  }
   const Analyzer::Impl& im = *st.im;
   Status s;
   if (st.prefilter != nullptr) {
@@ -379,7 +400,7 @@ Status StreamAnalyzer::Finish(std::vector<Finding>* out) {
 }
 
 std::uint64_t StreamAnalyzer::SafeOffset() const { return state_->safe; }
-std::uint64_t StreamAnalyzer::bytes_written() const { return state_->written; }
+std::uint64_t StreamAnalyzer::bytes_written() const { return state_->received; }
 std::size_t StreamAnalyzer::buffered_bytes() const { return state_->buf.size(); }
 
 std::uint64_t StreamAnalyzer::MaxHoldBack() const {
@@ -394,7 +415,7 @@ std::uint64_t StreamAnalyzer::MaxHoldBack() const {
   const std::uint64_t frontier =
       std::max(kSlack + st.max_reach, kSlack + st.max_width + st.max_right_need) +
       st.max_left_move + kBatch;
-  return frontier + st.max_width + 2 * st.max_left_move;
+  return frontier + st.max_width + 2 * st.max_left_move + kScanBatch;
 }
 
 }  // namespace airlock::detect

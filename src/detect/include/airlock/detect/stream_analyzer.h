@@ -54,7 +54,8 @@
 // longest context word), plus the expander window before it, plus 256 bytes
 // (candidates are evaluated in batches at most every 256 bytes), plus one
 // finding's length (a finding waits while a later one could still overlap
-// it). For the built-in catalog that bound is about 9 KB, set by the
+// it), plus 256 bytes (writes shorter than that are gathered before the
+// first-pass scans run: vectorscan stores its stream state on every call). For the built-in catalog that bound is about 9 KB, set by the
 // private-key pattern (3.6 KB wide); on the benchmark corpora the hold-back
 // averages 2-5 KB (docs/benchmarks.md, "Streaming").
 //
