@@ -14,6 +14,7 @@
 #include <chrono>
 
 #include "airlock/core/bytes.h"
+#include "airlock/core/url.h"
 #include "internal/files.h"
 #include "internal/io.h"
 #include "internal/sinks.h"
@@ -32,33 +33,12 @@ using net::use_awaitable;
 
 constexpr unsigned kMaxBackoffMs = 60000;
 
-struct Target {
-  bool tls = true;
-  std::string host;
-  std::string port;
-  std::string path;  // "/hook"; "/" when the url has none
-};
+using Target = HttpUrl;
 
 Result<Target> ParseTarget(const std::string& url) {
   Target t;
-  std::string rest;
-  if (url.rfind("https://", 0) == 0) {
-    rest = url.substr(8);
-  } else if (url.rfind("http://", 0) == 0) {
-    t.tls = false;
-    rest = url.substr(7);
-  } else {
-    return Status::InvalidArgument("webhook url must start with https:// or http://");
-  }
-  const auto slash = rest.find('/');
-  const std::string authority = rest.substr(0, slash);
-  t.path = slash == std::string::npos ? "/" : rest.substr(slash);
-  // host:port, [v6]:port, or either without a port (the scheme's default).
-  std::uint16_t port = 0;
-  if (!config::ParseListen(authority, &t.host, &port).ok() &&
-      !config::ParseListen(authority + (t.tls ? ":443" : ":80"), &t.host, &port).ok())
-    return Status::InvalidArgument("webhook url needs a host (and optionally a port)");
-  t.port = std::to_string(port);
+  if (Status s = ParseHttpUrl(url, &t); !s.ok()) return s.WithContext("webhook url");
+  if (t.path.empty()) t.path = "/";
   return t;
 }
 

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "airlock/compliance/http_probe.h"
+#include "airlock/core/url.h"
 #include "internal/check_helpers.h"
 
 namespace airlock::compliance::internal {
@@ -63,7 +64,7 @@ std::optional<nlohmann::json> AdminGet(CheckContext& c, const std::string& subje
 void AddLiveChecks(std::map<std::string, CheckFn>& m) {
   m["AL-LIVE-001"] = [](CheckContext& c) {
     HttpUrl url;
-    if (!ParseHttpUrl(c.env().options->live_url, &url)) {
+    if (!ParseHttpUrl(c.env().options->live_url, &url).ok()) {
       c.Error("listener", "--live must be an http:// or https:// URL");
       return;
     }

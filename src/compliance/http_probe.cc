@@ -1,5 +1,7 @@
 #include "airlock/compliance/http_probe.h"
 
+#include "airlock/core/url.h"
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
@@ -19,41 +21,14 @@ namespace http = beast::http;
 namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
 
-// "host" of "host:port" or "[v6]:port".
-std::string HostOf(const std::string& hostport) {
-  if (!hostport.empty() && hostport[0] == '[') {
-    const auto end = hostport.find(']');
-    return end == std::string::npos ? std::string() : hostport.substr(1, end - 1);
-  }
-  return hostport.substr(0, hostport.rfind(':'));
-}
-
 }  // namespace
-
-bool ParseHttpUrl(const std::string& url, HttpUrl* out) {
-  std::string rest;
-  if (url.rfind("https://", 0) == 0) {
-    out->tls = true;
-    rest = url.substr(8);
-  } else if (url.rfind("http://", 0) == 0) {
-    rest = url.substr(7);
-  } else {
-    return false;
-  }
-  rest = rest.substr(0, rest.find('/'));
-  out->host = HostOf(rest);
-  const auto colon = rest.rfind(':');
-  const bool has_port = colon != std::string::npos && rest.find(']', colon) == std::string::npos;
-  out->port = has_port ? rest.substr(colon + 1) : (out->tls ? "443" : "80");
-  return !out->host.empty();
-}
 
 ProbeResult HttpCall(const std::string& base_url, const std::string& method, const std::string& target,
                      const std::string& bearer, const std::string& body, const std::string& ca_file,
                      int max_version) {
   ProbeResult r;
   HttpUrl url;
-  if (!ParseHttpUrl(base_url, &url)) {
+  if (!ParseHttpUrl(base_url, &url).ok()) {
     r.error = "the URL must start with http:// or https://";
     return r;
   }

@@ -16,6 +16,7 @@
 
 #include "airlock/api/sse.h"
 #include "airlock/backend/remote.h"
+#include "airlock/core/url.h"
 
 namespace airlock::backend {
 
@@ -29,40 +30,13 @@ using tcp = net::ip::tcp;
 using net::awaitable;
 using net::use_awaitable;
 
-struct Url {
-  bool tls = true;
-  std::string host;
-  std::string port;
-  std::string path;  // base path without trailing slash
-};
+using Url = HttpUrl;
 
+// The base path keeps no trailing slash: request paths are appended to it.
 Result<Url> ParseUrl(const std::string& url) {
   Url u;
-  std::string rest;
-  if (url.rfind("https://", 0) == 0) {
-    rest = url.substr(8);
-  } else if (url.rfind("http://", 0) == 0) {
-    u.tls = false;
-    rest = url.substr(7);
-  } else {
-    return Status::InvalidArgument("backend url must start with https:// or http://");
-  }
-  const auto slash = rest.find('/');
-  std::string authority = rest.substr(0, slash);
-  u.path = slash == std::string::npos ? "" : rest.substr(slash);
+  if (Status s = ParseHttpUrl(url, &u); !s.ok()) return s.WithContext("backend url");
   while (!u.path.empty() && u.path.back() == '/') u.path.pop_back();
-  if (!authority.empty() && authority.front() == '[') {
-    const auto close = authority.find(']');
-    if (close == std::string::npos) return Status::InvalidArgument("backend url: unterminated IPv6 address");
-    u.host = authority.substr(1, close - 1);
-    if (close + 1 < authority.size() && authority[close + 1] == ':') u.port = authority.substr(close + 2);
-  } else {
-    const auto colon = authority.rfind(':');
-    u.host = authority.substr(0, colon);
-    if (colon != std::string::npos) u.port = authority.substr(colon + 1);
-  }
-  if (u.host.empty()) return Status::InvalidArgument("backend url has no host");
-  if (u.port.empty()) u.port = u.tls ? "443" : "80";
   return u;
 }
 

@@ -7,13 +7,6 @@
 
 namespace airlock::compliance {
 
-struct HttpUrl {
-  bool tls = false;
-  std::string host, port;  // port defaults to 80 / 443
-};
-// False unless `url` starts with http:// or https:// and names a host.
-bool ParseHttpUrl(const std::string& url, HttpUrl* out);
-
 struct ProbeResult {
   bool ok = false;          // got an HTTP answer
   int status = 0;
