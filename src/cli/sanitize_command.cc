@@ -45,6 +45,7 @@
 #include "airlock/transform/transform.h"
 #include "catalog_loader.h"
 #include "commands.h"
+#include "vault_ledger.h"
 
 namespace airlock::cli {
 
@@ -446,6 +447,9 @@ bool Pseudonymises(const config::WorkflowConfig& wf) {
 struct OpenedVault {
   std::string path;
   std::unique_ptr<transform::MappingFile::Lock> lock;
+  // The file's generation ledger in the store database (before `file`,
+  // which points to it).
+  std::unique_ptr<StoreMappingLedger> ledger;
   std::optional<transform::MappingFile> file;
 };
 
@@ -469,7 +473,10 @@ Result<OpenedVault> OpenVault(const config::Config& cfg, const std::string& expl
   auto lock = transform::MappingFile::LockFile(v.path);
   if (!lock.ok()) return lock.status();
   v.lock = std::move(*lock);
-  auto file = transform::MappingFile::Open(v.path, *key);
+  auto db = store::Database::Open(cfg.store_path);
+  if (!db.ok()) return Status(db.status()).WithContext("store");
+  v.ledger = std::make_unique<StoreMappingLedger>(std::move(*db));
+  auto file = transform::MappingFile::Open(v.path, *key, v.ledger.get());
   OPENSSL_cleanse(key->data(), key->size());
   if (!file.ok()) return Status(file.status()).WithContext("vault");
   v.file.emplace(std::move(*file));

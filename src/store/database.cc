@@ -27,6 +27,12 @@ CREATE TABLE IF NOT EXISTS settings (
   value TEXT NOT NULL,
   updated_ms INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS mapping_generations (
+  path TEXT PRIMARY KEY,
+  file_id TEXT NOT NULL,
+  generation INTEGER NOT NULL,
+  updated_ms INTEGER NOT NULL
+);
 )sql";
 
 }  // namespace

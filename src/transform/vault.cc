@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <sstream>
@@ -238,9 +239,29 @@ std::size_t Vault::size() {
 
 namespace {
 
-constexpr std::string_view kFileMagic = "AIRLOCK-MAPPINGS-1\n";
+// First format: magic, sealed key check, entries. Second: magic, sealed
+// manifest (key check, file id, generation, digest of the entry bytes),
+// entries.
+constexpr std::string_view kFileMagicV1 = "AIRLOCK-MAPPINGS-1\n";
+constexpr std::string_view kFileMagic = "AIRLOCK-MAPPINGS-2\n";
 constexpr std::string_view kKeyCheck = "airlock mapping file key check";
 constexpr std::string_view kKeyCheckAad = "key-check";
+constexpr std::string_view kManifestAad = "manifest";
+constexpr std::size_t kFileIdBytes = 16;
+
+std::string Manifest(std::string_view file_id, std::uint64_t generation, std::string_view entries) {
+  std::string m(kKeyCheck);
+  PutField(&m, file_id);
+  PutField(&m, std::to_string(generation));
+  PutField(&m, Sha256(entries));
+  return m;
+}
+
+std::string AbsolutePath(const std::string& path) {
+  std::error_code ec;
+  auto abs = std::filesystem::absolute(path, ec);
+  return ec ? path : abs.lexically_normal().string();
+}
 
 }  // namespace
 
@@ -248,16 +269,29 @@ MappingFile::~MappingFile() {
   OPENSSL_cleanse(key_.data(), key_.size());
 }
 
-Result<MappingFile> MappingFile::Open(const std::string& path, std::string_view key) {
+Result<MappingFile> MappingFile::Open(const std::string& path, std::string_view key,
+                                      MappingGenerationLedger* ledger) {
   auto raw = DecodeKey(key);
   if (!raw.ok()) return raw.status();
   MappingFile f;
   f.path_ = path;
   f.key_ = std::move(*raw);
+  f.ledger_ = ledger;
+  std::optional<MappingGenerationLedger::Record> rec;
+  if (ledger != nullptr) {
+    auto r = ledger->Get(AbsolutePath(path));
+    if (!r.ok()) return Status(r.status()).WithContext("mapping generation ledger");
+    rec = std::move(*r);
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     struct stat st;
     if (::stat(path.c_str(), &st) == 0) return Status::IoError(path + ": cannot read the mapping file");
+    if (rec.has_value()) {
+      return Status::Corruption(path + ": the mapping file is missing, but generation " +
+                                std::to_string(rec->generation) +
+                                " of it was written (restore the newest copy)");
+    }
     return f;  // new file
   }
   std::ostringstream ss;
@@ -265,12 +299,39 @@ Result<MappingFile> MappingFile::Open(const std::string& path, std::string_view 
   const std::string data = ss.str();
   std::string_view d(data);
   auto bad = [&](const char* what) { return Status::Corruption(path + ": not a readable mapping file (" + what + ")"); };
-  if (d.substr(0, kFileMagic.size()) != kFileMagic) return bad("wrong magic");
+  const bool v1 = d.substr(0, kFileMagicV1.size()) == kFileMagicV1;
+  if (!v1 && d.substr(0, kFileMagic.size()) != kFileMagic) return bad("wrong magic");
   d.remove_prefix(kFileMagic.size());
-  std::string_view nonce, check, count_field;
+  std::string_view nonce, check;
   if (!GetField(&d, &nonce) || !GetField(&d, &check)) return bad("truncated key check");
-  if (!transform::Open(f.key_, nonce, kKeyCheckAad, check).ok())
+  auto opened = transform::Open(f.key_, nonce, v1 ? kKeyCheckAad : kManifestAad, check);
+  if (!opened.ok())
     return Status::InvalidArgument(path + ": the vault key does not open this mapping file (wrong vault.key?)");
+  if (!v1) {
+    std::string_view m(*opened);
+    std::string_view id, gen, digest;
+    if (m.substr(0, kKeyCheck.size()) != kKeyCheck) return bad("bad manifest");
+    m.remove_prefix(kKeyCheck.size());
+    if (!GetField(&m, &id) || !GetField(&m, &gen) || !GetField(&m, &digest) || id.size() != kFileIdBytes)
+      return bad("bad manifest");
+    if (Sha256(d) != digest) {
+      return Status::Corruption(path + ": the mapping file's entries do not match its manifest "
+                                       "(entries removed, replaced or added outside airlock)");
+    }
+    f.file_id_ = std::string(id);
+    f.generation_ = std::strtoull(std::string(gen).c_str(), nullptr, 10);
+  }
+  if (rec.has_value()) {
+    if (f.file_id_ != rec->file_id) {
+      return Status::Corruption(path + ": not the mapping file that was last written here (generation " +
+                                std::to_string(rec->generation) + " of another file is recorded)");
+    }
+    if (f.generation_ < rec->generation) {
+      return Status::Corruption(path + ": the mapping file was rolled back: it is generation " +
+                                std::to_string(f.generation_) + ", generation " +
+                                std::to_string(rec->generation) + " was written");
+    }
+  }
   while (!d.empty()) {
     std::string_view id;
     Sealed e;
@@ -312,19 +373,28 @@ bool MappingFile::Has(std::string_view scope) const { return entries_.count(Sha2
 
 bool MappingFile::Forget(std::string_view scope) { return entries_.erase(Sha256(scope)) > 0; }
 
-Status MappingFile::Save() const {
+Status MappingFile::Save() {
+  std::string file_id = file_id_;
+  if (file_id.empty()) {
+    file_id.assign(kFileIdBytes, '\0');
+    if (RAND_bytes(reinterpret_cast<unsigned char*>(file_id.data()), kFileIdBytes) != 1)
+      return Status::Internal("RAND_bytes failed");
+  }
+  const std::uint64_t generation = generation_ + 1;
+  std::string entries;
+  for (const auto& [id, e] : entries_) {
+    PutField(&entries, id);
+    PutField(&entries, e.nonce);
+    PutField(&entries, e.ciphertext);
+  }
   auto nonce = RandomNonce();
   if (!nonce.ok()) return nonce.status();
-  auto check = Seal(key_, *nonce, kKeyCheckAad, kKeyCheck);
-  if (!check.ok()) return check.status();
+  auto manifest = Seal(key_, *nonce, kManifestAad, Manifest(file_id, generation, entries));
+  if (!manifest.ok()) return manifest.status();
   std::string data(kFileMagic);
   PutField(&data, *nonce);
-  PutField(&data, *check);
-  for (const auto& [id, e] : entries_) {
-    PutField(&data, id);
-    PutField(&data, e.nonce);
-    PutField(&data, e.ciphertext);
-  }
+  PutField(&data, *manifest);
+  data += entries;
   const std::string tmp = path_ + ".tmp";
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) return Status::IoError(tmp + ": cannot write the mapping file");
@@ -339,6 +409,12 @@ Status MappingFile::Save() const {
   if (!ok || std::rename(tmp.c_str(), path_.c_str()) != 0) {
     std::remove(tmp.c_str());
     return Status::IoError(path_ + ": cannot write the mapping file");
+  }
+  file_id_ = std::move(file_id);
+  generation_ = generation;
+  if (ledger_ != nullptr) {
+    Status st = ledger_->Put(AbsolutePath(path_), {file_id_, generation_});
+    if (!st.ok()) return st.WithContext("mapping file written, but its generation was not recorded");
   }
   return Status::Ok();
 }

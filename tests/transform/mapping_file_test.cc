@@ -3,6 +3,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <optional>
 #include <sstream>
 
 #include "airlock/transform/transform.h"
@@ -85,10 +87,9 @@ TEST_F(MappingFileTest, WrongKeyAndDamageAreClearErrors) {
   bytes[bytes.size() - 3] ^= 1;  // inside the entry's ciphertext / tag
   std::ofstream(path_, std::ios::binary | std::ios::trunc) << bytes;
   auto damaged = MappingFile::Open(path_, kKey);
-  ASSERT_TRUE(damaged.ok());
-  auto m = damaged->Read("s");
-  ASSERT_FALSE(m.ok());
-  EXPECT_EQ(m.status().code(), Status::Code::kCorruption);
+  ASSERT_FALSE(damaged.ok());
+  EXPECT_EQ(damaged.status().code(), Status::Code::kCorruption);
+  EXPECT_NE(damaged.status().message().find("do not match its manifest"), std::string::npos);
 
   std::ofstream(path_, std::ios::binary | std::ios::trunc) << bytes.substr(0, 30);
   EXPECT_FALSE(MappingFile::Open(path_, kKey).ok());
@@ -96,6 +97,161 @@ TEST_F(MappingFileTest, WrongKeyAndDamageAreClearErrors) {
   auto foreign = MappingFile::Open(path_, kKey);
   ASSERT_FALSE(foreign.ok());
   EXPECT_NE(foreign.status().message().find("not a readable mapping file"), std::string::npos);
+}
+
+// The ledger as the CLI keeps it, in memory.
+class MemoryLedger : public MappingGenerationLedger {
+ public:
+  Result<std::optional<Record>> Get(const std::string& path) override {
+    auto it = records.find(path);
+    if (it == records.end()) return std::optional<Record>();
+    return std::optional<Record>(it->second);
+  }
+  Status Put(const std::string& path, const Record& r) override {
+    records[path] = r;
+    return Status::Ok();
+  }
+  std::map<std::string, Record> records;
+};
+
+Mapping OneValue(const char* value) {
+  Mapping m;
+  m.Surrogate("PERSON", value);
+  return m;
+}
+
+TEST_F(MappingFileTest, GenerationGrowsPerSaveAndTheLedgerFollows) {
+  MemoryLedger ledger;
+  for (unsigned i = 1; i <= 3; ++i) {
+    auto f = MappingFile::Open(path_, kKey, &ledger);
+    ASSERT_TRUE(f.ok()) << f.status().ToString();
+    EXPECT_EQ(f->generation(), i - 1);
+    ASSERT_TRUE(f->Put("scope-" + std::to_string(i), OneValue("Erika Mustermann")).ok());
+    ASSERT_TRUE(f->Save().ok());
+    EXPECT_EQ(f->generation(), i);
+  }
+  ASSERT_EQ(ledger.records.size(), 1u);
+  EXPECT_EQ(ledger.records.begin()->second.generation, 3u);
+  EXPECT_EQ(ledger.records.begin()->second.file_id.size(), 16u);
+  EXPECT_TRUE(std::filesystem::path(ledger.records.begin()->first).is_absolute());
+}
+
+TEST_F(MappingFileTest, AnOlderCopyPutBackIsRefusedAndAForgottenScopeStaysForgotten) {
+  MemoryLedger ledger;
+  {
+    auto f = MappingFile::Open(path_, kKey, &ledger);
+    ASSERT_TRUE(f.ok());
+    ASSERT_TRUE(f->Put("hr-2026", OneValue("Erika Mustermann")).ok());
+    ASSERT_TRUE(f->Save().ok());
+  }
+  const std::string before_forget = Bytes();
+  {
+    auto f = MappingFile::Open(path_, kKey, &ledger);
+    ASSERT_TRUE(f.ok());
+    ASSERT_TRUE(f->Forget("hr-2026"));
+    ASSERT_TRUE(f->Save().ok());
+  }
+  // The copy from before Forget, put back whole: authentic, but old.
+  std::ofstream(path_, std::ios::binary | std::ios::trunc) << before_forget;
+  auto rolled = MappingFile::Open(path_, kKey, &ledger);
+  ASSERT_FALSE(rolled.ok());
+  EXPECT_EQ(rolled.status().code(), Status::Code::kCorruption);
+  EXPECT_NE(rolled.status().message().find("rolled back: it is generation 1, generation 2 was written"),
+            std::string::npos)
+      << rolled.status().message();
+  // Without a ledger the same copy opens: the ledger is what catches it.
+  auto unchecked = MappingFile::Open(path_, kKey);
+  ASSERT_TRUE(unchecked.ok());
+  EXPECT_TRUE(unchecked->Has("hr-2026"));
+}
+
+TEST_F(MappingFileTest, EntriesSplicedFromAnotherCopyFailTheManifest) {
+  std::string two, one;
+  {
+    auto f = MappingFile::Open(path_, kKey);
+    ASSERT_TRUE(f.ok());
+    ASSERT_TRUE(f->Put("a", OneValue("Erika Mustermann")).ok());
+    ASSERT_TRUE(f->Put("b", OneValue("Jonas Weber")).ok());
+    ASSERT_TRUE(f->Save().ok());
+    two = Bytes();
+    ASSERT_TRUE(f->Forget("b"));
+    ASSERT_TRUE(f->Save().ok());
+    one = Bytes();
+  }
+  // The newer header with the older entries ("b" brought back), and the
+  // newer file with its last entry cut off.
+  ASSERT_LT(one.size(), two.size());
+  const std::size_t header = one.size() - (two.size() - one.size());
+  ASSERT_GT(header, 19u);
+  for (const std::string& forged : {one.substr(0, header) + two.substr(header), one.substr(0, header)}) {
+    std::ofstream(path_, std::ios::binary | std::ios::trunc) << forged;
+    auto f = MappingFile::Open(path_, kKey);
+    ASSERT_FALSE(f.ok());
+    EXPECT_NE(f.status().message().find("do not match its manifest"), std::string::npos)
+        << f.status().message();
+  }
+}
+
+TEST_F(MappingFileTest, AMissingOrDifferentFileIsRefusedOnceTheLedgerKnowsIt) {
+  MemoryLedger ledger;
+  {
+    auto f = MappingFile::Open(path_, kKey, &ledger);
+    ASSERT_TRUE(f.ok());
+    ASSERT_TRUE(f->Put("s", OneValue("Erika Mustermann")).ok());
+    ASSERT_TRUE(f->Save().ok());
+  }
+  const std::string mine = Bytes();
+  std::filesystem::remove(path_);
+  auto missing = MappingFile::Open(path_, kKey, &ledger);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.status().message().find("missing, but generation 1"), std::string::npos);
+  // Another file (its own id) in its place, even at a higher generation.
+  {
+    MemoryLedger other_ledger;
+    for (int i = 0; i < 3; ++i) {
+      auto f = MappingFile::Open(path_, kKey, &other_ledger);
+      ASSERT_TRUE(f.ok());
+      ASSERT_TRUE(f->Save().ok());
+    }
+  }
+  auto other = MappingFile::Open(path_, kKey, &ledger);
+  ASSERT_FALSE(other.ok());
+  EXPECT_NE(other.status().message().find("not the mapping file that was last written here"),
+            std::string::npos);
+  std::ofstream(path_, std::ios::binary | std::ios::trunc) << mine;
+  EXPECT_TRUE(MappingFile::Open(path_, kKey, &ledger).ok());
+}
+
+TEST_F(MappingFileTest, FirstFormatFilesOpenOnlyWhileTheLedgerIsEmpty) {
+  // magic, then (u32 length, bytes) fields: nonce and the sealed key check.
+  auto field = [](std::string_view b) {
+    const uint32_t n = static_cast<uint32_t>(b.size());
+    return std::string(reinterpret_cast<const char*>(&n), sizeof n) + std::string(b);
+  };
+  const std::string raw_key(32, '\xaa');  // kKey is 64 x 'a' in hex
+  const std::string nonce(12, '\x01');
+  auto check = Seal(raw_key, nonce, "key-check", "airlock mapping file key check");
+  ASSERT_TRUE(check.ok());
+  std::ofstream(path_, std::ios::binary | std::ios::trunc)
+      << "AIRLOCK-MAPPINGS-1\n" + field(nonce) + field(*check);
+  MemoryLedger ledger;
+  {
+    auto f = MappingFile::Open(path_, kKey, &ledger);
+    ASSERT_TRUE(f.ok()) << f.status().ToString();
+    EXPECT_EQ(f->generation(), 0u);
+  }
+  const std::string v1 = Bytes();
+  {
+    auto f = MappingFile::Open(path_, kKey, &ledger);
+    ASSERT_TRUE(f.ok());
+    ASSERT_TRUE(f->Save().ok());  // rewritten in the second format
+  }
+  EXPECT_EQ(Bytes().rfind("AIRLOCK-MAPPINGS-2\n", 0), 0u);
+  std::ofstream(path_, std::ios::binary | std::ios::trunc) << v1;
+  auto downgraded = MappingFile::Open(path_, kKey, &ledger);
+  ASSERT_FALSE(downgraded.ok());
+  EXPECT_NE(downgraded.status().message().find("not the mapping file that was last written here"),
+            std::string::npos);
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
-// Database: the embedded SQLite store (WAL) that holds API keys and settings
-// (the lockdown state), one RAII owner per connection and statement. Audit
+// Database: the embedded SQLite store (WAL) that holds API keys, settings
+// (the lockdown state) and the generations of sanitize mapping files
+// (rollback detection, see transform::MappingGenerationLedger), one RAII
+// owner per connection and statement. Audit
 // events live in the tamper-evident trail (src/audit), not here.
 //
 //   auto db = Database::Open("var/airlock.db");      // creates the file and schema

@@ -17,9 +17,11 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -111,17 +113,49 @@ class Vault {
 //
 // Not safe for concurrent use by two processes on one file: callers hold
 // an exclusive lock (MappingFile::Lock) for the whole read-modify-write.
+//
+// Rollback: every Save writes a sealed manifest (the file's random id, a
+// generation that grows by one per Save, and a digest of all entries), so
+// that an entry removed, replaced by an older copy of itself or brought
+// back after Forget fails the file's authentication. A whole file put back
+// from an older copy is still authentic; it is caught by a
+// MappingGenerationLedger, a record outside the file of the last generation
+// written (the CLI keeps it in the store database): Open refuses a file
+// whose generation is below the ledger's, a different file in its place,
+// and a missing file the ledger knows. Files of the first format (no
+// manifest) open as generation 0, and only while the ledger holds nothing.
+class MappingGenerationLedger {
+ public:
+  struct Record {
+    std::string file_id;  // 16 random bytes
+    std::uint64_t generation = 0;
+  };
+  virtual ~MappingGenerationLedger() = default;
+  // The record for `path` (absolute), if any.
+  virtual Result<std::optional<Record>> Get(const std::string& path) = 0;
+  virtual Status Put(const std::string& path, const Record& r) = 0;
+};
+
 class MappingFile {
  public:
-  // Reads `path` (a missing file is an empty one). Errors: a malformed or
-  // foreign file (Corruption), a key that does not open it (InvalidArgument).
-  static Result<MappingFile> Open(const std::string& path, std::string_view key);
+  // Reads `path` (a missing file is an empty one). Errors: a malformed,
+  // tampered or foreign file, or one older than `ledger` records, or
+  // missing while the ledger knows it (Corruption); a key that does not
+  // open it (InvalidArgument). `ledger` may be null (no rollback check); it
+  // must outlive the MappingFile.
+  static Result<MappingFile> Open(const std::string& path, std::string_view key,
+                                  MappingGenerationLedger* ledger = nullptr);
+  // The generation of the file as read (0: new or first format).
+  std::uint64_t generation() const { return generation_; }
 
   Result<Mapping> Read(std::string_view scope) const;  // empty when unknown
   Status Put(std::string_view scope, const Mapping& m);
   bool Forget(std::string_view scope);  // false when unknown
   bool Has(std::string_view scope) const;
-  Status Save() const;
+  // Writes the file with the next generation, then records it in the
+  // ledger (a crash between the two leaves the ledger behind, which Open
+  // accepts).
+  Status Save();
 
   // An exclusive advisory lock on PATH.lock, held until the object dies.
   class Lock;
@@ -139,6 +173,9 @@ class MappingFile {
   std::string path_;
   std::string key_;                       // raw 32 bytes
   std::map<std::string, Sealed> entries_;  // by SHA-256 of the scope
+  std::string file_id_;                   // empty until the first manifest
+  std::uint64_t generation_ = 0;
+  MappingGenerationLedger* ledger_ = nullptr;
 };
 
 class MappingFile::Lock {
