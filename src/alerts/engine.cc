@@ -1,5 +1,6 @@
 #include "airlock/alerts/engine.h"
 
+#include <algorithm>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
@@ -136,6 +137,21 @@ void Engine::Observe(const audit::Event& e, const audit::EventId& id) {
   Emit(rules_->Observe(e, id, clock_()));
 }
 
+std::size_t Engine::Replay(const audit::Event& e, const audit::EventId& id) {
+  replayed_.fetch_add(1);
+  return rules_->Observe(e, id, e.time_us).size();
+}
+
+std::int64_t Engine::WarmStartMs(const config::AlertsConfig& cfg) {
+  if (cfg.warm_start_ms != config::AlertsConfig::kWarmStartAuto) return cfg.warm_start_ms;
+  std::int64_t ms = 0;
+  for (const auto& r : cfg.rules) {
+    if (r.type == "threshold") ms = std::max<std::int64_t>(ms, r.window_ms);
+    ms = std::max<std::int64_t>(ms, r.cooldown_ms);
+  }
+  return ms;
+}
+
 void Engine::ReportChainFailure(const audit::EventId& at, std::string_view problem) {
   Emit(rules_->ChainFailure(at, problem, clock_()));
 }
@@ -159,6 +175,7 @@ void Engine::Shutdown() {
 EngineStats Engine::stats() const {
   EngineStats s;
   s.raised = raised_.load();
+  s.replayed = replayed_.load();
   for (const auto& w : workers_) {
     const Outcome o = w->totals();
     s.delivered += o.delivered;

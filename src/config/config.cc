@@ -490,7 +490,17 @@ AlertSinkConfig ReadAlertSink(const Reader& r, const YAML::Node& n) {
 }
 
 void ReadAlerts(const Reader& r, const YAML::Node& n, AlertsConfig* out) {
-  r.CheckKeys(n, "alerts", {"rules", "canaries", "sinks", "queue_size", "max_keys"});
+  r.CheckKeys(n, "alerts", {"rules", "canaries", "sinks", "queue_size", "max_keys", "warm_start"});
+  if (const auto w = n["warm_start"]) {
+    const std::string v = r.Str(w, "alerts.warm_start");
+    if (v == "auto") {
+      out->warm_start_ms = AlertsConfig::kWarmStartAuto;
+    } else if (v == "off" || v == "0") {
+      out->warm_start_ms = 0;
+    } else {
+      out->warm_start_ms = AlertDurationMs(r, w, "alerts.warm_start");
+    }
+  }
   if (n["queue_size"]) out->queue_size = r.Uint(n["queue_size"], "alerts.queue_size", 1, 1e6);
   if (n["max_keys"]) out->max_keys = r.Uint(n["max_keys"], "alerts.max_keys", 1, 1e7);
   std::set<std::string> names;

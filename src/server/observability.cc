@@ -1,5 +1,7 @@
 #include "observability.h"
 
+#include <chrono>
+#include <cstdio>
 #include <deque>
 #include <mutex>
 
@@ -61,6 +63,35 @@ metrics::PrincipalLabels LabelsOf(config::Config::Metrics::PrincipalLabels p) {
   return metrics::PrincipalLabels::kNone;
 }
 
+// The rules see this instance's events of the warm-start span again (see
+// Engine::Replay), before the first live event. A trail that cannot be read
+// leaves the rules cold: logged, not fatal (the verifier reports a damaged
+// chain on its own).
+void WarmStart(alerts::Engine& engine, Trail& trail, const config::AlertsConfig& cfg) {
+  const std::int64_t span_ms = alerts::Engine::WarmStartMs(cfg);
+  if (span_ms <= 0 || cfg.rules.empty()) return;
+  const std::int64_t now_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                                  std::chrono::system_clock::now().time_since_epoch())
+                                  .count();
+  audit::EventFilter filter;
+  filter.since_us = now_us - span_ms * 1000;
+  filter.instance = trail.instance();
+  std::uint64_t events = 0, dropped = 0;
+  Status st = trail.Scan(filter, [&](const audit::Event& e) {
+    dropped += engine.Replay(e, audit::EventId{e.instance, e.seq});
+    ++events;
+    return true;
+  });
+  if (!st.ok()) {
+    std::fprintf(stderr, "airlock: alerts: warm start stopped after %llu events: %s\n",
+                 static_cast<unsigned long long>(events), st.message().c_str());
+    return;
+  }
+  std::fprintf(stderr, "airlock: alerts: warm start replayed %llu events of the last %llds (alerts due in them, not raised again: %llu)\n",
+               static_cast<unsigned long long>(events), static_cast<long long>(span_ms / 1000),
+               static_cast<unsigned long long>(dropped));
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Observability>> Observability::Start(Services& s, const config::Config& cfg,
@@ -97,6 +128,7 @@ Result<std::unique_ptr<Observability>> Observability::Start(Services& s, const c
   if (!engine.ok()) return Status(engine.status()).WithContext("alerts");
   o->alerts_ = std::shared_ptr<alerts::Engine>(std::move(*engine));
   std::shared_ptr<alerts::Engine> ae = o->alerts_;
+  WarmStart(*ae, *s.trail, cfg.alerts);
   s.trail->AddObserver([ae](const audit::Event& e, const audit::EventId& id) { ae->Observe(e, id); });
   s.on_lockdown = [ae](Lockdown l, const std::string& principal) { ae->ReportLockdown(l != Lockdown::kOff, principal); };
   const std::string instance = s.trail->instance();

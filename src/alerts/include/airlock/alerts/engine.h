@@ -54,6 +54,7 @@ struct EngineOptions {
 
 struct EngineStats {
   std::uint64_t raised = 0;     // alerts raised by rules
+  std::uint64_t replayed = 0;   // events seen again at a warm start
   std::uint64_t delivered = 0;  // sink deliveries (one alert to two sinks counts two)
   std::uint64_t dead_lettered = 0;
   std::uint64_t lost = 0;
@@ -70,6 +71,16 @@ class Engine {
 
   // The observer: call after the event is committed to the trail.
   void Observe(const audit::Event& e, const audit::EventId& id);
+  // Warm start: an event committed before this process started, in time
+  // order, before the first Observe. The rules see it at its own time
+  // (e.time_us), so windows, cool-downs and seen backends are as if the
+  // process had run throughout; whatever it would raise is dropped (it
+  // was raised before the restart, or its moment has passed). Returns the
+  // number of alerts dropped.
+  std::size_t Replay(const audit::Event& e, const audit::EventId& id);
+  // How far back a warm start reads for `cfg`: alerts.warm_start, or for
+  // "auto" the longest window or cool-down of its rules (milliseconds).
+  static std::int64_t WarmStartMs(const config::AlertsConfig& cfg);
   // The audit chain failed verification at `at` ("modified", "deleted", ...).
   void ReportChainFailure(const audit::EventId& at, std::string_view problem);
   // Lockdown switched on/off by `principal`; always an alert (severity high).
@@ -93,6 +104,7 @@ class Engine {
   Clock clock_;
   std::atomic<std::uint64_t> sequence_{0};
   std::atomic<std::uint64_t> raised_{0};
+  std::atomic<std::uint64_t> replayed_{0};
   std::atomic<bool> shut_down_{false};
 };
 

@@ -203,6 +203,12 @@ struct AlertsConfig {
   unsigned queue_size =
       1024;  // per sink; a full queue goes to the dead letter or is counted dropped
   unsigned max_keys = 10000;  // per rule: principals/workflows tracked; least recently seen evicted
+  // At start the rules see again this instance's events of this last span
+  // from the trail, without raising alerts, so that windows, cool-downs
+  // and seen backends survive a restart. kWarmStartAuto: the longest
+  // window or cool-down of the configured rules; 0: off.
+  static constexpr std::int64_t kWarmStartAuto = -1;
+  std::int64_t warm_start_ms = kWarmStartAuto;
 };
 
 struct Config {
