@@ -49,7 +49,7 @@ class CliTrail {
   CliTrail(const CliTrail&) = delete;
   CliTrail& operator=(const CliTrail&) = delete;
 
-  // Appends `e` (kind admin unless set; time now) and the checkpoint after
+  // Appends `e` (time now unless set) and the checkpoint after
   // it; OK only once both are durable. Once per CliTrail.
   Result<audit::EventId> Record(audit::Event e);
 

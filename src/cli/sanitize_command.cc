@@ -594,6 +594,7 @@ int RunSanitize(const SanitizeOptions& o) {
   // Audited before the export appears (counts, never values or file names).
   {
     audit::Event e;
+    e.kind = audit::EventKind::kAdmin;
     e.principal = OperatorPrincipal();
     e.workflow = wf->name;
     e.request_id = "records:" + std::to_string(records) + ":changed:" + std::to_string(s.records_changed());
@@ -701,6 +702,7 @@ int RunReidentify(const ReidentifyOptions& o) {
     return Fail(TrailFailure(trail.status(), o.forget ? "the scope was not forgotten" : "nothing was re-identified"),
                 kCmd);
   audit::Event event;
+  event.kind = audit::EventKind::kAdmin;
   event.principal = OperatorPrincipal();
   event.request_id = AuditToken("scope", o.scope);
   if (o.forget) {
