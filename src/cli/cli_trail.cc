@@ -5,6 +5,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <thread>
 
@@ -18,35 +19,39 @@ namespace {
 
 constexpr auto kLockWait = std::chrono::seconds(10);
 
-std::int64_t NowUs() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 std::string Reduce(std::string_view s) {
   std::string out;
   for (char c : s) out.push_back(audit::IsIdentifier(std::string_view(&c, 1)) ? c : '-');
   return out;
 }
 
-// flock(path) within kLockWait; the descriptor holds the lock until closed.
-Result<int> LockFileWithin(const std::string& path) {
+// An flock held until destruction (closing the descriptor releases it).
+class FileLock {
+ public:
+  explicit FileLock(int fd) : fd_(fd) {}
+  ~FileLock() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  FileLock(const FileLock&) = delete;
+  FileLock& operator=(const FileLock&) = delete;
+
+ private:
+  int fd_;
+};
+
+// flock(path) within kLockWait.
+Result<std::unique_ptr<FileLock>> LockFileWithin(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0) return Status::IoError(path + ": cannot open the lock file");
+  auto lock = std::make_unique<FileLock>(fd);
   const auto until = std::chrono::steady_clock::now() + kLockWait;
   while (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
-    if (errno != EWOULDBLOCK && errno != EINTR) {
-      ::close(fd);
-      return Status::IoError(path + ": cannot lock");
-    }
-    if (std::chrono::steady_clock::now() >= until) {
-      ::close(fd);
+    if (errno != EWOULDBLOCK && errno != EINTR) return Status::IoError(path + ": cannot lock");
+    if (std::chrono::steady_clock::now() >= until)
       return Status::Unavailable(path + ": another airlock command has held the CLI chain's lock for 10 s");
-    }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  return fd;
+  return lock;
 }
 
 // The session-level advisory lock of `instance`, taken on `store`'s own
@@ -92,41 +97,45 @@ Result<std::unique_ptr<CliTrail>> CliTrail::Open(const config::Config& cfg) {
   if (!url.ok()) return url.status();
   auto key = server::LoadOrCreateAuditSigningKey(cfg);
   if (!key.ok()) return key.status();
+  t->key_.emplace(std::move(*key));
   auto store = audit::OpenStore(*url);
   if (!store.ok()) return Status(store.status()).WithContext("audit store");
   t->describe_ = (*store)->Describe();
-  if (url->rfind("sqlite:", 0) == 0) {
-    auto fd = LockFileWithin(url->substr(7) + ".cli.lock");
-    if (!fd.ok()) return fd.status();
-    t->lock_fd_ = *fd;
-  } else if (Status s = LockPostgres(**store, t->instance_); !s.ok()) {
-    return s;
-  }
-  audit::AuditLogOptions o;
-  o.instance_id = t->instance_;
-  o.checkpoint_every = std::chrono::milliseconds(0);  // Record signs what it wrote
-  auto log = audit::AuditLog::Open(std::move(*store), std::move(*key), o);
-  if (!log.ok()) return Status(log.status()).WithContext("audit trail " + t->describe_);
-  t->log_ = std::move(*log);
+  t->store_ = std::move(*store);
+  if (url->rfind("sqlite:", 0) == 0) t->lock_path_ = url->substr(7) + ".cli.lock";
   return t;
 }
 
-CliTrail::~CliTrail() {
-  if (log_) log_->Close();
-  log_.reset();  // closes the store's connection (and with it a PostgreSQL lock)
-  if (lock_fd_ >= 0) ::close(lock_fd_);
-}
-
 Result<audit::EventId> CliTrail::Record(audit::Event e) {
-  if (recorded_ || !log_) return Status::Internal("CliTrail::Record called twice");
-  recorded_ = true;
-  if (e.time_us == 0) e.time_us = NowUs();
-  auto id = log_->Append(std::move(e));
-  if (!id.ok()) return id.status();
-  // The checkpoint over the event: without it the event would sit in the
-  // chain's unsigned tail until the next CLI run.
-  if (Status s = log_->Close(); !s.ok()) return Status(s).WithContext("signed checkpoint");
-  return id;
+  if (!store_ || !key_) return Status::Internal("CliTrail::Record called twice");
+  // The lock before the chain's head is read (AuditLog::Open); AuditLog
+  // stamps the time under it, so the chain's times follow its order.
+  std::unique_ptr<FileLock> file_lock;
+  if (!lock_path_.empty()) {
+    auto locked = LockFileWithin(lock_path_);
+    if (!locked.ok()) return locked.status();
+    file_lock = std::move(*locked);
+  } else if (Status s = LockPostgres(*store_, instance_); !s.ok()) {
+    return s;
+  }
+  audit::AuditLogOptions o;
+  o.instance_id = instance_;
+  o.checkpoint_every = std::chrono::milliseconds(0);  // the checkpoint comes from Close below
+  Result<audit::EventId> id = Status::Internal("not recorded");
+  {
+    auto log = audit::AuditLog::Open(std::move(store_), std::move(*key_), o);
+    key_.reset();
+    if (!log.ok()) {
+      id = Status(log.status()).WithContext("audit trail " + describe_);
+    } else {
+      id = (*log)->Append(std::move(e));
+      // The checkpoint over the event: without it the event would sit in
+      // the chain's unsigned tail until the next CLI run.
+      Status closed = (*log)->Close();
+      if (id.ok() && !closed.ok()) id = Status(closed).WithContext("signed checkpoint");
+    }
+  }  // the AuditLog and its store's connection (with a PostgreSQL lock) end here
+  return id;  // and file_lock (declared first) after them
 }
 
 }  // namespace airlock::cli

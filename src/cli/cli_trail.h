@@ -8,20 +8,21 @@
 // The CLI writes its own chain, instance "cli-<hostname>": never a gateway's
 // chain (those are "gw-..." or audit.instance), so a running gateway and the
 // CLI never share one. AuditLog allows one writer per chain; two CLI runs on
-// one host would both append to "cli-<hostname>", so a run holds the chain's
-// lock from Open until it is destroyed:
+// one host would both append to "cli-<hostname>", so Record holds the chain's
+// lock while it reads the chain's head, appends and signs (milliseconds; a
+// long `airlock sanitize` does not hold it while it works):
 //   SQLite      flock on "<database>.cli.lock" (next to the database)
 //   PostgreSQL  pg_advisory_lock on "airlock-cli:<instance>" (a session lock,
 //               held by the writer's connection, so it also holds across hosts
 //               that share a hostname)
-// A run waits up to 10 s for the lock, then fails (closed). Should two
+// Record waits up to 10 s for the lock, then fails (closed). Should two
 // writers meet on one chain anyway, the store's (instance, seq) key refuses
 // the second commit: that run fails, the chain stays intact.
 //
 // One event per run: Record appends it and then writes the signed checkpoint
 // that covers it, so a CLI event is never in an unsigned tail.
 //
-//   auto trail = CliTrail::Open(cfg);               // before the action
+//   auto trail = CliTrail::Open(cfg);     // before the action: store and key usable?
 //   if (!trail.ok()) { ...exit 2, do nothing... }
 //   audit::Event e; e.reasons = {audit::Reason::kKeyRevoked}; ...
 //   if (!(*trail)->Record(std::move(e)).ok()) { ...exit 2, do nothing... }
@@ -30,11 +31,14 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "airlock/audit/audit_log.h"
 #include "airlock/audit/event.h"
+#include "airlock/audit/keys.h"
+#include "airlock/audit/store.h"
 #include "airlock/config/config.h"
 #include "airlock/core/status.h"
 
@@ -42,15 +46,17 @@ namespace airlock::cli {
 
 class CliTrail {
  public:
-  // Opens cfg's trail on CliInstanceId()'s chain and takes its lock. An
-  // error says which part (store, key, lock) failed.
+  // Opens cfg's trail (creating its tables and the default signing key as
+  // the gateway would) for CliInstanceId()'s chain. An error says which part
+  // (store, key) failed.
   static Result<std::unique_ptr<CliTrail>> Open(const config::Config& cfg);
-  ~CliTrail();
+  CliTrail(CliTrail&&) = delete;
   CliTrail(const CliTrail&) = delete;
   CliTrail& operator=(const CliTrail&) = delete;
 
-  // Appends `e` (time now unless set) and the checkpoint after
-  // it; OK only once both are durable. Once per CliTrail.
+  // Takes the chain's lock, appends `e` (stamped with the time then) and the
+  // checkpoint after it, and lets the lock go; OK only once both are
+  // durable. Once per CliTrail.
   Result<audit::EventId> Record(audit::Event e);
 
   const std::string& instance() const { return instance_; }
@@ -60,9 +66,9 @@ class CliTrail {
   CliTrail() = default;
   std::string instance_;
   std::string describe_;
-  int lock_fd_ = -1;  // SQLite: the flock'd file; PostgreSQL: the lock lives in the connection
-  std::unique_ptr<audit::AuditLog> log_;
-  bool recorded_ = false;
+  std::string lock_path_;  // SQLite: the file Record flocks; empty: PostgreSQL's advisory lock
+  std::unique_ptr<audit::Store> store_;  // handed to the AuditLog by Record
+  std::optional<audit::SigningKey> key_;
 };
 
 // "cli-<hostname>" (hostname reduced to identifier characters).

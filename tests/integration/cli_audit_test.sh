@@ -107,12 +107,16 @@ PY
 # ---- no key, no value in the trail
 dump_trail > trail.bytes
 if grep -aqF "$KEY" trail.bytes || grep -aqF "${KEY:21}" trail.bytes; then fail "the key is in the trail"; else pass "no key in the trail"; fi
-for f in key.p1 key.p2 key.p3 key.p4; do grep -aqF "$(cut -c22- "$f")" trail.bytes && fail "key secret of $f in the trail"; done
+for f in key.p1 key.p2 key.p3 key.p4; do
+  secret=$(cut -c22- "$f")
+  if [ -n "$secret" ] && grep -aqF "$secret" trail.bytes; then fail "key secret of $f in the trail"; fi
+done
 for v in "anna.schmidt@example.de" "Schmidt" "DE89 3704" "crm_contacts"; do
   if grep -aqiF "$v" trail.bytes; then fail "'$v' is in the trail"; else pass "no '$v' in the trail"; fi
 done
 
 # ---- a running gateway and the CLI: two chains, both verify
+: > serve.log
 "$AIRLOCK" serve --config cfg.yaml --listen 127.0.0.1:0 2>serve.log &
 GW=$!
 for _ in $(seq 1 300); do grep -q "listening on" serve.log && break; sleep 0.1; done
