@@ -3,7 +3,8 @@
 # binary: keys create/revoke, sanitize, reidentify and reidentify --forget
 # each leave one event (with its reason code) on the CLI's chain
 # "cli-<hostname>"; no key and no restored value reaches the trail; concurrent
-# CLI runs and a running gateway keep their chains intact (`audit verify`);
+# CLI runs and a running gateway keep their chains intact (`audit verify`),
+# a run that cannot get the CLI chain's lock within 10 s gives up (exit 2);
 # a tampered CLI event is named; a trail that cannot be written stops the
 # action (exit 2, no key printed, nothing written).
 #
@@ -181,8 +182,23 @@ unrefuse
 verify >/dev/null 2>&1
 expect_rc "the refused commits left the chains intact" 0 $?
 
-# ---- a tampered CLI event is named
+# ---- another run holding the CLI chain's lock: after 10 s this one gives up, closed
 CLI=$(head -1 ev.jsonl | python3 -c 'import json,sys; print(json.load(sys.stdin)["instance"])')
+if [ -n "${AIRLOCK_TEST_PG_URL:-}" ]; then
+  "$AIRLOCK_TEST_PSQL" -q "$AIRLOCK_TEST_PG_URL" -c "SELECT pg_advisory_lock(hashtext('airlock-cli:$CLI'))" \
+    -c "SELECT pg_sleep(13)" >/dev/null 2>&1 &
+else
+  flock var/audit.db.cli.lock sleep 13 &
+fi
+HOLDER=$!
+sleep 1
+OUT=$("$AIRLOCK" keys create --config cfg.yaml --principal eve --role user 2>err.txt)
+expect_rc "keys create while the chain's lock is held elsewhere" 2 $?
+[ -z "$OUT" ] && pass "no key printed without the lock" || fail "a key was printed: $OUT"
+expect_contains "says why" err.txt "lock"
+wait $HOLDER
+
+# ---- a tampered CLI event is named
 sql "UPDATE audit_events SET principal = 'mallory' WHERE instance = '$CLI' AND seq = 2"
 verify >verify.txt 2>&1
 expect_rc "audit verify catches an edited CLI event" 1 $?
