@@ -26,7 +26,7 @@ constexpr std::array<Named<Decision>, 7> kDecisions{{{Decision::kNone, "none"},
                                                      {Decision::kBlock, "block"},
                                                      {Decision::kError, "error"}}};
 
-constexpr std::array<Named<Reason>, 27> kReasons{{
+constexpr std::array<Named<Reason>, 30> kReasons{{
     {Reason::kPolicyAllow, "policy_allow"},
     {Reason::kDataClassNotAllowed, "data_class_not_allowed"},
     {Reason::kJurisdictionNotAllowed, "jurisdiction_not_allowed"},
@@ -54,6 +54,9 @@ constexpr std::array<Named<Reason>, 27> kReasons{{
     {Reason::kUnknownWorkflow, "unknown_workflow"},
     {Reason::kClientDisconnected, "client_disconnected"},
     {Reason::kScanOnly, "scan_only"},
+    {Reason::kReidentified, "reidentified"},
+    {Reason::kScopeForgotten, "scope_forgotten"},
+    {Reason::kSanitized, "sanitized"},
 }};
 
 template <typename E, std::size_t N>

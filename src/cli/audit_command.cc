@@ -23,6 +23,7 @@
 #include "airlock/audit/keys.h"
 #include "airlock/audit/store.h"
 #include "airlock/audit/verify.h"
+#include "airlock/audit/verify_json.h"
 #include "airlock/core/bytes.h"
 #include "audit_commands.h"
 #include "airlock/audit/json.h"
@@ -120,27 +121,7 @@ int RunVerify(const AuditOptions& o, const std::string& format) {
   auto report = audit::Verify(**store, *key);
   if (!report.ok()) return Fail("verify", report.status());
   if (format == "json") {
-    nlohmann::ordered_json j;
-    j["ok"] = report->ok();
-    j["events"] = report->events();
-    j["key_id"] = key->KeyId();
-    j["chains"] = nlohmann::ordered_json::array();
-    for (const auto& c : report->chains) {
-      j["chains"].push_back({{"instance", c.instance},
-                             {"first_seq", c.first_seq},
-                             {"last_seq", c.last_seq},
-                             {"events", c.events},
-                             {"checkpoints", c.checkpoints},
-                             {"last_checkpoint_seq", c.last_checkpoint_seq},
-                             {"unsigned_tail", c.unsigned_tail}});
-    }
-    j["problems"] = nlohmann::ordered_json::array();
-    for (const auto& p : report->problems) {
-      j["problems"].push_back({{"instance", p.instance},
-                               {"seq", p.seq},
-                               {"kind", std::string(audit::ProblemKindName(p.kind))},
-                               {"detail", p.detail}});
-    }
+    const auto j = audit::VerifyReportToJson<nlohmann::ordered_json>(*report, {}, key->KeyId());
     std::cout << j.dump(2) << "\n";
   } else {
     for (const auto& c : report->chains) {

@@ -1,13 +1,18 @@
-// `airlock keys create|list|revoke`: API keys in the store.
+// `airlock keys create|list|revoke`: API keys in the store. Creating and
+// revoking a key are audit events on the CLI's chain of the deployment's
+// trail (cli_trail.h), recorded before the key store changes: a key whose
+// creation or revocation cannot be audited is not created or revoked.
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
 #include <ctime>
 #include <iostream>
+#include <optional>
 
 #include "airlock/store/database.h"
 #include "airlock/server/keys.h"
 #include "airlock/server/server.h"
+#include "cli_trail.h"
 #include "commands.h"
 
 namespace airlock::cli {
@@ -29,16 +34,57 @@ struct KeysFlags {
   std::string id;
 };
 
-Result<std::unique_ptr<server::KeyStore>> OpenStore(const KeysFlags& f) {
-  std::string path = f.store;
-  if (path.empty()) {
-    auto cfg = server::LoadConfig(f.config);
-    if (!cfg.ok()) return cfg.status();
-    path = (*cfg)->store_path;
-  }
-  auto db = store::Database::Open(path);
+// The config the key store and the audit trail come from: --config (or the
+// built-in one), with --store as its store.path (the trail's default lives
+// next to it, as for the gateway).
+Result<std::shared_ptr<const config::Config>> KeysConfig(const KeysFlags& f) {
+  auto cfg = server::LoadConfig(f.config);
+  if (!cfg.ok() || f.store.empty()) return cfg;
+  auto copy = std::make_shared<config::Config>(**cfg);
+  copy->store_path = f.store;
+  return std::shared_ptr<const config::Config>(std::move(copy));
+}
+
+Result<std::unique_ptr<server::KeyStore>> OpenStore(const config::Config& cfg) {
+  auto db = store::Database::Open(cfg.store_path);
   if (!db.ok()) return db.status();
   return std::make_unique<server::KeyStore>(*db);
+}
+
+Result<std::unique_ptr<server::KeyStore>> OpenStore(const KeysFlags& f) {
+  auto cfg = KeysConfig(f);
+  if (!cfg.ok()) return cfg.status();
+  return OpenStore(**cfg);
+}
+
+// What a key's audit event says: its principal and id, never the key.
+audit::Event KeyEvent(const server::KeyInfo& k, audit::Reason why) {
+  audit::Event e;
+  e.kind = audit::EventKind::kAdmin;
+  e.principal = k.principal.id;
+  e.request_id = "key:" + k.id;
+  e.reasons.push_back(why);
+  return e;
+}
+
+// Opens the config's key store and audit trail; on error prints it (exit 2).
+struct Opened {
+  std::unique_ptr<server::KeyStore> keys;
+  std::unique_ptr<CliTrail> trail;
+};
+std::optional<Opened> OpenAudited(const KeysFlags& f, const char* cmd, const char* consequence) {
+  auto cfg = KeysConfig(f);
+  auto keys = cfg.ok() ? OpenStore(**cfg) : Result<std::unique_ptr<server::KeyStore>>(cfg.status());
+  if (!keys.ok()) {
+    std::cerr << "airlock keys " << cmd << ": " << keys.status().message() << "\n";
+    return std::nullopt;
+  }
+  auto trail = CliTrail::Open(**cfg);
+  if (!trail.ok()) {
+    std::cerr << "airlock keys " << cmd << ": " << TrailFailure(trail.status(), consequence) << "\n";
+    return std::nullopt;
+  }
+  return Opened{std::move(*keys), std::move(*trail)};
 }
 
 std::string Date(int64_t ms) {
@@ -50,22 +96,27 @@ std::string Date(int64_t ms) {
 }
 
 int RunCreate(const KeysFlags& f) {
-  auto store = OpenStore(f);
-  if (!store.ok()) {
-    std::cerr << "airlock keys create: " << store.status().message() << "\n";
-    return kExitError;
-  }
+  constexpr const char* kNotCreated = "no key was created";
+  auto opened = OpenAudited(f, "create", kNotCreated);
+  if (!opened) return kExitError;
   policy::Principal p{f.principal, f.tenant, f.roles, f.jurisdiction};
   const int64_t now = server::NowMs();
   const int64_t expires = f.expires_days > 0 ? now + static_cast<int64_t>(f.expires_days * 86400000.0) : 0;
   server::KeyInfo info;
-  auto key = (*store)->Create(p, expires, now, &info);
+  bool audit_failed = false;
+  auto key = opened->keys->Create(p, expires, now, &info, [&](const server::KeyInfo& k) -> Status {
+    auto id = opened->trail->Record(KeyEvent(k, audit::Reason::kKeyCreated));
+    audit_failed = !id.ok();
+    return id.status();
+  });
   if (!key.ok()) {
-    std::cerr << "airlock keys create: " << key.status().message() << "\n";
+    std::cerr << "airlock keys create: "
+              << (audit_failed ? TrailFailure(key.status(), kNotCreated) : key.status().message()) << "\n";
     return kExitError;
   }
   std::cout << *key << "\n";  // the key alone on stdout, so scripts can capture it
-  std::cerr << "created key " << info.id << " for " << f.principal << " (shown once; store it now)\n";
+  std::cerr << "created key " << info.id << " for " << f.principal << " (shown once; store it now; audited on "
+            << opened->trail->instance() << ")\n";
   return kExitClean;
 }
 
@@ -111,22 +162,42 @@ int RunList(const KeysFlags& f) {
 }
 
 int RunRevoke(const KeysFlags& f) {
-  auto store = OpenStore(f);
-  if (!store.ok()) {
-    std::cerr << "airlock keys revoke: " << store.status().message() << "\n";
+  constexpr const char* kNotRevoked = "the key was not revoked";
+  auto opened = OpenAudited(f, "revoke", kNotRevoked);
+  if (!opened) return kExitError;
+  auto keys = opened->keys->List();
+  if (!keys.ok()) {
+    std::cerr << "airlock keys revoke: " << keys.status().message() << "\n";
     return kExitError;
   }
-  if (Status s = (*store)->Revoke(f.id, server::NowMs()); !s.ok()) {
-    std::cerr << "airlock keys revoke: " << s.message() << "\n";
+  const server::KeyInfo* k = nullptr;
+  for (const auto& candidate : *keys)
+    if (candidate.id == f.id) k = &candidate;
+  if (k == nullptr) {
+    std::cerr << "airlock keys revoke: no key with id " << f.id << "\n";
     return kExitError;
   }
-  std::cerr << "revoked key " << f.id << "\n";
+  if (k->revoked_ms != 0) {
+    std::cerr << "key " << f.id << " was already revoked; nothing changed\n";
+    return kExitClean;
+  }
+  // Recorded first: a revocation that cannot be audited does not happen.
+  if (auto id = opened->trail->Record(KeyEvent(*k, audit::Reason::kKeyRevoked)); !id.ok()) {
+    std::cerr << "airlock keys revoke: " << TrailFailure(id.status(), kNotRevoked) << "\n";
+    return kExitError;
+  }
+  if (Status s = opened->keys->Revoke(f.id, server::NowMs()); !s.ok()) {
+    std::cerr << "airlock keys revoke: " << s.message() << " (the trail already holds the key_revoked event)\n";
+    return kExitError;
+  }
+  std::cerr << "revoked key " << f.id << " (audited on " << opened->trail->instance() << ")\n";
   return kExitClean;
 }
 
 void AddStoreOptions(CLI::App* cmd, KeysFlags* f) {
-  cmd->add_option("--config", f->config, "Config file whose store.path to use (default: built-in config)");
-  cmd->add_option("--store", f->store, "SQLite store file (overrides the config)");
+  cmd->add_option("--config", f->config,
+                  "Config file whose store.path and audit trail to use (default: built-in config)");
+  cmd->add_option("--store", f->store, "SQLite store file (overrides the config's store.path)");
 }
 
 }  // namespace

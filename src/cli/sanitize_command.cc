@@ -16,6 +16,13 @@
 // surrogates back into values later. Without a vault key a pseudonymising
 // workflow is refused (fail closed).
 //
+// Each run is an audit event on the CLI's chain of the deployment's trail
+// (cli_trail.h): workflow, records, and per entity type and data class how
+// many values were replaced (counts only). `airlock reidentify` records the
+// scope and how many values of each type it restored; --forget records the
+// scope's deletion. All three fail closed: when the event cannot be
+// written, no output (and no deletion) happens.
+//
 // A report says, per column or field, how many values were seen, changed
 // and how. CSV and JSON Lines stream (one record in memory at a time); a
 // single JSON document is read whole.
@@ -44,6 +51,7 @@
 #include "airlock/policy/policy.h"
 #include "airlock/transform/transform.h"
 #include "catalog_loader.h"
+#include "cli_trail.h"
 #include "commands.h"
 #include "vault_ledger.h"
 
@@ -103,31 +111,44 @@ class Sanitizer {
       for (const auto& f : *found) Add(per[i], c, f, f.span, false);
     }
     if (!indexes_.empty()) ScanIndexes(cells, per);
+    bool changed = false;
     for (std::size_t i = 0; i < cells.size(); ++i) {
       auto reps = Replacements(cells[i].value, std::move(per[i]));
       if (!reps.ok()) return reps.status();
       if (reps->empty()) continue;
       ++cells[i].col->changed;
+      changed = true;
       cells[i].value = transform::ApplyReplacements(cells[i].value, std::move(*reps));
     }
+    if (changed) ++records_changed_;
     return Status::Ok();
   }
 
   std::uint64_t index_findings() const { return index_findings_; }
+  std::uint64_t records_changed() const { return records_changed_; }
+  bool pseudonymised() const { return pseudonymised_; }
+  // Values replaced, by (entity type, data class): what the audit event counts.
+  std::vector<audit::FindingCount> replaced() const {
+    std::vector<audit::FindingCount> out;
+    for (const auto& [key, n] : replaced_) out.push_back({key.first, key.second, static_cast<std::uint32_t>(std::min<std::uint64_t>(n, UINT32_MAX))});
+    return out;
+  }
 
  private:
   struct Candidate {
     ByteSpan span;
     std::string entity_type;
+    std::string_view data_class;
     config::Action action;
     bool from_index;
   };
 
   void Add(std::vector<Candidate>& into, Cell& c, const detect::Finding& f, ByteSpan span, bool from_index) {
-    const config::Action a = policy::ActionFor(wf_, detect::DataClassName(f.data_class));
+    const std::string_view data_class = detect::DataClassName(f.data_class);
+    const config::Action a = policy::ActionFor(wf_, data_class);
     c.col->entity_types[f.entity_type]++;
     c.col->actions[std::string(config::ActionName(a))]++;
-    if (a != config::Action::kAllow) into.push_back({span, f.entity_type, a, from_index});
+    if (a != config::Action::kAllow) into.push_back({span, f.entity_type, data_class, a, from_index});
   }
 
   void ScanIndexes(std::vector<Cell>& cells, std::vector<std::vector<Candidate>>& per) {
@@ -163,6 +184,7 @@ class Sanitizer {
         g.span.end = std::max(g.span.end, c.span.end);
         if (c.from_index && !g.from_index) {
           g.entity_type = c.entity_type;
+          g.data_class = c.data_class;
           g.action = c.action;
           g.from_index = true;
         }
@@ -183,8 +205,10 @@ class Sanitizer {
         case config::Action::kPseudonymise:
           if (mapping_ == nullptr) return Status::Internal("pseudonymise without a vault");
           with = mapping_->Surrogate(g.entity_type, v);
+          pseudonymised_ = true;
           break;
       }
+      ++replaced_[{g.entity_type, std::string(g.data_class)}];
       reps.push_back({g.span, std::move(with)});
     }
     return reps;
@@ -197,6 +221,9 @@ class Sanitizer {
   transform::Mapping* mapping_;
   std::map<std::string, detect::FieldContext> fields_;
   std::uint64_t index_findings_ = 0;
+  std::uint64_t records_changed_ = 0;
+  bool pseudonymised_ = false;
+  std::map<std::pair<std::string, std::string>, std::uint64_t> replaced_;
 };
 
 // ---- CSV (RFC 4180), one record at a time -------------------------------------
@@ -509,6 +536,10 @@ int RunSanitize(const SanitizeOptions& o) {
     csv_rule = &it->second;
   }
 
+  // The trail first: a run that cannot be audited does not start.
+  auto trail = CliTrail::Open(**cfg);
+  if (!trail.ok()) return Fail(TrailFailure(trail.status(), "nothing was written"));
+
   // Pseudonyms: the scope's mapping from the vault, before anything is read.
   const std::string scope = o.scope.empty() ? DefaultScope(o.input) : o.scope;
   std::optional<OpenedVault> vault;
@@ -565,9 +596,30 @@ int RunSanitize(const SanitizeOptions& o) {
     std::filesystem::remove(tmp);
     return Fail(o.input + ": " + (st.ok() ? std::string("write failed") : st.message()) + "; nothing was written");
   }
-  std::filesystem::rename(tmp, o.out);
   bytes = static_cast<std::uint64_t>(std::filesystem::file_size(o.input));
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  // Audited before the export appears (counts, never values or file names).
+  {
+    audit::Event e;
+    e.kind = audit::EventKind::kAdmin;
+    e.principal = OperatorPrincipal();
+    e.workflow = wf->name;
+    e.request_id = "records:" + std::to_string(records) + ":changed:" + std::to_string(s.records_changed());
+    if (vault) e.backend = AuditToken("vault", scope);
+    e.decision = s.pseudonymised()           ? audit::Decision::kPseudonymise
+                 : s.records_changed() > 0   ? audit::Decision::kRedact
+                                             : audit::Decision::kAllow;
+    e.reasons.push_back(audit::Reason::kSanitized);
+    e.request_bytes = bytes;
+    e.response_bytes = static_cast<std::uint64_t>(std::filesystem::file_size(tmp));
+    e.latency_us = static_cast<std::uint64_t>(secs * 1e6);
+    e.findings = s.replaced();
+    if (auto id = (*trail)->Record(std::move(e)); !id.ok()) {
+      std::filesystem::remove(tmp);
+      return Fail(TrailFailure(id.status(), "nothing was written"));
+    }
+  }
+  std::filesystem::rename(tmp, o.out);
 
   ordered_json rep;
   rep["input"] = o.input;
@@ -626,6 +678,21 @@ struct ReidentifyOptions {
   bool forget = false;
 };
 
+// Counts the scope's surrogates ("<TYPE_n>") in `text` by entity type.
+void CountSurrogates(std::string_view text, const transform::Mapping& m, std::map<std::string, std::uint64_t>* by_type) {
+  for (std::size_t at = text.find('<'); at != std::string_view::npos; at = text.find('<', at + 1)) {
+    const std::size_t end = text.find('>', at);
+    if (end == std::string_view::npos) return;
+    const std::string surrogate(text.substr(at, end - at + 1));
+    if (m.value_of.count(surrogate) == 0) continue;
+    const std::size_t us = surrogate.rfind('_');
+    if (us == std::string::npos || us < 2) continue;
+    const std::string type = surrogate.substr(1, us - 1);
+    if (audit::IsIdentifier(type, false)) ++(*by_type)[type];
+    at = end;
+  }
+}
+
 // Surrogates of the scope become their values again, value by value (so a
 // CSV field or JSON string stays well-formed whatever the value holds).
 int RunReidentify(const ReidentifyOptions& o) {
@@ -635,13 +702,26 @@ int RunReidentify(const ReidentifyOptions& o) {
   auto v = OpenVault(**cfg, o.vault);
   if (!v.ok()) return Fail(v.status().message(), kCmd);
   if (!v->file->Has(o.scope)) return Fail("no mapping for scope '" + o.scope + "' in " + v->path, kCmd);
+  if (!o.forget && (o.input.empty() || o.out.empty()))
+    return Fail("give the sanitised FILE and -o OUT (or --forget)", kCmd);
+  auto trail = CliTrail::Open(**cfg);
+  if (!trail.ok())
+    return Fail(TrailFailure(trail.status(), o.forget ? "the scope was not forgotten" : "nothing was re-identified"),
+                kCmd);
+  audit::Event event;
+  event.kind = audit::EventKind::kAdmin;
+  event.principal = OperatorPrincipal();
+  event.request_id = AuditToken("scope", o.scope);
   if (o.forget) {
+    // Recorded first: a deletion that cannot be audited does not happen.
+    event.reasons.push_back(audit::Reason::kScopeForgotten);
+    if (auto id = (*trail)->Record(std::move(event)); !id.ok())
+      return Fail(TrailFailure(id.status(), "the scope was not forgotten"), kCmd);
     v->file->Forget(o.scope);
     if (Status st = v->file->Save(); !st.ok()) return Fail(st.message(), kCmd);
     std::cerr << "airlock reidentify: scope " << o.scope << " forgotten (its surrogates can no longer be re-identified)\n";
     return kExitClean;
   }
-  if (o.input.empty() || o.out.empty()) return Fail("give the sanitised FILE and -o OUT (or --forget)", kCmd);
   auto mapping = v->file->Read(o.scope);
   if (!mapping.ok()) return Fail(mapping.status().message(), kCmd);
   SanitizeOptions so;
@@ -662,9 +742,13 @@ int RunReidentify(const ReidentifyOptions& o) {
   }
   if (!out) return Fail(o.out + ": cannot write", kCmd);
   std::uint64_t restored = 0;
+  std::map<std::string, std::uint64_t> restored_by_type;
   auto back = [&](const std::string& text) {
     std::string r = transform::Rehydrate(text, *mapping, false);
-    if (r != text) ++restored;
+    if (r != text) {
+      ++restored;
+      CountSurrogates(text, *mapping, &restored_by_type);
+    }
     return r;
   };
   std::function<void(ordered_json&)> strings = [&](ordered_json& j) {
@@ -710,6 +794,13 @@ int RunReidentify(const ReidentifyOptions& o) {
     std::filesystem::remove(tmp);
     return Fail(o.input + ": " + (st.ok() ? std::string("write failed") : st.message()) + "; nothing was written",
                 kCmd);
+  }
+  // Audited before the values appear: how many of each type, never which.
+  event.reasons.push_back(audit::Reason::kReidentified);
+  for (const auto& [type, n] : restored_by_type) event.findings.push_back({type, "", static_cast<std::uint32_t>(std::min<std::uint64_t>(n, UINT32_MAX))});
+  if (auto id = (*trail)->Record(std::move(event)); !id.ok()) {
+    std::filesystem::remove(tmp);
+    return Fail(TrailFailure(id.status(), "nothing was re-identified"), kCmd);
   }
   std::filesystem::rename(tmp, o.out);
   std::cerr << "airlock reidentify: " << restored << " values re-identified from scope " << o.scope << " -> "

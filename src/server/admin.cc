@@ -8,6 +8,7 @@
 
 #include "airlock/api/openai.h"
 #include "airlock/audit/json.h"
+#include "airlock/audit/verify_json.h"
 
 namespace airlock::server {
 
@@ -161,35 +162,13 @@ AdminReply Stats(Services& s, const std::map<std::string, std::string>& q) {
   return Reply(j);
 }
 
-Json ChainJson(const audit::VerifyReport& r) {
-  Json chains = Json::array();
-  for (const auto& c : r.chains) {
-    chains.push_back({{"instance", c.instance},
-                      {"first_seq", c.first_seq},
-                      {"last_seq", c.last_seq},
-                      {"events", c.events},
-                      {"checkpoints", c.checkpoints},
-                      {"last_checkpoint_seq", c.last_checkpoint_seq},
-                      {"unsigned_tail", c.unsigned_tail}});
-  }
-  Json problems = Json::array();
-  for (const auto& p : r.problems) {
-    problems.push_back({{"instance", p.instance},
-                        {"seq", p.seq},
-                        {"kind", std::string(audit::ProblemKindName(p.kind))},
-                        {"detail", p.detail}});
-  }
-  return Json{{"object", "airlock.chain"}, {"ok", r.ok()}, {"events", r.events()}, {"chains", chains},
-              {"problems", problems}};
-}
-
 AdminReply Chain(Services& s) {
   auto r = s.trail->Verify();
   if (!r.ok()) return Error(503, "trail_unavailable", "the audit trail cannot be read: " + r.status().message());
   if (!r->ok() && s.on_chain_failure) {
     for (const auto& p : r->problems) s.on_chain_failure(p.ToString());
   }
-  return Reply(ChainJson(*r));
+  return Reply(audit::VerifyReportToJson<Json>(*r, "airlock.chain"));
 }
 
 Json LockdownJson(const Services& s) {

@@ -46,7 +46,7 @@ int64_t NowMs() {
 }
 
 Result<std::string> KeyStore::Create(const policy::Principal& principal, int64_t expires_ms, int64_t now_ms,
-                                     KeyInfo* info) {
+                                     KeyInfo* info, const std::function<Status(const KeyInfo&)>& before_insert) {
   // The principal id is written into every audit event: a short token only.
   if (principal.id.empty() || !audit::IsIdentifier(principal.id))
     return Status::InvalidArgument("principal id must be 1-64 characters of [A-Za-z0-9._:@/+-]");
@@ -55,6 +55,10 @@ Result<std::string> KeyStore::Create(const policy::Principal& principal, int64_t
   const std::string id = HexEncode(std::string_view(reinterpret_cast<char*>(raw), 8));
   const std::string secret = HexEncode(std::string_view(reinterpret_cast<char*>(raw + 8), 32));
   const std::string key = "alk_" + id + "_" + secret;
+  KeyInfo made{id, principal, now_ms, expires_ms, 0};
+  if (before_insert) {
+    if (Status s = before_insert(made); !s.ok()) return s;
+  }
   auto lock = db_->Lock();
   auto st = db_->Prepare(
       "INSERT INTO api_keys (id, hash, principal, tenant, roles, jurisdiction, created_ms, expires_ms) "
@@ -70,12 +74,7 @@ Result<std::string> KeyStore::Create(const policy::Principal& principal, int64_t
   s.Bind(7, now_ms);
   s.Bind(8, expires_ms);
   if (Status r = s.Run(); !r.ok()) return r;
-  if (info) {
-    info->id = id;
-    info->principal = principal;
-    info->created_ms = now_ms;
-    info->expires_ms = expires_ms;
-  }
+  if (info) *info = std::move(made);
   return key;
 }
 

@@ -1,5 +1,7 @@
 #include "trail.h"
 
+#include "airlock/server/audit_setup.h"
+
 #include <openssl/rand.h>
 #include <unistd.h>
 
@@ -23,10 +25,7 @@ namespace {
 namespace fs = std::filesystem;
 namespace net = boost::asio;
 
-std::string Dir(const config::Config& cfg) {
-  const fs::path p = fs::path(cfg.store_path).parent_path();
-  return p.empty() ? std::string(".") : p.string();
-}
+std::string Dir(const config::Config& cfg) { return StoreDir(cfg); }
 
 std::int64_t NowUs() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
@@ -35,19 +34,7 @@ std::int64_t NowUs() {
 }
 
 // "gw-<hostname>-<port>", reduced to identifier characters.
-std::string DefaultInstance(unsigned port) {
-  char host[256] = {0};
-  if (gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
-  std::string id = "gw-";
-  for (const char* c = host; *c && id.size() < 48; ++c) {
-    const char ch = *c;
-    const bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '.' ||
-                    ch == '-' || ch == '_';
-    id.push_back(ok ? ch : '-');
-  }
-  if (id.size() == 3) id += "local";
-  return id + "-" + std::to_string(port);
-}
+std::string DefaultInstance(unsigned port) { return HostInstanceId("gw") + "-" + std::to_string(port); }
 
 Result<audit::HmacKey> LoadOrCreateHmac(const config::Config& cfg) {
   if (!cfg.audit_hmac_key.empty()) {
@@ -71,48 +58,16 @@ Result<audit::HmacKey> LoadOrCreateHmac(const config::Config& cfg) {
   return k;
 }
 
-Result<audit::SigningKey> LoadOrCreateSigning(const config::Config& cfg) {
-  const std::string path = cfg.audit.signing_key.empty() ? Dir(cfg) + "/audit-signing.pem" : cfg.audit.signing_key;
-  if (cfg.audit.signing_key.empty() && !fs::exists(path)) {
-    auto k = audit::SigningKey::Generate();
-    if (!k.ok()) return k.status();
-    auto pem = k->PrivatePem();
-    if (!pem.ok()) return pem.status();
-    std::error_code ec;
-    fs::create_directories(Dir(cfg), ec);
-    if (Status s = audit::WriteSecretFile(path, *pem); !s.ok()) return s;
-  }
-  auto k = audit::SigningKey::LoadPem(path);
-  if (!k.ok()) return Status(k.status()).WithContext("audit.signing_key " + path);
-  if (!k->can_sign()) return Status::InvalidArgument("audit.signing_key " + path + " is a public key; the gateway needs the private key");
-  return k;
-}
-
-Result<std::string> StoreUrl(const config::Config& cfg) {
-  if (!cfg.audit.store_secret.empty()) {
-    auto url = config::ResolveSecret(cfg.audit.store_secret);
-    if (!url.ok()) return Status(url.status()).WithContext("audit.store");
-    return url;
-  }
-  if (!cfg.audit.store.empty()) return cfg.audit.store;
-  return "sqlite:" + Dir(cfg) + "/audit.db";
-}
-
 }  // namespace
 
 Result<std::unique_ptr<Trail>> Trail::Open(const config::Config& cfg, unsigned port) {
   std::unique_ptr<Trail> t(new Trail());
-  auto url = StoreUrl(cfg);
+  auto url = AuditStoreUrl(cfg);
   if (!url.ok()) return url.status();
-  if (url->rfind("sqlite:", 0) == 0) {
-    std::error_code ec;
-    const fs::path parent = fs::path(url->substr(7)).parent_path();
-    if (!parent.empty()) fs::create_directories(parent, ec);
-  }
   auto hmac = LoadOrCreateHmac(cfg);
   if (!hmac.ok()) return hmac.status();
   t->hmac_.emplace(std::move(*hmac));
-  auto signing = LoadOrCreateSigning(cfg);
+  auto signing = LoadOrCreateAuditSigningKey(cfg);
   if (!signing.ok()) return signing.status();
   auto pub = signing->PublicPem();
   if (!pub.ok()) return pub.status();

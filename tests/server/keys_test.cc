@@ -41,5 +41,35 @@ TEST(KeyStoreTest, CreateAuthenticateRevokeExpire) {
   EXPECT_EQ((*list)[0].revoked_ms, 1600);
 }
 
+// The CLI audits a key between drawing its id and storing it: the hook sees
+// the id that is stored, and its error stores nothing.
+TEST(KeyStoreTest, BeforeInsertSeesTheIdAndItsErrorStoresNothing) {
+  KeyStore ks(TempDb("keys_hook"));
+  policy::Principal p{"alice", "acme", {"sales"}, "DE"};
+  KeyInfo seen;
+  auto refused = ks.Create(p, 0, 1000, nullptr, [&](const KeyInfo& k) {
+    seen = k;
+    return Status::IoError("trail down");
+  });
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().message(), "trail down");
+  EXPECT_EQ(seen.id.size(), 16u);
+  EXPECT_EQ(seen.principal.id, "alice");
+  auto none = ks.List();
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->empty());
+
+  KeyInfo info;
+  std::string hook_id;
+  auto key = ks.Create(p, 0, 1000, &info, [&](const KeyInfo& k) {
+    hook_id = k.id;
+    return Status::Ok();
+  });
+  ASSERT_TRUE(key.ok());
+  EXPECT_EQ(hook_id, info.id);
+  EXPECT_EQ(key->substr(4, 16), info.id);
+  EXPECT_TRUE(ks.Authenticate(*key, 1500).ok());
+}
+
 }  // namespace
 }  // namespace airlock::server

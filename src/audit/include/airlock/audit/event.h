@@ -78,6 +78,10 @@ enum class Reason : std::uint16_t {
   kUnknownWorkflow = 25,     // the request named no configured workflow
   kClientDisconnected = 26,  // the caller went away before the answer was complete
   kScanOnly = 27,            // /v1/airlock/scan: scanned, nothing forwarded
+  // The `airlock` CLI's own actions (docs/audit-format.md, "CLI actions").
+  kReidentified = 28,    // `airlock reidentify`: surrogates of a scope turned back into values
+  kScopeForgotten = 29,  // `airlock reidentify --forget`: a scope's mapping deleted
+  kSanitized = 30,       // `airlock sanitize`: an export sanitised under a workflow
 };
 
 std::string_view EventKindName(EventKind k);

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -32,9 +33,12 @@ class KeyStore {
  public:
   explicit KeyStore(std::shared_ptr<store::Database> db) : db_(std::move(db)) {}
 
-  // Returns the key (the only time it exists in clear).
+  // Returns the key (the only time it exists in clear). `before_insert`,
+  // when given, runs once the key's id is drawn and before anything is
+  // stored (the CLI audits there); its error is returned and nothing is
+  // stored.
   Result<std::string> Create(const policy::Principal& principal, int64_t expires_ms, int64_t now_ms,
-                             KeyInfo* info);
+                             KeyInfo* info, const std::function<Status(const KeyInfo&)>& before_insert = {});
   Result<std::vector<KeyInfo>> List();
   Status Revoke(const std::string& id, int64_t now_ms);  // NotFound for an unknown id
 

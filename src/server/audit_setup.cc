@@ -1,0 +1,72 @@
+#include "airlock/server/audit_setup.h"
+
+#include <unistd.h>
+
+#include <filesystem>
+
+namespace airlock::server {
+
+namespace fs = std::filesystem;
+
+std::string StoreDir(const config::Config& cfg) {
+  const fs::path p = fs::path(cfg.store_path).parent_path();
+  return p.empty() ? std::string(".") : p.string();
+}
+
+Result<std::string> AuditStoreUrl(const config::Config& cfg) {
+  std::string url;
+  if (!cfg.audit.store_secret.empty()) {
+    auto secret = config::ResolveSecret(cfg.audit.store_secret);
+    if (!secret.ok()) return Status(secret.status()).WithContext("audit.store");
+    url = std::move(*secret);
+  } else if (!cfg.audit.store.empty()) {
+    url = cfg.audit.store;
+  } else {
+    url = "sqlite:" + StoreDir(cfg) + "/audit.db";
+  }
+  if (url.rfind("sqlite:", 0) == 0) {
+    std::error_code ec;
+    const fs::path parent = fs::path(url.substr(7)).parent_path();
+    if (!parent.empty()) fs::create_directories(parent, ec);
+  }
+  return url;
+}
+
+Result<audit::SigningKey> LoadOrCreateAuditSigningKey(const config::Config& cfg) {
+  const bool by_default = cfg.audit.signing_key.empty();
+  const std::string path = by_default ? StoreDir(cfg) + "/audit-signing.pem" : cfg.audit.signing_key;
+  if (by_default && !fs::exists(path)) {
+    auto k = audit::SigningKey::Generate();
+    if (!k.ok()) return k.status();
+    auto pem = k->PrivatePem();
+    if (!pem.ok()) return pem.status();
+    std::error_code ec;
+    fs::create_directories(StoreDir(cfg), ec);
+    // Another writer (the gateway, another CLI run) may have created it
+    // meanwhile: then its key is the one to use.
+    if (Status s = audit::WriteSecretFile(path, *pem); !s.ok() && !fs::exists(path)) return s;
+  }
+  auto k = audit::SigningKey::LoadPem(path);
+  if (!k.ok()) return Status(k.status()).WithContext("audit.signing_key " + path);
+  if (!k->can_sign())
+    return Status::InvalidArgument("audit.signing_key " + path +
+                                   " is a public key; writing the trail needs the private key");
+  return k;
+}
+
+std::string HostInstanceId(std::string_view prefix) {
+  char host[256] = {0};
+  if (gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
+  std::string id = std::string(prefix) + "-";
+  const std::size_t empty = id.size();
+  for (const char* c = host; *c && id.size() < 48; ++c) {
+    const char ch = *c;
+    const bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '.' ||
+                    ch == '-' || ch == '_';
+    id.push_back(ok ? ch : '-');
+  }
+  if (id.size() == empty) id += "local";
+  return id;
+}
+
+}  // namespace airlock::server
