@@ -1,5 +1,5 @@
-// BM_PhoneValidate: the `phone` validator alone, over the phone candidates
-// of the digit-dense corpus, with libphonenumber only (the path before the
+// BM_PhoneValidate/{prose,digits}/...: the `phone` validator alone, over the
+// phone candidates of a corpus, with libphonenumber only (the path before the
 // fast path) and with the fast path (validators/phone_fast.h), in the same
 // run. Both without the validator's per-thread answer cache, so every
 // candidate costs what a new number costs.
@@ -53,10 +53,9 @@ std::vector<std::string> ExtractCandidates(std::string_view text) {
   return {out.begin(), out.end()};
 }
 
-const PhoneCandidates& Candidates() {
-  static const PhoneCandidates c = [] {
+PhoneCandidates MakeCandidates(Profile profile) {
     PhoneCandidates pc;
-    pc.texts = ExtractCandidates(State().corpora[static_cast<int>(Profile::kDigitDense)].text);
+    pc.texts = ExtractCandidates(State().corpora[static_cast<int>(profile)].text);
     detect::ValidationContext ctx;
     for (const std::string& t : pc.texts) {
       auto old = detect::internal::ValidatePhoneUncachedForTest(t, ctx, false);
@@ -65,12 +64,16 @@ const PhoneCandidates& Candidates() {
       if (old.valid != fast.valid || old.detail != fast.detail) ++pc.mismatches;
     }
     return pc;
-  }();
-  return c;
 }
 
-void PhoneValidate(benchmark::State& st, bool fast) {
-  const PhoneCandidates& c = Candidates();
+const PhoneCandidates& Candidates(Profile profile) {
+  static const PhoneCandidates digits = MakeCandidates(Profile::kDigitDense);
+  static const PhoneCandidates prose = MakeCandidates(Profile::kProseHeavy);
+  return profile == Profile::kDigitDense ? digits : prose;
+}
+
+void PhoneValidate(benchmark::State& st, Profile profile, bool fast) {
+  const PhoneCandidates& c = Candidates(profile);
   detect::ValidationContext ctx;  // default region DE, as the analyzer's default
   for (auto _ : st) {
     std::size_t valid = 0;
@@ -85,12 +88,20 @@ void PhoneValidate(benchmark::State& st, bool fast) {
   st.counters["mismatches"] = static_cast<double>(c.mismatches);
 }
 
-[[maybe_unused]] auto* const kLibphonenumber = benchmark::RegisterBenchmark(
-    "BM_PhoneValidate/libphonenumber", [](benchmark::State& st) { PhoneValidate(st, false); })
-    ->Unit(benchmark::kMillisecond);
-[[maybe_unused]] auto* const kFastPath = benchmark::RegisterBenchmark(
-    "BM_PhoneValidate/fast_path", [](benchmark::State& st) { PhoneValidate(st, true); })
-    ->Unit(benchmark::kMillisecond);
+bool RegisterPhoneBenchmarks() {
+  for (Profile p : {Profile::kProseHeavy, Profile::kDigitDense}) {
+    const std::string profile = p == Profile::kDigitDense ? "digits" : "prose";
+    for (bool fast : {false, true}) {
+      benchmark::RegisterBenchmark(
+          ("BM_PhoneValidate/" + profile + (fast ? "/fast_path" : "/libphonenumber")).c_str(),
+          [p, fast](benchmark::State& st) { PhoneValidate(st, p, fast); })
+          ->Unit(benchmark::kMillisecond);
+    }
+  }
+  return true;
+}
+
+[[maybe_unused]] const bool kRegistered = RegisterPhoneBenchmarks();
 
 }  // namespace
 }  // namespace airlock::bench

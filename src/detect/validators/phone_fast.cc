@@ -67,6 +67,9 @@ struct Region {
   std::string national_prefix;  // for parsing; a digit literal or empty
   // False when the replay cannot be exact for this region (see phone_fast.h).
   bool replayable = true;
+  // An international call prefix to look for in national numbers (non-
+  // geographic entities have none; they are only reached through +CC).
+  bool has_idd = false;
   std::vector<scan::Pattern> patterns;
 
   // Built on first use.
@@ -117,8 +120,8 @@ void Fill(const pn::PhoneMetadata& m, Region* r) {
   r->has_leading_digits = m.has_leading_digits();
   if (r->has_leading_digits) r->patterns.push_back(PrefixMatch(m.leading_digits(), kLeadingDigits));
   // An empty international prefix would match every number at its start.
-  if (m.international_prefix().empty()) r->replayable = false;
-  r->patterns.push_back(PrefixMatch(m.international_prefix(), kIdd));
+  r->has_idd = !m.international_prefix().empty();
+  if (r->has_idd) r->patterns.push_back(PrefixMatch(m.international_prefix(), kIdd));
   r->national_prefix = m.national_prefix_for_parsing();
   if (!AllDigits(r->national_prefix) || !m.national_prefix_transform_rule().empty()) {
     r->replayable = false;
@@ -302,7 +305,9 @@ std::optional<PhoneDecision> DecidePhoneFast(std::string_view text, std::string_
     if (country_code == 0) return std::nullopt;
   } else {
     Region* home = tables.ForRegion(region);
-    if (home == nullptr || !home->replayable || !Ready(home)) return std::nullopt;
+    if (home == nullptr || !home->replayable || !home->has_idd || !Ready(home)) {
+      return std::nullopt;
+    }
     auto mask = Match(*home, digits);
     // MaybeStripInternationalPrefixAndNormalize: if the digits may start
     // with the international call prefix, libphonenumber decides.
