@@ -7,6 +7,7 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config git python3
   libvectorscan-dev
   libphonenumber-dev
+  libprotobuf-dev
   libicu-dev
   libyaml-cpp-dev
   libssl-dev

@@ -18,9 +18,15 @@
 // plausible digit count and separators that look like a phone number rather
 // than a date, time, amount or version. It is only used by a detector that
 // requires a phone context word ("tel", "phone", "mobile", ...).
+//
+// libphonenumber's Parse and IsValidNumber run ICU regular expressions, tens
+// of microseconds a number. Plain candidates (digits, '+', " -.()/") are
+// answered by DecidePhoneFast (phone_fast.h), an exact replay of those two
+// calls on libphonenumber's metadata; the rest still go to libphonenumber.
 #include <phonenumbers/phonenumberutil.h>
 
 #include <array>
+#include <optional>
 #include <cctype>
 #include <string>
 #include <string_view>
@@ -28,6 +34,7 @@
 #include <vector>
 
 #include "airlock/detect/validators.h"
+#include "validators/phone_fast.h"
 
 namespace airlock::detect::internal {
 
@@ -180,7 +187,7 @@ bool PlausibleNational(std::string_view region, int digits, char first, char sec
 // with it ("030 ...", "06 ..."). Without it, libphonenumber still accepts
 // many digit runs as subscriber numbers, and those are mostly not phones.
 bool ValidIn(const PhoneNumberUtil& util, const std::string& text, const std::string& region,
-             std::string* found_region) {
+             bool fast, std::string* found_region) {
   PhoneNumber number;
   if (region != "ZZ" && region != "US" && region != "CA" && region != "FR" && region != "GB" &&
       region != "DE" && region != "AT") {
@@ -189,6 +196,12 @@ bool ValidIn(const PhoneNumberUtil& util, const std::string& text, const std::st
     std::string ndd;
     util.GetNddPrefixForRegion(region, true, &ndd);
     if (!ndd.empty() && ndd != "1" && !StartsWithDigits(text, ndd)) return false;
+  }
+  if (fast) {
+    if (std::optional<PhoneDecision> d = DecidePhoneFast(text, region)) {
+      *found_region = std::move(d->region);
+      return d->valid;
+    }
   }
   if (util.Parse(text, region, &number) != PhoneNumberUtil::NO_PARSING_ERROR) return false;
   if (!util.IsValidNumber(number)) return false;
@@ -205,7 +218,7 @@ bool LooksLikeDecimal(std::string_view s, const DigitShape& shape) {
          s.find_first_of(" -/()") == std::string_view::npos;
 }
 
-ValidationResult ValidatePhoneUncached(std::string text, const ValidationContext& ctx) {
+ValidationResult ValidatePhoneUncached(std::string text, const ValidationContext& ctx, bool fast) {
   ValidationResult result;
   DigitShape shape = ShapeOf(text);
   // Cheap rejections first, in order of cost: letters glued in, digit
@@ -257,16 +270,16 @@ ValidationResult ValidatePhoneUncached(std::string text, const ValidationContext
   }
   std::string region;
   if (international) {
-    result.valid = ValidIn(util, text, "ZZ", &region);
+    result.valid = ValidIn(util, text, "ZZ", fast, &region);
   } else {
     if (PlausibleNational(ctx.default_region, shape.digits, first, second)) {
-      result.valid = ValidIn(util, text, ctx.default_region, &region);
+      result.valid = ValidIn(util, text, ctx.default_region, fast, &region);
     }
     for (const char* fallback : kFallbackRegions) {
       if (result.valid) break;
       if (ctx.default_region == fallback) continue;
       if (!PlausibleNational(fallback, shape.digits, first, second)) continue;
-      result.valid = ValidIn(util, text, fallback, &region);
+      result.valid = ValidIn(util, text, fallback, fast, &region);
     }
   }
   if (result.valid) result.detail = region;
@@ -290,7 +303,7 @@ class PhoneCache {
     key_.assign(ctx.default_region).push_back('\0');
     key_.append(text);
     if (auto it = answers_.find(key_); it != answers_.end()) return it->second;
-    ValidationResult r = ValidatePhoneUncached(std::move(text), ctx);
+    ValidationResult r = ValidatePhoneUncached(std::move(text), ctx, /*fast=*/true);
     if (answers_.size() >= kMaxEntries) answers_.clear();
     answers_.emplace(key_, r);
     return r;
@@ -310,6 +323,14 @@ ValidationResult ValidatePhone(std::string_view candidate, const ValidationConte
   // Candidates that the first checks reject are not worth a cache entry.
   if (shape.bad_char || shape.digits < 6 || shape.digits > 17) return {};
   return PhoneCache::ForThread().Validate(std::move(text), ctx);
+}
+
+ValidationResult ValidatePhoneUncachedForTest(std::string_view candidate,
+                                              const ValidationContext& ctx, bool fast) {
+  std::string text = Trim(candidate);
+  DigitShape shape = ShapeOf(text);
+  if (shape.bad_char || shape.digits < 6 || shape.digits > 17) return {};
+  return ValidatePhoneUncached(std::move(text), ctx, fast);
 }
 
 ValidationResult ValidatePhoneShape(std::string_view candidate, const ValidationContext&) {
