@@ -1,7 +1,6 @@
 #include "airlock/detect/analyzer.h"
 
 #include <algorithm>
-#include <array>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -29,7 +28,7 @@ namespace {
 
 // Part of the database cache key: bump it whenever the way patterns are laid
 // out in the databases (ids, flags, which patterns go where) changes.
-constexpr const char* kCacheLayout = "layout-4";
+constexpr const char* kCacheLayout = "layout-3";
 
 bool IsAsciiWord(unsigned char c) { return std::isalnum(c) != 0 || c == '_'; }
 // A byte that may belong to a word: ASCII word characters and any byte of a
@@ -215,21 +214,6 @@ Result<std::shared_ptr<const Analyzer>> Analyzer::Create(Catalog catalog,
       }
     }
     unsigned flags = (d.caseless ? unsigned{scan::kCaseless} : 0u) | (d.utf8 ? unsigned{scan::kUtf8} : 0u);
-    internal::Seeder seeder;
-    if (!d.seeder.empty()) {
-      const std::vector<std::string>* stands_for = nullptr;
-      seeder.fn = internal::FindSeeder(d.seeder, &stands_for);
-      if (seeder.fn == nullptr) {
-        return Status::InvalidArgument(d.source + ": unknown seeder '" + d.seeder + "'");
-      }
-      // The hook is written for these exact patterns; an edited pattern
-      // must not silently keep the old behaviour.
-      if (d.patterns != *stands_for || d.caseless || d.utf8) {
-        return Status::InvalidArgument(d.source + ": detector '" + d.id + "': seeder '" + d.seeder +
-                                       "' finds only its own patterns (case-sensitive, not utf8); "
-                                       "change the patterns without the seeder");
-      }
-    }
     for (const auto& p : d.patterns) {
       const auto id = static_cast<unsigned>(impl->patterns.size());
       scan::Pattern pat{p, id, flags};
@@ -247,14 +231,9 @@ Result<std::shared_ptr<const Analyzer>> Analyzer::Create(Catalog catalog,
       if (!unbounded && info->min_width == info->max_width) meta.fixed_width = info->max_width;
       if (meta.fixed_width == 0) meta.locator = locator;
       impl->patterns.push_back(meta);
-      if (seeder.fn != nullptr) {
-        seeder.ids.push_back(id);  // found by the hook, not the database
-        continue;
-      }
       all.push_back(pat);
       if (meta.fixed_width == 0 && locator == nullptr) located.push_back(std::move(pat));
     }
-    if (seeder.fn != nullptr) impl->seeders.push_back(std::move(seeder));
     for (const auto& lit : d.dictionary) {
       // Dictionary entries are plain literals in a database of their own
       // (fast to compile by the ten thousand); word boundaries are checked
@@ -338,9 +317,7 @@ Result<std::shared_ptr<const Analyzer>> Analyzer::Create(Catalog catalog,
 }
 
 Result<std::size_t> Analyzer::CountRawMatches(std::string_view text) const {
-  internal::PassOne seeded;
-  internal::RunSeeders(*impl_, text, 0, 0, text.size(), &seeded);
-  std::size_t n = seeded.cands.size() + seeded.ends.size();
+  std::size_t n = 0;
   for (const auto* scanner : {impl_->prefilter.get(), impl_->dictionary.get()}) {
     if (scanner == nullptr) continue;
     Status s = scanner->Scan(text, [&](const scan::Match&) {
@@ -406,7 +383,6 @@ Status CollectFindings(const Analyzer::Impl& im, std::string_view text, const Fi
     return true;
   });
   if (!s.ok()) return s;
-  internal::RunSeeders(im, text, 0, 0, text.size(), &p1);
   if (im.dictionary != nullptr) {
     s = im.dictionary->Scan(text, [&](const scan::Match& m) {
       internal::CollectDictionaryMatch(im, m, &p1);
@@ -733,77 +709,6 @@ std::uint64_t LocateEmail(std::string_view window, std::uint64_t end) {
 LocatorFn FindLocator(std::string_view name) {
   if (name == "email") return LocateEmail;
   return nullptr;
-}
-
-namespace {
-
-// `seeder: capitalised_word`, person_name's two patterns:
-//   0: \b[A-Z](?:[a-z]|[\xC3-\xC5])        a capital starting a word
-//   1: [\xC3-\xC5][\x80-\xBF][a-z\xC3-\xC5]  a Latin-1/Extended-A letter, then a letter
-// `\b` as vectorscan has it without UCP: word characters are [A-Za-z0-9_],
-// and the start of the input is a boundary.
-const std::vector<std::string> kCapitalisedWordPatterns = {
-    "\\b[A-Z](?:[a-z]|[\\xC3-\\xC5])", "[\\xC3-\\xC5][\\x80-\\xBF][a-z\\xC3-\\xC5]"};
-
-struct ByteClasses {
-  // bit 0: [A-Z]; bit 1: [\xC3-\xC5]; bit 2: [a-z] or [\xC3-\xC5];
-  // bit 3: [\x80-\xBF]; bit 4: an ASCII word character.
-  std::array<std::uint8_t, 256> bits{};
-  ByteClasses() {
-    for (int c = 0; c < 256; ++c) {
-      std::uint8_t b = 0;
-      if (c >= 'A' && c <= 'Z') b |= 1;
-      if (c >= 0xC3 && c <= 0xC5) b |= 2 | 4;
-      if (c >= 'a' && c <= 'z') b |= 4;
-      if (c >= 0x80 && c <= 0xBF) b |= 8;
-      if ((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_') b |= 16;
-      bits[static_cast<std::size_t>(c)] = b;
-    }
-  }
-};
-
-void SeedCapitalisedWords(std::string_view buf, std::uint64_t base, std::uint64_t lo,
-                          std::uint64_t hi, const unsigned* ids, std::vector<scan::Match>* out) {
-  static const ByteClasses kClasses;
-  const auto& cls = kClasses.bits;
-  auto at = [&](std::uint64_t off) { return cls[static_cast<unsigned char>(buf[off - base])]; };
-  // A match of pattern 0 starts at s = end - 2, of pattern 1 at end - 3;
-  // look at every start whose end falls in (lo, hi].
-  // Callers hold at least 3 bytes before lo (or the input's start); a byte
-  // before `buf` is never read.
-  const std::uint64_t first = std::max<std::uint64_t>(base == 0 ? 0 : base + 1, lo >= 2 ? lo - 2 : 0);
-  for (std::uint64_t s = first; s + 2 <= hi; ++s) {
-    const std::uint8_t c = at(s);
-    if ((c & 3) == 0) continue;
-    const std::uint8_t next = at(s + 1);
-    if ((c & 1) != 0 && (next & 4) != 0 && s + 2 > lo && (s == 0 || (at(s - 1) & 16) == 0)) {
-      out->push_back({ids[0], s, s + 2});
-    }
-    if ((c & 2) != 0 && (next & 8) != 0 && s + 3 <= hi && s + 3 > lo && (at(s + 2) & 4) != 0) {
-      out->push_back({ids[1], s, s + 3});
-    }
-  }
-}
-
-}  // namespace
-
-SeederFn FindSeeder(std::string_view name, const std::vector<std::string>** patterns) {
-  if (name == "capitalised_word") {
-    *patterns = &kCapitalisedWordPatterns;
-    return SeedCapitalisedWords;
-  }
-  return nullptr;
-}
-
-void RunSeeders(const Analyzer::Impl& im, std::string_view buf, std::uint64_t base,
-                std::uint64_t lo, std::uint64_t hi, PassOne* out) {
-  if (im.seeders.empty() || hi <= lo) return;
-  std::vector<scan::Match> found;
-  for (const Seeder& sd : im.seeders) {
-    found.clear();
-    sd.fn(buf, base, lo, hi, sd.ids.data(), &found);
-    for (const scan::Match& m : found) CollectPrefilterMatch(im, m, out);
-  }
 }
 
 Status StreamingScanners(const Analyzer::Impl& im, const scan::Scanner** prefilter,

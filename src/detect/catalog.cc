@@ -32,7 +32,7 @@ const std::set<std::string>& KnownKeys() {
       "id",       "entity_type", "data_class", "jurisdiction", "description",
       "patterns", "caseless",    "utf8",       "validator",    "score",
       "context",  "dictionary",  "expander",   "enabled",  "fields",
-      "container", "spaced",     "locator",    "seeder"};
+      "container", "spaced",     "locator"};
   return keys;
 }
 
@@ -131,7 +131,6 @@ Status ParseDetector(const YAML::Node& node, const std::string& source,
   if (node["validator"]) d->validator = node["validator"].as<std::string>();
   if (node["expander"]) d->expander = node["expander"].as<std::string>();
   if (node["locator"]) d->locator = node["locator"].as<std::string>();
-  if (node["seeder"]) d->seeder = node["seeder"].as<std::string>();
   if (node["container"]) d->container = node["container"].as<bool>();
   if (const YAML::Node sp = node["spaced"]) {
     if (!sp.IsScalar()) return Bad(source, sp, "spaced must be true or false");
@@ -268,7 +267,6 @@ std::string Catalog::Fingerprint() const {
     add(d.caseless ? "c" : "-");
     add(d.utf8 ? "u" : "-");
     for (const auto& p : d.patterns) add(p);
-    add(d.seeder);
     for (const auto& w : d.dictionary) add(w);
     for (const auto& [lang, w] : d.context.words) add(w);
     for (const auto& f : d.fields) add(f);

@@ -350,7 +350,6 @@ Status StreamAnalyzer::State::ScanGathered(std::vector<Finding>* out) {
   // The bytes not scanned yet end the buffer (it is only trimmed at the front).
   const std::string_view chunk =
       std::string_view(st.buf).substr(st.buf.size() - (st.received - st.written));
-  const std::uint64_t scanned = st.written;
   st.written = st.received;
   // Matches are reported with stream offsets.
   auto on_pre = [&](const scan::Match& m) {
@@ -364,9 +363,6 @@ Status StreamAnalyzer::State::ScanGathered(std::vector<Finding>* out) {
   Status s;
   if (st.prefilter != nullptr) s = st.prefilter->Write(chunk, on_pre);
   if (s.ok() && st.dictionary != nullptr) s = st.dictionary->Write(chunk, on_dict);
-  // Seeders see the new bytes with what the buffer holds before them (Trim
-  // keeps more than kExpanderReach bytes before any candidate to come).
-  if (s.ok()) internal::RunSeeders(*st.im, st.buf, st.base, scanned, st.written, &st.p1);
   if (s.ok()) s = st.Advance(out);
   if (!s.ok()) st.error = s;
   return s;

@@ -58,22 +58,6 @@ struct PatternMeta {
 // window.
 LocatorFn FindLocator(std::string_view name);
 
-// A `seeder:` hook: appends to `out` every match (id = the detector's
-// `ids[k]` for its k-th pattern, `to` = the end in stream offsets, `from`
-// unused) that ends in (lo, hi] of the text held in `buf` from offset
-// `base`. It may read the bytes before lo that `buf` holds (the callers keep
-// at least 3) and must not read at or past hi. It must report exactly what
-// vectorscan would for the patterns that FindSeeder names.
-using SeederFn = void (*)(std::string_view buf, std::uint64_t base, std::uint64_t lo,
-                          std::uint64_t hi, const unsigned* ids, std::vector<scan::Match>* out);
-struct Seeder {
-  SeederFn fn = nullptr;
-  std::vector<unsigned> ids;  // pattern ids, in the detector's order
-};
-// `seeder:` hooks by name, and the patterns each one stands for (null when
-// unknown).
-SeederFn FindSeeder(std::string_view name, const std::vector<std::string>** patterns);
-
 // The first pass's output.
 struct PassOne {
   std::vector<scan::Match> cands;  // id = detector index (| kFieldCandidate)
@@ -100,8 +84,6 @@ struct Analyzer::Impl {
   std::unique_ptr<scan::Scanner> prefilter;
   std::unique_ptr<scan::Scanner> dictionary;  // literal entries; null when none
   std::vector<std::unique_ptr<scan::Scanner>> locators;
-  // Detectors whose patterns a `seeder:` finds (not in `prefilter`).
-  std::vector<internal::Seeder> seeders;
   // Ids of detectors with `container: true`.
   std::vector<std::string> container_ids;
   // The patterns as compiled into `prefilter` and `dictionary`, kept for the
@@ -120,9 +102,6 @@ struct Analyzer::Impl {
 namespace airlock::detect::internal {
 
 // Step 1, per first-pass match of the prefilter / dictionary database.
-// RunSeeders adds the seeders' matches ending in (lo, hi] the same way.
-void RunSeeders(const Analyzer::Impl& im, std::string_view buf, std::uint64_t base,
-                std::uint64_t lo, std::uint64_t hi, PassOne* out);
 void CollectPrefilterMatch(const Analyzer::Impl& im, const scan::Match& m, PassOne* out);
 void CollectDictionaryMatch(const Analyzer::Impl& im, const scan::Match& m, PassOne* out);
 

@@ -36,10 +36,6 @@
 //                                     # variable-width pattern whose start
 //                                     # a short walk back decides (instead
 //                                     # of a start-of-match scan of a window)
-//       seeder: capitalised_word      # optional C++ scanner that finds
-//                                     # this detector's fixed-width patterns
-//                                     # (exactly the ones it names) instead
-//                                     # of the vectorscan first pass
 //       container: false              # optional: findings span blocks (a
 //                                     # code listing); findings inside one
 //                                     # are kept, and it does not compete
@@ -95,9 +91,6 @@ struct Detector {
   // A C++ hook that finds a match's start from its end (see `locator:`
   // above); empty: vectorscan's start-of-match over a window.
   std::string locator;
-  // A C++ scanner that reports this detector's patterns' matches in place
-  // of the first-pass database (see `seeder:` above); empty: none.
-  std::string seeder;
   bool container = false;               // see `container:` above
   // Also matched in the separator view: runs of 8 or more single letters or
   // digits separated by single spaces, dots, dashes or underscores, joined.
