@@ -6,26 +6,6 @@
 
 namespace airlock::cli {
 
-namespace {
-
-std::optional<std::string> Unhex(std::string_view hex) {
-  if (hex.size() % 2 != 0) return std::nullopt;
-  auto nibble = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    return -1;
-  };
-  std::string out;
-  for (std::size_t i = 0; i < hex.size(); i += 2) {
-    const int hi = nibble(hex[i]), lo = nibble(hex[i + 1]);
-    if (hi < 0 || lo < 0) return std::nullopt;
-    out.push_back(static_cast<char>(hi * 16 + lo));
-  }
-  return out;
-}
-
-}  // namespace
-
 Result<std::optional<StoreMappingLedger::Record>> StoreMappingLedger::Get(const std::string& path) {
   auto lock = db_->Lock();
   auto st = db_->Prepare("SELECT file_id, generation FROM mapping_generations WHERE path = ?");
@@ -34,7 +14,7 @@ Result<std::optional<StoreMappingLedger::Record>> StoreMappingLedger::Get(const 
   std::optional<Record> rec;
   switch ((*st)->Next()) {
     case store::Statement::Step::kRow: {
-      auto id = Unhex((*st)->Text(0));
+      auto id = HexDecode((*st)->Text(0));
       if (!id.has_value()) return Status::Corruption(db_->path() + ": a mapping_generations row is malformed");
       rec = Record{std::move(*id), static_cast<std::uint64_t>((*st)->Int(1))};
       break;

@@ -14,6 +14,7 @@
 #include <memory>
 #include <sstream>
 
+#include "airlock/core/bytes.h"
 #include "airlock/core/crypto.h"
 #include "airlock/transform/transform.h"
 
@@ -92,19 +93,9 @@ Result<std::string> RandomNonce() {
 Result<std::string> DecodeKey(std::string_view key) {
   if (key.size() == 32) return std::string(key);
   if (key.size() == 64) {
-    std::string raw;
-    for (std::size_t i = 0; i < 64; i += 2) {
-      auto hex = [](char c) -> int {
-        if (c >= '0' && c <= '9') return c - '0';
-        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-        return -1;
-      };
-      int hi = hex(key[i]), lo = hex(key[i + 1]);
-      if (hi < 0 || lo < 0) return Status::InvalidArgument("vault key: 64 characters but not hex");
-      raw.push_back(static_cast<char>(hi * 16 + lo));
-    }
-    return raw;
+    auto raw = HexDecode(key);
+    if (!raw.has_value()) return Status::InvalidArgument("vault key: 64 characters but not hex");
+    return std::move(*raw);
   }
   return Status::InvalidArgument("vault key must be 32 raw bytes or 64 hex digits (it has " +
                                  std::to_string(key.size()) + " bytes)");

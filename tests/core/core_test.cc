@@ -41,6 +41,16 @@ TEST(Utf8, FindsFirstInvalidByte) {
   EXPECT_EQ(FirstInvalidUtf8("x\xe2\x82"), 1u);         // truncated
 }
 
+TEST(Hex, RoundTripAndBadInput) {
+  const std::string bytes("\x00\x7f\x80\xff" "ab", 6);
+  EXPECT_EQ(HexEncode(bytes), "007f80ff6162");
+  EXPECT_EQ(HexDecode("007f80ff6162"), bytes);
+  EXPECT_EQ(HexDecode("007F80FF6162"), bytes);
+  EXPECT_EQ(HexDecode(""), std::string());
+  EXPECT_FALSE(HexDecode("abc").has_value());
+  EXPECT_FALSE(HexDecode("0g").has_value());
+}
+
 TEST(Crypto, Sha256KnownAnswer) {
   EXPECT_EQ(Sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   EXPECT_EQ(Sha256("").size(), 32u);

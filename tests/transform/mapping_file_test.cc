@@ -30,6 +30,7 @@ class MappingFileTest : public ::testing::Test {
     ss << in.rdbuf();
     return ss.str();
   }
+  void Write(const std::string& bytes) { std::ofstream(path_, std::ios::binary | std::ios::trunc) << bytes; }
   std::filesystem::path dir_;
   std::string path_;
 };
@@ -85,15 +86,15 @@ TEST_F(MappingFileTest, WrongKeyAndDamageAreClearErrors) {
 
   std::string bytes = Bytes();
   bytes[bytes.size() - 3] ^= 1;  // inside the entry's ciphertext / tag
-  std::ofstream(path_, std::ios::binary | std::ios::trunc) << bytes;
+  Write(bytes);
   auto damaged = MappingFile::Open(path_, kKey);
   ASSERT_FALSE(damaged.ok());
   EXPECT_EQ(damaged.status().code(), Status::Code::kCorruption);
   EXPECT_NE(damaged.status().message().find("do not match its manifest"), std::string::npos);
 
-  std::ofstream(path_, std::ios::binary | std::ios::trunc) << bytes.substr(0, 30);
+  Write(bytes.substr(0, 30));
   EXPECT_FALSE(MappingFile::Open(path_, kKey).ok());
-  std::ofstream(path_, std::ios::binary | std::ios::trunc) << "hello";
+  Write("hello");
   auto foreign = MappingFile::Open(path_, kKey);
   ASSERT_FALSE(foreign.ok());
   EXPECT_NE(foreign.status().message().find("not a readable mapping file"), std::string::npos);
@@ -120,6 +121,14 @@ Mapping OneValue(const char* value) {
   return m;
 }
 
+// Opens `path` with `ledger`, keeps one value under `scope` and saves.
+void SaveOne(const std::string& path, MemoryLedger* ledger, const char* scope) {
+  auto f = MappingFile::Open(path, kKey, ledger);
+  ASSERT_TRUE(f.ok()) << f.status().ToString();
+  ASSERT_TRUE(f->Put(scope, OneValue("Erika Mustermann")).ok());
+  ASSERT_TRUE(f->Save().ok());
+}
+
 TEST_F(MappingFileTest, GenerationGrowsPerSaveAndTheLedgerFollows) {
   MemoryLedger ledger;
   for (unsigned i = 1; i <= 3; ++i) {
@@ -138,12 +147,7 @@ TEST_F(MappingFileTest, GenerationGrowsPerSaveAndTheLedgerFollows) {
 
 TEST_F(MappingFileTest, AnOlderCopyPutBackIsRefusedAndAForgottenScopeStaysForgotten) {
   MemoryLedger ledger;
-  {
-    auto f = MappingFile::Open(path_, kKey, &ledger);
-    ASSERT_TRUE(f.ok());
-    ASSERT_TRUE(f->Put("hr-2026", OneValue("Erika Mustermann")).ok());
-    ASSERT_TRUE(f->Save().ok());
-  }
+  SaveOne(path_, &ledger, "hr-2026");
   const std::string before_forget = Bytes();
   {
     auto f = MappingFile::Open(path_, kKey, &ledger);
@@ -152,7 +156,7 @@ TEST_F(MappingFileTest, AnOlderCopyPutBackIsRefusedAndAForgottenScopeStaysForgot
     ASSERT_TRUE(f->Save().ok());
   }
   // The copy from before Forget, put back whole: authentic, but old.
-  std::ofstream(path_, std::ios::binary | std::ios::trunc) << before_forget;
+  Write(before_forget);
   auto rolled = MappingFile::Open(path_, kKey, &ledger);
   ASSERT_FALSE(rolled.ok());
   EXPECT_EQ(rolled.status().code(), Status::Code::kCorruption);
@@ -184,7 +188,7 @@ TEST_F(MappingFileTest, EntriesSplicedFromAnotherCopyFailTheManifest) {
   const std::size_t header = one.size() - (two.size() - one.size());
   ASSERT_GT(header, 19u);
   for (const std::string& forged : {one.substr(0, header) + two.substr(header), one.substr(0, header)}) {
-    std::ofstream(path_, std::ios::binary | std::ios::trunc) << forged;
+    Write(forged);
     auto f = MappingFile::Open(path_, kKey);
     ASSERT_FALSE(f.ok());
     EXPECT_NE(f.status().message().find("do not match its manifest"), std::string::npos)
@@ -194,12 +198,7 @@ TEST_F(MappingFileTest, EntriesSplicedFromAnotherCopyFailTheManifest) {
 
 TEST_F(MappingFileTest, AMissingOrDifferentFileIsRefusedOnceTheLedgerKnowsIt) {
   MemoryLedger ledger;
-  {
-    auto f = MappingFile::Open(path_, kKey, &ledger);
-    ASSERT_TRUE(f.ok());
-    ASSERT_TRUE(f->Put("s", OneValue("Erika Mustermann")).ok());
-    ASSERT_TRUE(f->Save().ok());
-  }
+  SaveOne(path_, &ledger, "s");
   const std::string mine = Bytes();
   std::filesystem::remove(path_);
   auto missing = MappingFile::Open(path_, kKey, &ledger);
@@ -218,7 +217,7 @@ TEST_F(MappingFileTest, AMissingOrDifferentFileIsRefusedOnceTheLedgerKnowsIt) {
   ASSERT_FALSE(other.ok());
   EXPECT_NE(other.status().message().find("not the mapping file that was last written here"),
             std::string::npos);
-  std::ofstream(path_, std::ios::binary | std::ios::trunc) << mine;
+  Write(mine);
   EXPECT_TRUE(MappingFile::Open(path_, kKey, &ledger).ok());
 }
 
@@ -232,8 +231,7 @@ TEST_F(MappingFileTest, FirstFormatFilesOpenOnlyWhileTheLedgerIsEmpty) {
   const std::string nonce(12, '\x01');
   auto check = Seal(raw_key, nonce, "key-check", "airlock mapping file key check");
   ASSERT_TRUE(check.ok());
-  std::ofstream(path_, std::ios::binary | std::ios::trunc)
-      << "AIRLOCK-MAPPINGS-1\n" + field(nonce) + field(*check);
+  Write("AIRLOCK-MAPPINGS-1\n" + field(nonce) + field(*check));
   MemoryLedger ledger;
   {
     auto f = MappingFile::Open(path_, kKey, &ledger);
@@ -247,7 +245,7 @@ TEST_F(MappingFileTest, FirstFormatFilesOpenOnlyWhileTheLedgerIsEmpty) {
     ASSERT_TRUE(f->Save().ok());  // rewritten in the second format
   }
   EXPECT_EQ(Bytes().rfind("AIRLOCK-MAPPINGS-2\n", 0), 0u);
-  std::ofstream(path_, std::ios::binary | std::ios::trunc) << v1;
+  Write(v1);
   auto downgraded = MappingFile::Open(path_, kKey, &ledger);
   ASSERT_FALSE(downgraded.ok());
   EXPECT_NE(downgraded.status().message().find("not the mapping file that was last written here"),

@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -31,6 +32,9 @@ std::size_t FirstInvalidUtf8(std::string_view text);
 
 // Lower-case hex of `bytes`.
 std::string HexEncode(std::string_view bytes);
+// The bytes of `hex` (either case); nullopt when its length is odd or it
+// holds a character that is not a hex digit.
+std::optional<std::string> HexDecode(std::string_view hex);
 
 // Base64 of `bytes` (RFC 4648 section 4, padded); url_safe: the URL and
 // filename alphabet of section 5 (- and _ for + and /).
