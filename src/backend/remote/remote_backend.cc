@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <deque>
+#include <limits>
 #include <mutex>
 
 #include "airlock/api/sse.h"
@@ -181,7 +182,12 @@ class RemoteBackend final : public Backend, public std::enable_shared_from_this<
     }
 
     http::response_parser<http::buffer_body> p;
-    p.body_limit(boost::none);
+    // No limit on the whole body (events are bounded one by one below). Not
+    // boost::none: Boost 1.74 compares a Content-Length with the limit as
+    // `len > optional`, which is true for an empty optional, so every answer
+    // with a Content-Length (an error JSON, SSE sent whole) failed with
+    // "body limit exceeded".
+    p.body_limit(std::numeric_limits<std::uint64_t>::max());
     co_await http::async_read_header(s, c.buffer, p, net::redirect_error(use_awaitable, ec));
     if (ec == beast::error::timeout) co_return Status::IoError("backend " + o_.name + ": timed out");
     if (ec) co_return Status::IoError("backend " + o_.name + ": read failed: " + ec.message());

@@ -12,6 +12,8 @@ behaviour:
   leak      the reply contains an IBAN and an e-mail address that the request did not
   garbage   200 with a body that is not JSON (or SSE events that are not JSON)
   error     HTTP 500 with an OpenAI error body
+  sselength like echo, but a streamed reply is sent whole with a
+            Content-Length instead of chunked
   slow      answers after 3 seconds
   recite    the reply is the text of recite.txt next to --record (a test puts
             protected record values or a protected document passage there)
@@ -61,6 +63,9 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
     def chunk(self, data):
+        if self.whole is not None:
+            self.whole.append(data)
+            return
         self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
         self.wfile.flush()
 
@@ -116,10 +121,12 @@ class Handler(BaseHTTPRequestHandler):
                              "usage": {"prompt_tokens": 11, "completion_tokens": 7, "total_tokens": 18}})
 
     def stream(self, body, model, content, texts, legacy):
+        self.whole = [] if model == "sselength" else None
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
-        self.send_header("Transfer-Encoding", "chunked")
-        self.end_headers()
+        if self.whole is None:
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
         try:
             if model == "garbage":
                 self.chunk(b"data: {not json at all\n\n")
@@ -155,6 +162,11 @@ class Handler(BaseHTTPRequestHandler):
                       else {"index": 0, "text": "", "finish_reason": "stop"})
             self.chunk(b"data: [DONE]\n\n")
             self.chunk(b"")
+            if self.whole is not None:
+                data = b"".join(self.whole)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
         except (BrokenPipeError, ConnectionResetError):
             pass
 

@@ -54,6 +54,7 @@ backends:
   - {name: eu-leak, type: remote, url: "$up", model: leak, jurisdiction: DE}
   - {name: eu-garbage, type: remote, url: "$up", model: garbage, jurisdiction: DE}
   - {name: eu-error, type: remote, url: "$up", model: error, jurisdiction: DE}
+  - {name: eu-sse-length, type: remote, url: "$up", model: sselength, jurisdiction: DE}
   - {name: eu-slow, type: remote, url: "$up", model: slow, jurisdiction: DE, timeout_ms: 1000}
   - {name: eu-slowstream, type: remote, url: "$up", model: slowstream, jurisdiction: DE}
   - {name: eu-down, type: remote, url: "http://127.0.0.1:9/v1", model: echo, jurisdiction: DE, connect_timeout_ms: 1000}
@@ -84,6 +85,7 @@ workflows:
   - {name: leak-block, roles: [sales], backends: [eu-leak], default_action: pseudonymise, output: block}
   - {name: garbage, roles: [sales], backends: [eu-garbage], default_action: pseudonymise}
   - {name: upstream-error, roles: [sales], backends: [eu-error], default_action: pseudonymise}
+  - {name: crm-sse-length, roles: [sales], backends: [eu-sse-length], default_action: pseudonymise}
   - {name: upstream-slow, roles: [sales], backends: [eu-slow], default_action: pseudonymise}
   - {name: upstream-down, roles: [sales], backends: [eu-down], default_action: pseudonymise}
   - {name: slow-stream, roles: [sales], backends: [eu-slowstream], default_action: pseudonymise}

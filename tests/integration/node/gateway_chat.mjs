@@ -163,6 +163,15 @@ await expectError("leak with output: block -> 502", () => chat("leak-block", [{ 
 // 11. Upstream failures: 502 with a JSON body, never retried elsewhere.
 await expectError("upstream garbage -> 502", () => chat("garbage", [{ role: "user", content: PROMPT }]), 502, "upstream_failed");
 await expectError("upstream HTTP 500 -> 502", () => chat("upstream-error", [{ role: "user", content: "hi" }]), 502, "upstream_status");
+// A streamed request whose upstream answers with a Content-Length body (an
+// error JSON, as providers send for a rejected streamed request, or SSE
+// events not chunked): the upstream's status and code pass, and the events.
+await expectError("streamed, upstream HTTP 500 -> 502 with its code", () => chat("upstream-error", [{ role: "user", content: "hi" }], { stream: true }), 502, "upstream_status");
+{
+  const s = await chat("crm-sse-length", [{ role: "user", content: PROMPT }], { stream: true });
+  const r = await collect(s);
+  check("streamed reply sent with Content-Length rehydrated", r.content.includes(NAME) && r.content.includes(IBAN) && r.finish === "stop", r.content);
+}
 await expectError("upstream slow -> 502 after the backend timeout", () => chat("upstream-slow", [{ role: "user", content: "hi" }]), 502, "upstream_failed");
 await expectError("upstream down -> 502", () => chat("upstream-down", [{ role: "user", content: "hi" }]), 502, "upstream_failed");
 {
