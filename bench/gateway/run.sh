@@ -31,6 +31,11 @@ MODES=${MODES:-plain stream}
 SIZES=${SIZES:-1 16 256}
 RATE=${RATE:-1000}
 RATE_CONNECTIONS=${RATE_CONNECTIONS:-10}
+# What the workflow does with findings, and the text: "dense" (a name, an
+# e-mail address and an IBAN every 190 bytes) or "clean" (CRM prose with no
+# identifier, still scanned in full).
+ACTION=${ACTION:-pseudonymise}
+TEXT=${TEXT:-dense}
 W=$(mktemp -d)
 PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$W"; }
@@ -88,8 +93,8 @@ backends:
   - {name: up, type: remote, url: "http://127.0.0.1:$UP/v1", model: m, jurisdiction: DE}
   - {name: ups, type: remote, url: "http://127.0.0.1:$UPS/v1", model: m, jurisdiction: DE}
 workflows:
-  - {name: bench, roles: [bench], backends: [up], default_action: pseudonymise}
-  - {name: bench-stream, roles: [bench], backends: [ups], default_action: pseudonymise}
+  - {name: bench, roles: [bench], backends: [up], default_action: $ACTION}
+  - {name: bench-stream, roles: [bench], backends: [ups], default_action: $ACTION}
 YAML
 KEY=$("$AIRLOCK" keys create --store "$W/var/airlock.db" --principal bench --role bench --jurisdiction DE 2>/dev/null)
 "$AIRLOCK" serve --config "$W/airlock.yaml" --listen 127.0.0.1:0 2>"$W/serve.log" &
@@ -100,11 +105,14 @@ AL=$(grep -o 'listening on http://[0-9.]*:[0-9]*' "$W/serve.log" | sed 's/.*://'
 # Bodies of about 1 KB, 16 KB and 256 KB, plain and streamed.
 for kb in $SIZES; do
   for mode in $MODES; do
-    python3 - "$kb" "$mode" > "$W/body-$mode-$kb.json" <<'PY'
+    python3 - "$kb" "$mode" "$TEXT" > "$W/body-$mode-$kb.json" <<'PY'
 import json, sys
-kb, mode = int(sys.argv[1]), sys.argv[2]
+kb, mode, kind = int(sys.argv[1]), sys.argv[2], sys.argv[3]
 line = ("Account note: Max Mustermann (max.mustermann@example.com) asked to move the renewal to March; "
         "refund to IBAN DE89 3704 0044 0532 0130 00 once the credit note is approved by finance. ")
+if kind == "clean":
+    line = ("Account note: the customer asked to move the renewal to the next quarter; the refund goes "
+            "out once the credit note is approved by finance and the open invoices are settled. ")
 text = ""
 while len(text) < kb * 1024 - 140:
     text += line

@@ -125,10 +125,15 @@ Result<policy::Principal> KeyStore::Authenticate(std::string_view key, int64_t n
     return Status::InvalidArgument("malformed API key");
   const std::string id(key.substr(4, 16));
   auto lock = db_->Lock();
-  auto st = db_->Prepare(
+  // Prepared once (on every request, preparing cost more than the lookup).
+  auto st = db_->Cached(
       "SELECT hash, principal, tenant, roles, jurisdiction, expires_ms, revoked_ms FROM api_keys WHERE id = ?");
   if (!st.ok()) return st.status();
   auto& s = **st;
+  struct ResetOnExit {
+    store::Statement& s;
+    ~ResetOnExit() { s.Reset(); }
+  } reset_on_exit{s};
   s.Bind(1, id);
   const auto step = s.Next();
   if (step == store::Statement::Step::kError) return Status::IoError("sqlite: cannot read keys");

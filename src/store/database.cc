@@ -47,6 +47,11 @@ void Statement::BindBlob(int index, std::string_view bytes) {
   sqlite3_bind_blob(st_, index, bytes.data(), static_cast<int>(bytes.size()), SQLITE_TRANSIENT);
 }
 
+void Statement::Reset() {
+  sqlite3_reset(st_);
+  sqlite3_clear_bindings(st_);
+}
+
 Statement::Step Statement::Next() {
   const int rc = sqlite3_step(st_);
   if (rc == SQLITE_ROW) return Step::kRow;
@@ -88,7 +93,23 @@ Result<std::shared_ptr<Database>> Database::Open(const std::string& path) {
   return out;
 }
 
-Database::~Database() { sqlite3_close_v2(db_); }
+Database::~Database() {
+  cached_.clear();  // finalized before the connection closes
+  sqlite3_close_v2(db_);
+}
+
+Result<Statement*> Database::Cached(std::string_view sql) {
+  auto it = cached_.find(std::string(sql));
+  if (it != cached_.end()) {
+    it->second->Reset();
+    return it->second.get();
+  }
+  auto st = Prepare(sql);
+  if (!st.ok()) return st.status();
+  Statement* raw = st->get();
+  cached_.emplace(std::string(sql), std::move(*st));
+  return raw;
+}
 
 Result<std::unique_ptr<Statement>> Database::Prepare(std::string_view sql) {
   sqlite3_stmt* st = nullptr;

@@ -46,6 +46,15 @@ expect_status "revoked key" 401 "$(gw_post /v1/chat/completions "$REVOKED" "$CHA
 json_check "revoked says revoked" "$WORK/resp.json" "'revoked' in d['error']['message']"
 expect_status "expired key" 401 "$(gw_post /v1/chat/completions "$EXPIRED" "$CHAT")"
 json_check "expired says expired" "$WORK/resp.json" "'expired' in d['error']['message']"
+# Revoked by the CLI (another process) while the server runs and after the
+# server has looked the key up: refused on the very next request.
+LATE=$(gw_key erin sales DE)
+expect_status "key in use" 200 "$(gw_get /v1/models "$LATE")"
+expect_status "key in use, again" 200 "$(gw_get /v1/models "$LATE")"
+"$AIRLOCK" keys revoke --store "$STORE" "$(echo "$LATE" | cut -c5-20)" 2>/dev/null
+expect_rc "keys revoke while serving" 0 $?
+expect_status "key revoked while serving" 401 "$(gw_get /v1/models "$LATE")"
+json_check "revoked while serving says revoked" "$WORK/resp.json" "'revoked' in d['error']['message']"
 
 # ---- workflows: deny by default
 expect_status "role not allowed" 403 "$(gw_post /v1/chat/completions "$HR" "$CHAT")"

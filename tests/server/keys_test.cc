@@ -41,6 +41,38 @@ TEST(KeyStoreTest, CreateAuthenticateRevokeExpire) {
   EXPECT_EQ((*list)[0].revoked_ms, 1600);
 }
 
+// The lookup's statement is prepared once and reused: a key revoked through
+// another connection to the same file (the CLI, while the server runs) is
+// refused on the next lookup, and a cached statement starts unbound.
+TEST(KeyStoreTest, RevokedThroughAnotherConnectionIsRefusedNext) {
+  auto db = TempDb("keys_two");
+  KeyStore server(db);
+  policy::Principal p{"alice", "acme", {"sales"}, "DE"};
+  KeyInfo info;
+  auto key = server.Create(p, 0, 1000, &info);
+  ASSERT_TRUE(key.ok());
+  ASSERT_TRUE(server.Authenticate(*key, 1100).ok());
+  ASSERT_TRUE(server.Authenticate(*key, 1200).ok());
+  auto other = store::Database::Open(db->path());
+  ASSERT_TRUE(other.ok()) << other.status().message();
+  KeyStore cli(*other);
+  ASSERT_TRUE(cli.Revoke(info.id, 1300).ok());
+  EXPECT_NE(server.Authenticate(*key, 1400).status().message().find("revoked"), std::string::npos);
+
+  auto lock = db->Lock();
+  auto a = db->Cached("SELECT ?1 IS NULL");
+  ASSERT_TRUE(a.ok());
+  (*a)->Bind(1, int64_t{5});
+  ASSERT_EQ((*a)->Next(), store::Statement::Step::kRow);
+  EXPECT_EQ((*a)->Int(0), 0);
+  auto b = db->Cached("SELECT ?1 IS NULL");
+  ASSERT_TRUE(b.ok());
+  EXPECT_EQ(*a, *b);
+  ASSERT_EQ((*b)->Next(), store::Statement::Step::kRow);
+  EXPECT_EQ((*b)->Int(0), 1);  // bindings cleared
+  (*b)->Reset();
+}
+
 // The CLI audits a key between drawing its id and storing it: the hook sees
 // the id that is stored, and its error stores nothing.
 TEST(KeyStoreTest, BeforeInsertSeesTheIdAndItsErrorStoresNothing) {

@@ -20,6 +20,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "airlock/core/status.h"
 
@@ -39,6 +40,8 @@ class Statement {
   void Bind(int index, int64_t value);
   void BindBlob(int index, std::string_view bytes);
   Step Next();
+  // Back to before the first Next(), bindings cleared (for reuse).
+  void Reset();
   // Runs to completion; error with the SQLite message (never bound values).
   Status Run();
   std::string Text(int col) const;
@@ -59,6 +62,13 @@ class Database {
   ~Database();
 
   Result<std::unique_ptr<Statement>> Prepare(std::string_view sql);
+  // The same statement each time for the same SQL, prepared on first use and
+  // kept until the database closes, reset and with its bindings cleared: for
+  // queries on every request (API keys), where preparing cost more than
+  // running. The caller holds Lock() from this call until it is done with
+  // the statement, and resets it when done (a statement stopped on a row
+  // keeps its read transaction open).
+  Result<Statement*> Cached(std::string_view sql);
   Status Exec(std::string_view sql);
   std::unique_lock<std::mutex> Lock() { return std::unique_lock<std::mutex>(mu_); }
   const std::string& path() const { return path_; }
@@ -68,6 +78,7 @@ class Database {
   sqlite3* db_;
   std::string path_;
   std::mutex mu_;
+  std::unordered_map<std::string, std::unique_ptr<Statement>> cached_;
 };
 
 }  // namespace airlock::store
