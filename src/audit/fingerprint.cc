@@ -1,7 +1,8 @@
 #include "airlock/audit/fingerprint.h"
 
-#include <openssl/hmac.h>
+#include <openssl/crypto.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cstring>
 
@@ -80,18 +81,11 @@ std::string Normalise(std::string_view type, std::string_view value) {
 
 ValueFingerprint Fingerprint(const HmacKey& key, std::string_view entity_type,
                              std::string_view normalised) {
-  std::string msg;
-  msg.reserve(entity_type.size() + 1 + normalised.size());
-  msg.append(entity_type);
-  msg.push_back('\0');
-  msg.append(normalised);
   ValueFingerprint fp;
   fp.entity_type = std::string(entity_type);
-  unsigned int len = 0;
-  HMAC(EVP_sha256(), key.bytes().data(), static_cast<int>(key.bytes().size()),
-       reinterpret_cast<const unsigned char*>(msg.data()), msg.size(), fp.mac.data(), &len);
-  // The normalised value may be a secret: do not leave a copy behind.
-  OPENSSL_cleanse(msg.data(), msg.size());
+  // HMAC over entity type, NUL, value, without a joined copy of the value.
+  const auto mac = key.mac().Mac({entity_type, std::string_view("\0", 1), normalised});
+  std::copy(mac.begin(), mac.end(), fp.mac.begin());
   return fp;
 }
 

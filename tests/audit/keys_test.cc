@@ -1,6 +1,9 @@
 #include <gtest/gtest.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 
 #include "airlock/audit/fingerprint.h"
@@ -18,6 +21,20 @@ TEST(AuditFingerprint, NormalisesLikeTheDetectors) {
   EXPECT_EQ(Normalise("PHONE_NUMBER", "0049 30 901820"), "+4930901820");
   EXPECT_EQ(Normalise("CREDIT_CARD", "4111-1111 1111-1111"), "4111111111111111");
   EXPECT_EQ(Normalise("PERSON", "  Max \t Mustermann "), "Max Mustermann");
+}
+
+// The MAC is HMAC-SHA-256(key, entity type || NUL || normalised value), as
+// trails written by earlier versions hold it: an investigator's fingerprint
+// of a value must match old events and new ones.
+TEST(AuditFingerprint, IsHmacOfTypeNulValue) {
+  const HmacKey k = Key('q');
+  const std::string msg = std::string("IBAN_CODE") + '\0' + "DE89370400440532013000";
+  unsigned char want[32];
+  unsigned int len = 0;
+  HMAC(EVP_sha256(), k.bytes().data(), static_cast<int>(k.bytes().size()),
+       reinterpret_cast<const unsigned char*>(msg.data()), msg.size(), want, &len);
+  const auto fp = FingerprintValue(k, "IBAN_CODE", "DE89 3704 0044 0532 0130 00");
+  EXPECT_EQ(std::memcmp(fp.mac.data(), want, 32), 0);
 }
 
 TEST(AuditFingerprint, SameValueSameFingerprintAcrossSpellings) {

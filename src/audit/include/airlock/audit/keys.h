@@ -16,6 +16,7 @@
 #include <string>
 #include <string_view>
 
+#include "airlock/core/crypto.h"
 #include "airlock/core/status.h"
 
 namespace airlock::audit {
@@ -30,10 +31,13 @@ class HmacKey {
   // Reads `path`; when `path` is empty, reads the environment variable.
   static Result<HmacKey> Load(const std::string& path);
   const std::string& bytes() const { return bytes_; }
+  // The same key, ready for many MACs (value fingerprints).
+  const HmacSha256& mac() const { return mac_; }
 
  private:
-  explicit HmacKey(std::string b) : bytes_(std::move(b)) {}
+  explicit HmacKey(std::string b) : bytes_(std::move(b)), mac_(bytes_) {}
   std::string bytes_;
+  HmacSha256 mac_;
 };
 
 // An Ed25519 key pair or public key. Move-only RAII owner of the EVP_PKEY.
