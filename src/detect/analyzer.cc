@@ -312,6 +312,13 @@ Result<std::shared_ptr<const Analyzer>> Analyzer::Create(Catalog catalog,
       impl->options.cache_max_bytes != 0) {
     PruneCache(impl->options.cache_dir, impl->options.cache_max_bytes, started);
   }
+  impl->context_gated.resize(dets.size(), 0);
+  for (unsigned i = 0; i < dets.size(); ++i) {
+    const Detector& d = dets[i];
+    impl->context_gated[i] = impl->options.context_gate && d.context.required && d.expander.empty() &&
+                             !d.context.words.empty() &&
+                             std::min(d.score, d.context.without_context) < impl->options.min_score;
+  }
   impl->catalog = std::move(catalog);
   return std::shared_ptr<const Analyzer>(new Analyzer(std::move(impl)));
 }
@@ -400,6 +407,25 @@ Status CollectFindings(const Analyzer::Impl& im, std::string_view text, const Fi
       for (unsigned d : field->detectors) cands.push_back({d | kFieldCandidate, b, e});
     }
   }
+  // Context gate: a candidate of a detector that needs a context word to
+  // reach min_score, with none of its words in reach, cannot become a
+  // finding; drop it before locating its start or validating it. (Not with
+  // a field name that supplies context words, and not for unbounded
+  // patterns, whose located start has no bound.)
+  internal::SortHits(&hits);
+  if (field == nullptr || field->context_words.empty()) {
+    std::erase_if(ends, [&](const std::pair<unsigned, std::uint64_t>& e) {
+      const PatternMeta& pm = im.patterns[e.first];
+      if (!im.context_gated[pm.detector] || pm.max_width >= kMaxUnboundedWidth) return false;
+      const std::uint64_t reach = internal::LocatorReach(im, e.first);
+      return !internal::ContextNear(im, pm.detector, hits, e.second > reach ? e.second - reach : 0,
+                                    e.second);
+    });
+    std::erase_if(cands, [&](const scan::Match& c) {
+      return (c.id & kFieldCandidate) == 0 && im.context_gated[c.id] &&
+             !internal::ContextNear(im, c.id, hits, c.from, c.to);
+    });
+  }
   if (cands.empty() && ends.empty()) return Status::Ok();
 
   // Second pass, pattern by pattern: windows reaching back from each end
@@ -436,7 +462,6 @@ Status CollectFindings(const Analyzer::Impl& im, std::string_view text, const Fi
 
   // Group by (detector, start); within a group try the longest end first.
   internal::SortCandidates(&cands);
-  internal::SortHits(&hits);
   const auto& dets = im.catalog.detectors();
   for (std::size_t i = 0; i < cands.size();) {
     std::size_t j = i;
@@ -500,6 +525,23 @@ void CollectPrefilterMatch(const Analyzer::Impl& im, const scan::Match& m, PassO
 void CollectDictionaryMatch(const Analyzer::Impl& im, const scan::Match& m, PassOne* out) {
   const PatternMeta& pm = im.patterns[m.id];
   out->cands.push_back({pm.detector, m.to - pm.fixed_width, m.to});
+}
+
+bool ContextNear(const Analyzer::Impl& im, unsigned det, const std::vector<scan::Match>& hits,
+                 std::uint64_t earliest_begin, std::uint64_t end) {
+  const Detector& d = im.catalog.detectors()[det];
+  const std::vector<unsigned>& words = im.detectors[det].context_words;
+  const std::uint64_t lo = earliest_begin > d.context.before ? earliest_begin - d.context.before : 0;
+  const std::uint64_t hi = end + d.context.after;
+  // No context word is longer than 256 bytes (as in EvaluateGroup).
+  auto it = std::lower_bound(hits.begin(), hits.end(), lo > 256 ? lo - 256 : 0,
+                             [](const scan::Match& a, std::uint64_t from) { return a.from < from; });
+  for (; it != hits.end() && it->from <= hi; ++it) {
+    if (it->to >= lo && std::find(words.begin(), words.end(), it->id - kContextBase) != words.end()) {
+      return true;
+    }
+  }
+  return false;
 }
 
 Status LocateWindow(const Analyzer::Impl& im, unsigned id, std::string_view text,

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <random>
 
 #include "airlock/detect/analyzer.h"
 
@@ -396,6 +397,78 @@ detectors:
   ASSERT_EQ(r->size(), 2u);
   EXPECT_EQ((*r)[0].span, (ByteSpan{4, 21}));
   EXPECT_EQ((*r)[1].span, (ByteSpan{26, 43}));
+  fs::remove_all(dir);
+}
+
+// The context gate drops candidates that could only score below min_score
+// before locating and validating them: the findings must be exactly those
+// of evaluating every candidate. Random texts of digit groups, separators,
+// identifiers and the catalog's own context words at random distances, in
+// several views (plain, escaped, spaced) and with a field name.
+TEST(ContextGate, SameFindingsAsEvaluatingEveryCandidate) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("airlock_gate_test_" + std::to_string(::getpid()));
+  auto load = [&](bool gate) {
+    auto c = Catalog::LoadDirectory(std::string(AIRLOCK_SOURCE_DATA_DIR) + "/detectors");
+    EXPECT_TRUE(c.ok());
+    AnalyzerOptions o;
+    o.cache_dir = dir.string();
+    o.context_gate = gate;
+    auto a = Analyzer::Create(std::move(*c), o);
+    EXPECT_TRUE(a.ok()) << a.status().ToString();
+    return *a;
+  };
+  const auto gated = load(true);
+  const auto every = load(false);
+  std::vector<std::string> words;
+  for (const Detector& d : gated->catalog().detectors()) {
+    if (!d.context.required) continue;
+    for (const auto& [lang, w] : d.context.words) words.push_back(w);
+  }
+  ASSERT_GT(words.size(), 20u);
+  const std::vector<std::string> pieces = {
+      "DE89 3704 0044 0532 0130 00", "+49 30 12345678", "030 1234567", "10115 Berlin", "D-80331",
+      "219-09-9999", "123-45-6789", "4111 1111 1111 1111", "12.03.1985", "1985-03-12", "SW1A 1AA",
+      "1234 AB", "AB 12 34 56 C", "943 476 5919", "DEUTDEFF", "Max Mustermann", "max@example.com",
+      "the", "and", "invoice", "\\u0040", "%40", " ", "  ", ", ", ". ", "\n", "-", "/", "(", ")"};
+  std::mt19937 rng(11);
+  auto digits = [&](int n) {
+    std::string s;
+    for (int i = 0; i < n; ++i) s += static_cast<char>('0' + rng() % 10);
+    return s;
+  };
+  const FieldContext phone_field = gated->PrepareField("Phone");
+  const FieldContext other_field = gated->PrepareField("Notes");
+  const std::vector<const FieldContext*> fields = {nullptr, &phone_field, &other_field};
+  int with_findings = 0;
+  for (int round = 0; round < 400; ++round) {
+    std::string text;
+    const int parts = 5 + static_cast<int>(rng() % 25);
+    for (int i = 0; i < parts; ++i) {
+      switch (rng() % 5) {
+        case 0: text += words[rng() % words.size()]; break;
+        case 1: text += digits(1 + static_cast<int>(rng() % 12)); break;
+        case 2: text += std::string(rng() % 40, "ab x"[rng() % 4]); break;
+        default: text += pieces[rng() % pieces.size()]; break;
+      }
+      text += pieces[pieces.size() - 1 - rng() % 9];  // a separator
+    }
+    for (const FieldContext* field : fields) {
+      auto a = gated->Analyze(text, field);
+      auto b = every->Analyze(text, field);
+      ASSERT_TRUE(a.ok() && b.ok());
+      ASSERT_EQ(a->size(), b->size()) << "round " << round;
+      for (std::size_t k = 0; k < a->size(); ++k) {
+        const Finding& x = (*a)[k];
+        const Finding& y = (*b)[k];
+        ASSERT_TRUE(x.detector == y.detector && x.span == y.span && x.score == y.score &&
+                    x.explanation == y.explanation)
+            << "round " << round << " finding " << k << ": " << x.detector << " vs " << y.detector;
+      }
+      with_findings += !a->empty();
+    }
+  }
+  EXPECT_GT(with_findings, 600);  // the texts do make findings
   fs::remove_all(dir);
 }
 

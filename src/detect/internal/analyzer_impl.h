@@ -86,6 +86,11 @@ struct Analyzer::Impl {
   std::vector<std::unique_ptr<scan::Scanner>> locators;
   // Ids of detectors with `container: true`.
   std::vector<std::string> container_ids;
+  // Per detector: its candidates cannot reach min_score without one of its
+  // context words near (context `required`, min(score, without_context) <
+  // min_score, no expander), so a candidate with none of them in reach is
+  // dropped before its start is located or it is validated (ContextNear).
+  std::vector<char> context_gated;
   // The patterns as compiled into `prefilter` and `dictionary`, kept for the
   // streaming-mode copies that StreamingScanners() compiles on first use.
   std::vector<scan::Pattern> prefilter_patterns;
@@ -152,6 +157,12 @@ inline bool HitOrder(const scan::Match& a, const scan::Match& b) {
   if (a.id != b.id) return a.id < b.id;
   return a.to < b.to;
 }
+// Whether a context word of detector `det` lies where EvaluateGroup would
+// count it for some span that begins at or after `earliest_begin` and ends
+// at `end`: a hit with to >= earliest_begin - before and from <= end + after.
+// `hits` sorted by HitOrder.
+bool ContextNear(const Analyzer::Impl& im, unsigned det, const std::vector<scan::Match>& hits,
+                 std::uint64_t earliest_begin, std::uint64_t end);
 void SortCandidates(std::vector<scan::Match>* cands);
 void SortHits(std::vector<scan::Match>* hits);
 

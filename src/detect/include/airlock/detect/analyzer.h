@@ -21,7 +21,14 @@
 //   3. Score: the detector's score; plus `boost` when one of its context
 //      words occurs within the window; a detector with `required` context
 //      scores `without_context` when no word is near.
-//   4. Findings below AnalyzerOptions::min_score are dropped.
+//   4. Findings below AnalyzerOptions::min_score are dropped. A detector
+//      that cannot reach min_score without a context word (`required`
+//      context whose without_context, or score, is below it; no expander)
+//      has its candidates dropped before step 1's second pass and before
+//      step 2 when none of its words is in reach of them (the context gate):
+//      the same findings, without locating and validating candidates that
+//      step 4 would drop (most phone-like and postcode-like digit groups of
+//      digit-dense text).
 //   5. Evasion resistance: unless the text is plain ASCII with nothing
 //      escape- or encoding-like in it (one cheap pass, EvasionSignals in
 //      normalizer.h), steps 1-4 also run on its normalised form, on that form
@@ -86,6 +93,9 @@ struct AnalyzerOptions {
   // Benchmarks only: build the evasion views even for text the fast path
   // would skip (the cost the fast path saves).
   bool force_evasion_views = false;
+  // Tests and benchmarks only: false evaluates every candidate, also those
+  // the context gate (step 4 above) drops early; the findings are the same.
+  bool context_gate = true;
 };
 
 struct AnalyzerStats {
