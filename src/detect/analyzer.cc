@@ -594,6 +594,14 @@ std::optional<Finding> EvaluateGroup(const Analyzer::Impl& im, std::string_view 
   const bool from_field = (first->id & kFieldCandidate) != 0;
   const Detector& d = dets[first->id & ~kFieldCandidate];
   const CompiledDetector& cd = im.detectors[first->id & ~kFieldCandidate];
+  // The context gate (see CollectFindings), here for the streaming analyzer,
+  // which evaluates a group only once the text after it has arrived: the
+  // group's spans all begin at first->from and end at or before first->to.
+  if (!from_field && im.context_gated[first->id] &&
+      (field == nullptr || field->context_words.empty()) &&
+      !ContextNear(im, first->id, hits, first->from, first->to)) {
+    return std::nullopt;
+  }
   std::vector<unsigned> near;  // context words near the current span
   for (const scan::Match* k = first; k != last; ++k) {
     if (k > first && k->to == (k - 1)->to) continue;

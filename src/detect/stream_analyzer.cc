@@ -72,6 +72,12 @@ struct StreamAnalyzer::State {
   internal::PassOne p1;             // new first-pass output, drained per write
   std::vector<Chain> chains;        // by pattern id
   std::vector<unsigned> open_chains;
+  // Ends of context-gated detectors (Analyzer::Impl::context_gated) wait
+  // here until the text their context words may lie in has been scanned;
+  // then those with no word in reach are dropped, as Analyze drops them.
+  std::vector<std::pair<unsigned, std::uint64_t>> gate_wait;  // (pattern, end), ascending per detector
+  std::vector<std::pair<unsigned, std::uint64_t>> new_ends;   // scratch
+  std::uint64_t max_gate_need = 0;  // longest right_need of a gated detector
   std::vector<scan::Match> cands;   // candidates not evaluated yet
   std::vector<scan::Match> hits;    // context words still needed
   std::size_t hits_sorted = 0;      // hits[0, hits_sorted) are in HitOrder
@@ -129,6 +135,7 @@ std::uint64_t StreamAnalyzer::State::CandidateFrontier() const {
   // most max_reach earlier; open windows produce matches inside them.
   std::uint64_t cf = SubSat(written + 1, kSlack + max_reach);
   for (unsigned id : open_chains) cf = std::min<std::uint64_t>(cf, chains[id].window.begin);
+  for (const auto& [id, end] : gate_wait) cf = std::min(cf, SubSat(end, internal::LocatorReach(*im, id)));
   return cf;
 }
 
@@ -156,8 +163,38 @@ Status StreamAnalyzer::State::Advance(std::vector<Finding>* out) {
   for (const scan::Match& m : p1.cands) cands.push_back(m);
   hits.insert(hits.end(), p1.hits.begin(), p1.hits.end());
   // 2. Variable-width ends extend their pattern's window or start a new one
-  // (the merge rule of Analyze's second pass).
-  for (const auto& [id, end] : p1.ends) {
+  // (the merge rule of Analyze's second pass). Ends of context-gated
+  // detectors first wait in gate_wait until right_need bytes follow them
+  // (all context words that can count for them are then known); those with
+  // none in reach are dropped. (A window that closed meanwhile makes a new
+  // one: for patterns with a maximum width, which alone are gated, the
+  // located start of an end does not depend on how windows merge.)
+  new_ends.clear();
+  for (const auto& e : p1.ends) {
+    const internal::PatternMeta& pm = im->patterns[e.first];
+    if (im->context_gated[pm.detector] && pm.max_width < internal::kMaxUnboundedWidth) {
+      gate_wait.push_back(e);
+    } else {
+      new_ends.push_back(e);
+    }
+  }
+  if (!gate_wait.empty()) {
+    SortTail(&hits, hits_sorted, internal::HitOrder);
+    std::size_t kept_wait = 0;
+    for (const auto& e : gate_wait) {
+      const unsigned det = im->patterns[e.first].detector;
+      if (!finished && e.second + right_need[det] > written) {
+        gate_wait[kept_wait++] = e;
+        continue;
+      }
+      if (internal::ContextNear(*im, det, hits, SubSat(e.second, internal::LocatorReach(*im, e.first)),
+                                e.second)) {
+        new_ends.push_back(e);
+      }
+    }
+    gate_wait.resize(kept_wait);
+  }
+  for (const auto& [id, end] : new_ends) {
     const std::uint64_t reach = internal::LocatorReach(*im, id);
     const ByteSpan w{SubSat(end, reach), end};
     Chain& c = chains[id];
@@ -309,6 +346,7 @@ Result<std::unique_ptr<StreamAnalyzer>> StreamAnalyzer::Create(
     st->left_move[i] = expand;
     st->max_before = std::max<std::uint64_t>(st->max_before, d.context.before);
     st->max_right_need = std::max(st->max_right_need, st->right_need[i]);
+    if (im.context_gated[i]) st->max_gate_need = std::max(st->max_gate_need, st->right_need[i]);
     st->max_left_move = std::max(st->max_left_move, st->left_move[i]);
   }
   for (unsigned id = 0; id < im.patterns.size(); ++id) {
@@ -409,11 +447,12 @@ std::uint64_t StreamAnalyzer::MaxHoldBack() const {
   // first-pass end; a known candidate waits until max_right_need bytes
   // follow its end (at most max_width after its start); a span starts at
   // most max_left_move before its candidate; evaluation runs in batches of
-  // kBatch bytes. That bounds the frontier of
+  // kBatch bytes; an end of a context-gated detector waits up to
+  // max_gate_need bytes before its window opens. That bounds the frontier of
   // findings still to come; a finding already made waits while a later one
   // could still overlap it, so it may start one finding's length earlier.
   const std::uint64_t frontier =
-      std::max(kSlack + st.max_reach, kSlack + st.max_width + st.max_right_need) +
+      std::max(kSlack + st.max_reach + st.max_gate_need, kSlack + st.max_width + st.max_right_need) +
       st.max_left_move + kBatch;
   return frontier + st.max_width + 2 * st.max_left_move + kScanBatch;
 }
