@@ -183,7 +183,9 @@ Status StreamAnalyzer::State::Advance(std::vector<Finding>* out) {
     std::size_t kept_wait = 0;
     for (const auto& e : gate_wait) {
       const unsigned det = im->patterns[e.first].detector;
-      if (!finished && e.second + right_need[det] > written) {
+      // right_need covers the context window after the end and the longest
+      // word; kSlack, as for evaluation, the byte a trailing \b needs.
+      if (!finished && e.second + right_need[det] + kSlack > written) {
         gate_wait[kept_wait++] = e;
         continue;
       }
@@ -346,7 +348,7 @@ Result<std::unique_ptr<StreamAnalyzer>> StreamAnalyzer::Create(
     st->left_move[i] = expand;
     st->max_before = std::max<std::uint64_t>(st->max_before, d.context.before);
     st->max_right_need = std::max(st->max_right_need, st->right_need[i]);
-    if (im.context_gated[i]) st->max_gate_need = std::max(st->max_gate_need, st->right_need[i]);
+    if (im.context_gated[i]) st->max_gate_need = std::max(st->max_gate_need, st->right_need[i] + kSlack);
     st->max_left_move = std::max(st->max_left_move, st->left_move[i]);
   }
   for (unsigned id = 0; id < im.patterns.size(); ++id) {

@@ -377,6 +377,30 @@ TEST_F(StreamAnalyzerTest, ContextAfterTheMatchIsWaitedFor) {
   EXPECT_TRUE(SameAll(block, got)) << Describe(block) << "--\n" << Describe(got);
 }
 
+// The context gate in streaming: an end of a detector that needs a context
+// word waits until the word's whole window has been scanned. A context word
+// after a phone number, at every distance up to past the `after` window,
+// with the first write ending at every byte around the word: the same
+// findings as block mode (the first write is long enough to be scanned at
+// once, so the gate sees exactly the bytes up to the cut).
+TEST_F(StreamAnalyzerTest, GatedEndWaitsForTheWholeContextWindow) {
+  const std::string prefix(300, '.');
+  int with_finding = 0;
+  for (std::size_t d = 0; d <= 30; ++d) {
+    const std::string text = prefix + " 30 12345678" + std::string(d, ' ') + "telephone, noted. " + std::string(40, '.');
+    const auto block = Block(text);
+    with_finding += !block.empty();
+    const std::size_t number_end = prefix.size() + 12;
+    for (std::size_t cut = number_end; cut <= number_end + d + 12 && cut < text.size(); ++cut) {
+      auto got = Stream(A(), text, {cut});
+      ASSERT_TRUE(SameAll(block, got)) << "distance " << d << " cut " << cut << "\n"
+                                       << Describe(block) << "--\n" << Describe(got);
+    }
+  }
+  EXPECT_GT(with_finding, 5);   // near enough, the word makes a finding
+  EXPECT_LT(with_finding, 31);  // and far enough it does not
+}
+
 TEST_F(StreamAnalyzerTest, SafeOffsetAdvancesOnPlainProse) {
   std::string text;
   for (int i = 0; i < 200; ++i) text += "the weather is fine and nothing happens today. ";
