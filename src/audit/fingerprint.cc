@@ -2,7 +2,6 @@
 
 #include <openssl/crypto.h>
 
-#include <algorithm>
 #include <cctype>
 #include <cstring>
 
@@ -84,8 +83,7 @@ ValueFingerprint Fingerprint(const HmacKey& key, std::string_view entity_type,
   ValueFingerprint fp;
   fp.entity_type = std::string(entity_type);
   // HMAC over entity type, NUL, value, without a joined copy of the value.
-  const auto mac = key.mac().Mac({entity_type, std::string_view("\0", 1), normalised});
-  std::copy(mac.begin(), mac.end(), fp.mac.begin());
+  fp.mac = key.mac().Mac({entity_type, std::string_view("\0", 1), normalised});
   return fp;
 }
 

@@ -407,23 +407,14 @@ Status CollectFindings(const Analyzer::Impl& im, std::string_view text, const Fi
       for (unsigned d : field->detectors) cands.push_back({d | kFieldCandidate, b, e});
     }
   }
-  // Context gate: a candidate of a detector that needs a context word to
-  // reach min_score, with none of its words in reach, cannot become a
-  // finding; drop it before locating its start or validating it. (Not with
-  // a field name that supplies context words, and not for unbounded
-  // patterns, whose located start has no bound.)
+  // Context gate: an end of a detector that needs a context word to reach
+  // min_score, with none of its words in reach, cannot become a finding;
+  // drop it before locating its start. (Not with a field name that supplies
+  // context words. Fixed-width candidates are gated in EvaluateGroup.)
   internal::SortHits(&hits);
   if (field == nullptr || field->context_words.empty()) {
     std::erase_if(ends, [&](const std::pair<unsigned, std::uint64_t>& e) {
-      const PatternMeta& pm = im.patterns[e.first];
-      if (!im.context_gated[pm.detector] || pm.max_width >= kMaxUnboundedWidth) return false;
-      const std::uint64_t reach = internal::LocatorReach(im, e.first);
-      return !internal::ContextNear(im, pm.detector, hits, e.second > reach ? e.second - reach : 0,
-                                    e.second);
-    });
-    std::erase_if(cands, [&](const scan::Match& c) {
-      return (c.id & kFieldCandidate) == 0 && im.context_gated[c.id] &&
-             !internal::ContextNear(im, c.id, hits, c.from, c.to);
+      return internal::GatesEnd(im, e.first) && !internal::EndHasContext(im, hits, e.first, e.second);
     });
   }
   if (cands.empty() && ends.empty()) return Status::Ok();
@@ -544,6 +535,17 @@ bool ContextNear(const Analyzer::Impl& im, unsigned det, const std::vector<scan:
   return false;
 }
 
+bool GatesEnd(const Analyzer::Impl& im, unsigned id) {
+  const PatternMeta& pm = im.patterns[id];
+  return im.context_gated[pm.detector] && pm.max_width < kMaxUnboundedWidth;
+}
+
+bool EndHasContext(const Analyzer::Impl& im, const std::vector<scan::Match>& hits, unsigned id,
+                   std::uint64_t end) {
+  const std::uint64_t reach = LocatorReach(im, id);
+  return ContextNear(im, im.patterns[id].detector, hits, end > reach ? end - reach : 0, end);
+}
+
 Status LocateWindow(const Analyzer::Impl& im, unsigned id, std::string_view text,
                     std::uint64_t base, ByteSpan w,
                     const std::pair<unsigned, std::uint64_t>* first,
@@ -594,9 +596,10 @@ std::optional<Finding> EvaluateGroup(const Analyzer::Impl& im, std::string_view 
   const bool from_field = (first->id & kFieldCandidate) != 0;
   const Detector& d = dets[first->id & ~kFieldCandidate];
   const CompiledDetector& cd = im.detectors[first->id & ~kFieldCandidate];
-  // The context gate (see CollectFindings), here for the streaming analyzer,
-  // which evaluates a group only once the text after it has arrived: the
-  // group's spans all begin at first->from and end at or before first->to.
+  // The context gate (see CollectFindings) for fixed-width and located
+  // candidates; the streaming analyzer evaluates a group only once the text
+  // after it has arrived. The group's spans all begin at first->from and
+  // end at or before first->to.
   if (!from_field && im.context_gated[first->id] &&
       (field == nullptr || field->context_words.empty()) &&
       !ContextNear(im, first->id, hits, first->from, first->to)) {

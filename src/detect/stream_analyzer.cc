@@ -170,14 +170,7 @@ Status StreamAnalyzer::State::Advance(std::vector<Finding>* out) {
   // one: for patterns with a maximum width, which alone are gated, the
   // located start of an end does not depend on how windows merge.)
   new_ends.clear();
-  for (const auto& e : p1.ends) {
-    const internal::PatternMeta& pm = im->patterns[e.first];
-    if (im->context_gated[pm.detector] && pm.max_width < internal::kMaxUnboundedWidth) {
-      gate_wait.push_back(e);
-    } else {
-      new_ends.push_back(e);
-    }
-  }
+  for (const auto& e : p1.ends) (internal::GatesEnd(*im, e.first) ? gate_wait : new_ends).push_back(e);
   if (!gate_wait.empty()) {
     SortTail(&hits, hits_sorted, internal::HitOrder);
     std::size_t kept_wait = 0;
@@ -189,10 +182,7 @@ Status StreamAnalyzer::State::Advance(std::vector<Finding>* out) {
         gate_wait[kept_wait++] = e;
         continue;
       }
-      if (internal::ContextNear(*im, det, hits, SubSat(e.second, internal::LocatorReach(*im, e.first)),
-                                e.second)) {
-        new_ends.push_back(e);
-      }
+      if (internal::EndHasContext(*im, hits, e.first, e.second)) new_ends.push_back(e);
     }
     gate_wait.resize(kept_wait);
   }

@@ -163,6 +163,13 @@ inline bool HitOrder(const scan::Match& a, const scan::Match& b) {
 // `hits` sorted by HitOrder.
 bool ContextNear(const Analyzer::Impl& im, unsigned det, const std::vector<scan::Match>& hits,
                  std::uint64_t earliest_begin, std::uint64_t end);
+// Whether the context gate applies to first-pass ends of variable-width
+// pattern `id` (its detector is context_gated and the pattern has a maximum
+// width, so its located start is at most its reach before the end), and
+// whether such an end has a context word in reach.
+bool GatesEnd(const Analyzer::Impl& im, unsigned id);
+bool EndHasContext(const Analyzer::Impl& im, const std::vector<scan::Match>& hits, unsigned id,
+                   std::uint64_t end);
 void SortCandidates(std::vector<scan::Match>* cands);
 void SortHits(std::vector<scan::Match>* hits);
 
