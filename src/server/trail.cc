@@ -108,14 +108,18 @@ boost::asio::awaitable<Result<audit::EventId>> Trail::Record(audit::Event e) {
     auto ex = net::get_associated_executor(handler);
     auto h = std::make_shared<decltype(handler)>(std::move(handler));
     log_->AppendAsync(std::move(ev), [this, h, ex, copy](Result<audit::EventId> r) {
-      if (r.ok()) {
-        copy->instance = r->instance;
-        copy->seq = r->seq;
-        Publish(*copy, *r);
+      // The request resumes first; the observers (metrics, alerts) run on
+      // this writer thread meanwhile instead of ahead of it.
+      std::optional<audit::EventId> id;
+      if (r.ok()) id = *r;
+      net::post(ex, [h, r = std::move(r)]() mutable { (*h)(std::move(r)); });
+      if (id) {
+        copy->instance = id->instance;
+        copy->seq = id->seq;
+        Publish(*copy, *id);
       } else {
         failures_.fetch_add(1);
       }
-      net::post(ex, [h, r = std::move(r)]() mutable { (*h)(std::move(r)); });
     });
   };
   co_return co_await net::async_initiate<const net::use_awaitable_t<>&, void(Result<audit::EventId>)>(

@@ -134,6 +134,7 @@ class RemoteBackend final : public Backend, public std::enable_shared_from_this<
     auto endpoints = co_await resolver.async_resolve(url_.host, url_.port, net::redirect_error(use_awaitable, ec));
     if (ec) co_return Status::IoError("backend " + o_.name + ": cannot resolve host: " + ec.message());
     auto c = std::make_unique<Connection>();
+    c->buffer.reserve(16384);  // a receive reads at most the free space (512 bytes at first)
     if (url_.tls) {
       c->tls = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(ex, *ssl_);
     } else {
