@@ -270,22 +270,10 @@ std::vector<SlotFinding> TransformSet(const config::WorkflowConfig& wf, const st
   return out;
 }
 
-// (s3-local) DetectSlots within detection.timeout_ms: on the detection pool,
-// or for a small request (detection.inline_max_bytes) on this I/O thread,
-// which saves two thread hand-offs; an inline scan that ran late fails
-// closed as a late pool scan does.
+// (s3-local) DetectSlots on the detection pool, within detection.timeout_ms.
 awaitable<Result<std::vector<SlotFinding>>> DetectSlotsWithin(Services& s, std::shared_ptr<const Runtime> rt,
                                                               const std::vector<api::TextSlot>& slots) {
   const unsigned timeout_ms = rt->config->detection.timeout_ms;
-  std::size_t bytes = 0;
-  for (const auto& sl : slots) bytes += sl.text->size();
-  if (bytes <= rt->config->detection.inline_max_bytes) {
-    const auto t0 = std::chrono::steady_clock::now();
-    Result<std::vector<SlotFinding>> r = DetectSlots(*s.analyzer, rt->indexes, slots);
-    if (std::chrono::steady_clock::now() - t0 > std::chrono::milliseconds(timeout_ms))
-      co_return Status::Unavailable("detection did not finish within " + std::to_string(timeout_ms) + " ms");
-    co_return r;
-  }
   // A named job: GCC 12 destroys a lambda-to-std::function temporary inside
   // a co_await expression twice.
   std::function<Result<std::vector<SlotFinding>>()> job = [analyzer = s.analyzer, rt, owned = OwnSlots(slots)] {

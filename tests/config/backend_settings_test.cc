@@ -70,15 +70,5 @@ TEST(BackendSettingsTest, DetectionTimeout) {
   EXPECT_THAT(z.status().message(), HasSubstr("detection.timeout_ms must be between 1 and"));
 }
 
-TEST(BackendSettingsTest, DetectionInlineMaxBytes) {
-  EXPECT_EQ(Default()->detection.inline_max_bytes, 4096u);
-  auto c = Parse("detection: {inline_max_bytes: 0}\n", "t.yaml");
-  ASSERT_TRUE(c.ok());
-  EXPECT_EQ((*c)->detection.inline_max_bytes, 0u);
-  auto bad = Parse("detection: {inline_max_bytes: -1}\n", "t.yaml");
-  ASSERT_FALSE(bad.ok());
-  EXPECT_THAT(bad.status().message(), HasSubstr("detection.inline_max_bytes"));
-}
-
 }  // namespace
 }  // namespace airlock::config

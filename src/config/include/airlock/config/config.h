@@ -66,10 +66,6 @@ struct DetectionConfig {
   unsigned hold_back_bytes = 256;  // streaming: text held back before release
   std::vector<std::string> indexes;  // `airlock index` files; loaded at start and on SIGHUP
   unsigned timeout_ms = 2000;      // scanning a request takes longer: 503, nothing forwarded
-  // Requests whose text is at most this many bytes are scanned on the I/O
-  // thread instead of the detection pool (no thread hand-off); a scan that
-  // ran past timeout_ms still answers 503. 0: every scan on the pool.
-  unsigned inline_max_bytes = 4096;
 };
 
 struct ContractFacts {
