@@ -1,5 +1,8 @@
 #include "airlock/detect/analyzer.h"
 
+#include <atomic>
+#include <bitset>
+
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
@@ -14,6 +17,7 @@
 #include "internal/analyzer_impl.h"
 #include "internal/evasion.h"
 #include "internal/expanders.h"
+#include "internal/pattern_alphabet.h"
 
 namespace airlock::detect {
 
@@ -214,6 +218,7 @@ Result<std::shared_ptr<const Analyzer>> Analyzer::Create(Catalog catalog,
       }
     }
     unsigned flags = (d.caseless ? unsigned{scan::kCaseless} : 0u) | (d.utf8 ? unsigned{scan::kUtf8} : 0u);
+    const auto first_pattern = static_cast<unsigned>(impl->patterns.size());
     for (const auto& p : d.patterns) {
       const auto id = static_cast<unsigned>(impl->patterns.size());
       scan::Pattern pat{p, id, flags};
@@ -231,6 +236,7 @@ Result<std::shared_ptr<const Analyzer>> Analyzer::Create(Catalog catalog,
       if (!unbounded && info->min_width == info->max_width) meta.fixed_width = info->max_width;
       if (meta.fixed_width == 0) meta.locator = locator;
       impl->patterns.push_back(meta);
+      impl->alphabets.push_back(internal::PatternAlphabet(p, d.caseless, d.utf8));
       all.push_back(pat);
       if (meta.fixed_width == 0 && locator == nullptr) located.push_back(std::move(pat));
     }
@@ -244,8 +250,12 @@ Result<std::shared_ptr<const Analyzer>> Analyzer::Create(Catalog catalog,
       meta.max_width = lit.size();
       meta.fixed_width = lit.size();
       impl->patterns.push_back(meta);
+      impl->alphabets.emplace_back().set();
       literals.push_back({lit, id, d.caseless ? unsigned{scan::kCaseless} : 0u});
     }
+    impl->detector_patterns.emplace_back(first_pattern, static_cast<unsigned>(impl->patterns.size()));
+    impl->container.push_back(d.container ? 1 : 0);
+    impl->deferrable.push_back(!d.container && d.expander.empty() ? 1 : 0);
     cd.dictionary = !d.dictionary.empty();
     if (d.container) impl->container_ids.push_back(d.id);
     for (const auto& [lang, word] : d.context.words) {
@@ -312,6 +322,13 @@ Result<std::shared_ptr<const Analyzer>> Analyzer::Create(Catalog catalog,
       impl->options.cache_max_bytes != 0) {
     PruneCache(impl->options.cache_dir, impl->options.cache_max_bytes, started);
   }
+  std::vector<std::uint64_t> widest(dets.size(), 0);
+  for (const auto& pm : impl->patterns) widest[pm.detector] = std::max(widest[pm.detector], pm.max_width);
+  std::vector<unsigned> order(dets.size());
+  for (unsigned i = 0; i < dets.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](unsigned a, unsigned b) { return widest[a] > widest[b]; });
+  impl->detector_rank.resize(dets.size());
+  for (unsigned r = 0; r < order.size(); ++r) impl->detector_rank[order[r]] = r;
   impl->context_gated.resize(dets.size(), 0);
   for (unsigned i = 0; i < dets.size(); ++i) {
     const Detector& d = dets[i];
@@ -366,11 +383,95 @@ Result<std::vector<Finding>> Analyzer::Analyze(std::string_view text) const {
 
 namespace {
 
+// Ends left out by CollectFindings because a validated finding dominates
+// them (see CollectDeferring). Analyze checks afterwards that each one's
+// dominator survived overlap resolution; those whose dominator did not are
+// located and evaluated then, a cluster at a time (see Analyzer::AnalyzeText).
+struct Deferral {
+  struct End {
+    unsigned pattern;
+    std::uint64_t end;
+    std::uint64_t lo;          // earliest start a match ending at `end` can have
+    unsigned dominator;        // detector index
+    ByteSpan dominator_span;
+    std::size_t cluster = 0;  // ends of one detector whose start ranges [lo, end) chain together
+  };
+  std::vector<End> ends;
+  std::vector<scan::Match> hits;  // the text's context words, for evaluating ends later
+};
+
+std::atomic<std::uint64_t> g_deferral_repairs{0};
+
+Status CollectDeferring(const Analyzer::Impl& im, std::string_view text, const FieldContext* field,
+                        bool spaced_only, internal::PassOne& p1, std::vector<Finding>* out,
+                        Deferral* deferral);
+
+// Step 2 for the ends [first, last) (sorted; several patterns may come in
+// turn): windows reaching back from each end past its pattern's maximum
+// width, merged where they touch (up to kMergeSlack beyond the reach); each
+// window counts only its own ends.
+Status LocateEnds(const Analyzer::Impl& im, std::string_view text,
+                  const std::pair<unsigned, std::uint64_t>* first,
+                  const std::pair<unsigned, std::uint64_t>* last, std::vector<scan::Match>* cands) {
+  struct Window {
+    ByteSpan span;
+    const std::pair<unsigned, std::uint64_t>* first;
+    const std::pair<unsigned, std::uint64_t>* last;
+  };
+  std::vector<Window> merged;
+  for (auto i = first; i != last;) {
+    const unsigned id = i->first;
+    auto j = i;
+    while (j != last && j->first == id) ++j;
+    const std::uint64_t reach = internal::LocatorReach(im, id);
+    merged.clear();
+    for (auto k = i; k != j; ++k) {
+      const std::uint64_t end = k->second;
+      if (!merged.empty() && internal::JoinsWindow(merged.back().span, end, reach)) {
+        merged.back().span.end = std::max<std::uint64_t>(merged.back().span.end, end);
+        merged.back().last = k + 1;
+      } else {
+        merged.push_back({ByteSpan{end > reach ? end - reach : 0, end}, k, k + 1});
+      }
+    }
+    for (const Window& w : merged) {
+      if (Status s = internal::LocateWindow(im, id, text, 0, w.span, w.first, w.last, cands); !s.ok()) return s;
+    }
+    i = j;
+  }
+  return Status::Ok();
+}
+
+// Step 3 for candidates sorted by CandidateOrder: one finding at most per
+// (detector, start) group. Calls `added(detector, finding)` for each.
+template <class Added>
+void EvaluateCandidates(const Analyzer::Impl& im, std::string_view text, const FieldContext* field,
+                        bool spaced_only, const std::vector<scan::Match>& cands,
+                        const std::vector<scan::Match>& hits, std::vector<Finding>* out, Added&& added) {
+  const auto& dets = im.catalog.detectors();
+  for (std::size_t i = 0; i < cands.size();) {
+    std::size_t j = i;
+    while (j < cands.size() && cands[j].id == cands[i].id && cands[j].from == cands[i].from) ++j;
+    const unsigned det = cands[i].id & ~kFieldCandidate;
+    if (spaced_only && !dets[det].spaced) {
+      i = j;
+      continue;
+    }
+    auto f = internal::EvaluateGroup(im, text, 0, text.size(), cands.data() + i, cands.data() + j, hits, field);
+    if (f.has_value()) {
+      out->push_back(std::move(*f));
+      added(det, out->back());
+    }
+    i = j;
+  }
+}
+
 // Steps 1-4 of Analyze (see analyzer.h) over one text: appends its findings,
 // spans into `text`, before overlaps are resolved. spaced_only: the text is
-// a separator view; only detectors with `spaced` count.
+// a separator view; only detectors with `spaced` count. With `deferral`,
+// dominated ends are left out (CollectDeferring).
 Status CollectFindings(const Analyzer::Impl& im, std::string_view text, const FieldContext* field,
-                       bool spaced_only, std::vector<Finding>* out) {
+                       bool spaced_only, std::vector<Finding>* out, Deferral* deferral = nullptr) {
   // Two passes. Start-of-match tracking makes vectorscan several times
   // slower, and most bytes of a text match nothing. So the first pass runs
   // every pattern and context word without it and yields (pattern, end)
@@ -418,54 +519,154 @@ Status CollectFindings(const Analyzer::Impl& im, std::string_view text, const Fi
     });
   }
   if (cands.empty() && ends.empty()) return Status::Ok();
-
-  // Second pass, pattern by pattern: windows reaching back from each end
-  // past the pattern's maximum width, merged where they touch (up to
-  // kMergeSlack beyond the reach); each window counts only its own ends.
   std::sort(ends.begin(), ends.end());
-  struct Window {
-    ByteSpan span;
-    std::size_t first, last;  // its ends
-  };
-  std::vector<Window> merged;
-  for (std::size_t i = 0; i < ends.size();) {
-    const unsigned id = ends[i].first;
-    std::size_t j = i;
-    while (j < ends.size() && ends[j].first == id) ++j;
-    const std::uint64_t reach = internal::LocatorReach(im, id);
-    merged.clear();
-    for (std::size_t k = i; k < j; ++k) {
-      const std::uint64_t end = ends[k].second;
-      if (!merged.empty() && internal::JoinsWindow(merged.back().span, end, reach)) {
-        merged.back().span.end = std::max<std::uint64_t>(merged.back().span.end, end);
-        merged.back().last = k + 1;
-      } else {
-        merged.push_back({ByteSpan{end > reach ? end - reach : 0, end}, k, k + 1});
-      }
-    }
-    for (const Window& w : merged) {
-      s = internal::LocateWindow(im, id, text, 0, w.span, ends.data() + w.first,
-                                 ends.data() + w.last, &cands);
-      if (!s.ok()) return s;
-    }
-    i = j;
-  }
+  if (deferral != nullptr) return CollectDeferring(im, text, field, spaced_only, p1, out, deferral);
 
+  // Second pass, pattern by pattern.
+  s = LocateEnds(im, text, ends.data(), ends.data() + ends.size(), &cands);
+  if (!s.ok()) return s;
   // Group by (detector, start); within a group try the longest end first.
   internal::SortCandidates(&cands);
-  const auto& dets = im.catalog.detectors();
-  for (std::size_t i = 0; i < cands.size();) {
-    std::size_t j = i;
-    while (j < cands.size() && cands[j].id == cands[i].id && cands[j].from == cands[i].from) ++j;
-    if (spaced_only && !dets[cands[i].id & ~kFieldCandidate].spaced) {
-      i = j;
-      continue;
+  EvaluateCandidates(im, text, field, spaced_only, cands, hits, out, [](unsigned, const Finding&) {});
+  return Status::Ok();
+}
+
+// Steps 2-3 with dominated ends left out. Detectors are taken widest first
+// (Impl::detector_order), each with all its candidates at once, so that a
+// (detector, start) group is never split. An end of pattern P (detector not
+// a container, no expander) that lies inside a validated, non-container
+// finding F found before, F.begin < end <= F.end, is dominated when
+//   - P's longest match is shorter than F, or
+//   - a byte of F before the end is one that P cannot match
+//     (PatternAlphabet), so a match ending there starts inside F.
+// Either way its finding C would overlap F and be shorter, so F ranks above
+// C (validated, then longer) and C is dropped whenever F is kept: neither
+// locating nor validating it changes the result. Two things are checked
+// after the fact: every dominator must survive overlap resolution (Analyze),
+// and no evaluated candidate of the same detector may end shortly before a
+// dominated end (it could share the dominated end's start and group, where
+// the longer end is tried first); if either fails, Analyze starts over
+// without deferring.
+Status CollectDeferring(const Analyzer::Impl& im, std::string_view text, const FieldContext* field,
+                        bool spaced_only, internal::PassOne& p1, std::vector<Finding>* out,
+                        Deferral* deferral) {
+  std::vector<scan::Match>& cands = p1.cands;
+  const auto& ends = p1.ends;  // sorted
+  const std::vector<scan::Match>& hits = p1.hits;
+  internal::SortCandidates(&cands);
+  struct Dom {
+    ByteSpan span;
+    unsigned detector;
+  };
+  std::vector<Dom> doms;  // sorted by span.begin before each detector's ends are checked
+  std::uint64_t longest = 0;  // the longest dominator's size
+  auto added = [&](unsigned det, const Finding& f) {
+    if (f.validated && !im.container[det] && f.span.size() <= internal::kMaxDominatorSpan) {
+      doms.push_back({f.span, det});
+      longest = std::max<std::uint64_t>(longest, f.span.size());
     }
-    auto f = internal::EvaluateGroup(im, text, 0, text.size(), cands.data() + i, cands.data() + j,
-                                     hits, field);
-    if (f.has_value()) out->push_back(std::move(*f));
-    i = j;
+  };
+  // A dominator of the end `e` of pattern `pid`, if any; *lo receives the
+  // earliest start a match ending at `e` can have.
+  auto dominator = [&](unsigned pid, std::uint64_t e, std::uint64_t* lo) -> const Dom* {
+    const std::bitset<256>& alphabet = im.alphabets[pid];
+    const std::uint64_t width = im.patterns[pid].max_width;
+    auto it = std::lower_bound(doms.begin(), doms.end(), e,
+                               [](const Dom& d, std::uint64_t v) { return d.span.begin < v; });
+    while (it != doms.begin()) {
+      --it;
+      if (e - it->span.begin > longest) break;  // none before it reaches e
+      if (e > it->span.end) continue;
+      // Inside it: a byte of it before e that the pattern cannot match puts
+      // every start after that byte, inside it ...
+      for (std::uint64_t k = e; k > it->span.begin; --k) {
+        if (!alphabet[static_cast<unsigned char>(text[k - 1])]) {
+          *lo = k;
+          return &*it;
+        }
+      }
+      // ... and a pattern shorter than it cannot outgrow it either.
+      if (width < it->span.size()) {
+        *lo = e > width ? e - width : 0;
+        return &*it;
+      }
+    }
+    return nullptr;
+  };
+  std::size_t doms_sorted = 0;  // doms[0, doms_sorted) are in order
+  auto sort_doms = [&] {
+    auto by_begin = [](const Dom& a, const Dom& b) { return a.span.begin < b.span.begin; };
+    std::sort(doms.begin() + static_cast<std::ptrdiff_t>(doms_sorted), doms.end(), by_begin);
+    std::inplace_merge(doms.begin(), doms.begin() + static_cast<std::ptrdiff_t>(doms_sorted), doms.end(), by_begin);
+    doms_sorted = doms.size();
+  };
+
+  // Field candidates first: they are groups of their own.
+  std::vector<scan::Match> local;
+  auto field_end = std::find_if(cands.begin(), cands.end(),
+                                [](const scan::Match& m) { return (m.id & kFieldCandidate) != 0; });
+  local.assign(field_end, cands.end());
+  EvaluateCandidates(im, text, field, spaced_only, local, hits, out, added);
+
+  std::vector<std::pair<unsigned, std::uint64_t>> kept;
+  // The detectors with candidates or ends, widest first.
+  std::vector<unsigned> present;
+  for (auto c = cands.begin(); c != field_end; ++c)
+    if (present.empty() || present.back() != c->id) present.push_back(c->id);
+  for (const auto& e : ends) {
+    const unsigned det = im.patterns[e.first].detector;
+    if (present.empty() || present.back() != det) present.push_back(det);
   }
+  std::sort(present.begin(), present.end(),
+            [&](unsigned a, unsigned b) { return im.detector_rank[a] < im.detector_rank[b]; });
+  present.erase(std::unique(present.begin(), present.end()), present.end());
+  for (unsigned det : present) {
+    const auto [pfirst, plast] = im.detector_patterns[det];
+    auto cf = std::lower_bound(cands.begin(), field_end, det,
+                               [](const scan::Match& m, unsigned d) { return m.id < d; });
+    auto cl = cf;
+    while (cl != field_end && cl->id == det) ++cl;
+    auto ef = std::lower_bound(ends.begin(), ends.end(), std::make_pair(pfirst, std::uint64_t{0}));
+    auto el = std::lower_bound(ef, ends.end(), std::make_pair(plast, std::uint64_t{0}));
+    if (cf == cl && ef == el) continue;
+    local.assign(cf, cl);
+    kept.clear();
+    const std::size_t first_deferred = deferral->ends.size();
+    if (ef != el) {
+      sort_doms();
+      for (auto e = ef; e != el; ++e) {
+        std::uint64_t lo = 0;
+        const Dom* d = im.deferrable[det] ? dominator(e->first, e->second, &lo) : nullptr;
+        if (d == nullptr) {
+          kept.push_back(*e);
+        } else {
+          deferral->ends.push_back({e->first, e->second, lo, d->detector, d->span});
+        }
+      }
+      if (Status s = LocateEnds(im, text, kept.data(), kept.data() + kept.size(), &local); !s.ok()) return s;
+    }
+    // A deferred end whose start range [lo, end) holds the start of a
+    // candidate evaluated now could belong to its group: evaluated now as
+    // well (and so on, for the candidates that adds).
+    for (bool again = true; again && deferral->ends.size() > first_deferred;) {
+      kept.clear();
+      auto shares = [&](const Deferral::End& d) {
+        for (const scan::Match& c : local)
+          if (c.from >= d.lo && c.from < d.end) return true;
+        return false;
+      };
+      auto first = deferral->ends.begin() + static_cast<std::ptrdiff_t>(first_deferred);
+      for (auto d = first; d != deferral->ends.end(); ++d)
+        if (shares(*d)) kept.emplace_back(d->pattern, d->end);
+      again = !kept.empty();
+      if (!again) break;
+      deferral->ends.erase(std::remove_if(first, deferral->ends.end(), shares), deferral->ends.end());
+      if (Status s = LocateEnds(im, text, kept.data(), kept.data() + kept.size(), &local); !s.ok()) return s;
+    }
+    internal::SortCandidates(&local);
+    EvaluateCandidates(im, text, field, spaced_only, local, hits, out, added);
+  }
+  if (!deferral->ends.empty()) deferral->hits = p1.hits;
   return Status::Ok();
 }
 
@@ -473,15 +674,22 @@ Status CollectFindings(const Analyzer::Impl& im, std::string_view text, const Fi
 
 Result<std::vector<Finding>> Analyzer::Analyze(std::string_view text,
                                                const FieldContext* field) const {
+  return AnalyzeText(text, field, impl_->options.defer_dominated);
+}
+
+Result<std::vector<Finding>> Analyzer::AnalyzeText(std::string_view text, const FieldContext* field,
+                                                   bool defer) const {
   const Impl& im = *impl_;
   std::vector<Finding> found;
-  if (Status s = CollectFindings(im, text, field, false, &found); !s.ok()) return s;
+  Deferral deferral;
+  if (Status s = CollectFindings(im, text, field, false, &found, defer ? &deferral : nullptr); !s.ok()) return s;
   // Evasion resistance: skipped for plain ASCII with nothing escape- or
   // encoding-like in it (one pass over the bytes).
   unsigned signals = im.options.normalize ? EvasionSignals(text) : 0;
   if (im.options.normalize && im.options.force_evasion_views) {
     signals = kSignalNormalize | kSignalEncoded | kSignalSpaced;
   }
+  std::vector<Finding> views;
   if (signals != 0) {
     const internal::EvasionLimits limits{im.options.max_decode_depth,
                                          im.options.evasion_window_bytes};
@@ -489,13 +697,85 @@ Result<std::vector<Finding>> Analyzer::Analyze(std::string_view text,
                                         std::vector<Finding>* out) {
       return CollectFindings(im, view, field, spaced_only, out);
     };
-    if (Status s = internal::ScanEvasionViews(text, signals, limits, scan, &found); !s.ok()) {
+    if (Status s = internal::ScanEvasionViews(text, signals, limits, scan, &views); !s.ok()) {
       return s;
     }
-    internal::DedupeFindings(&found);
   }
-  return internal::ResolveOverlaps(im, std::move(found));
+  // The text's own findings first, then the views' (of equal ones, the
+  // first is kept).
+  std::size_t own = found.size();
+  found.insert(found.end(), std::make_move_iterator(views.begin()), std::make_move_iterator(views.end()));
+  auto kept_indices = [&] {
+    return internal::KeptIndices(im, found, signals != 0 ? internal::DuplicateFlags(found) : std::vector<char>());
+  };
+  auto take = [&](const std::vector<std::size_t>& idx) {
+    std::vector<Finding> kept;
+    kept.reserve(idx.size());
+    for (std::size_t i : idx) kept.push_back(std::move(found[i]));
+    return kept;
+  };
+  auto& ends = deferral.ends;
+  if (ends.empty()) return take(kept_indices());
+
+  // Deferred ends: a dominated end is dropped in the full evaluation when
+  // its dominator is kept. Those whose dominator was not kept are located
+  // and evaluated now, each with every deferred end of its detector whose
+  // start range overlaps (so that no (detector, start) group is split), and
+  // overlaps are resolved again, until every remaining one's dominator is
+  // kept. This gives the findings of evaluating every end.
+  std::sort(ends.begin(), ends.end(), [&](const Deferral::End& x, const Deferral::End& y) {
+    const unsigned dx = im.patterns[x.pattern].detector, dy = im.patterns[y.pattern].detector;
+    if (dx != dy) return dx < dy;
+    return x.lo < y.lo;
+  });
+  // Clusters: per detector, start ranges [lo, end) merged where they overlap.
+  std::size_t cluster = 0;
+  std::uint64_t reach = 0;
+  for (std::size_t i = 0; i < ends.size(); ++i) {
+    const bool same = i > 0 && im.patterns[ends[i].pattern].detector == im.patterns[ends[i - 1].pattern].detector;
+    if (same && ends[i].lo < reach) {
+      reach = std::max(reach, ends[i].end);
+    } else {
+      if (i > 0) ++cluster;
+      reach = ends[i].end;
+    }
+    ends[i].cluster = cluster;
+  }
+  const auto& dets = im.catalog.detectors();
+  for (;;) {
+    std::vector<std::size_t> idx = kept_indices();
+    std::vector<char> redo_cluster(cluster + 1, 0);
+    bool any = false;
+    for (const auto& e : ends) {
+      auto it = std::lower_bound(idx.begin(), idx.end(), e.dominator_span.begin,
+                                 [&](std::size_t i, std::uint64_t b) { return found[i].span.begin < b; });
+      bool is_kept = false;
+      for (; it != idx.end() && found[*it].span.begin == e.dominator_span.begin; ++it) {
+        if (found[*it].span.end == e.dominator_span.end && found[*it].detector == dets[e.dominator].id) is_kept = true;
+      }
+      if (!is_kept) redo_cluster[e.cluster] = any = true;
+    }
+    if (!any) return take(idx);
+    g_deferral_repairs.fetch_add(1, std::memory_order_relaxed);
+    std::vector<std::pair<unsigned, std::uint64_t>> redo;
+    for (const auto& e : ends)
+      if (redo_cluster[e.cluster]) redo.emplace_back(e.pattern, e.end);
+    std::erase_if(ends, [&](const Deferral::End& e) { return redo_cluster[e.cluster] != 0; });
+    std::sort(redo.begin(), redo.end());
+    std::vector<scan::Match> cands;
+    if (Status s = LocateEnds(im, text, redo.data(), redo.data() + redo.size(), &cands); !s.ok()) return s;
+    internal::SortCandidates(&cands);
+    std::vector<Finding> more;
+    EvaluateCandidates(im, text, field, false, cands, deferral.hits, &more, [](unsigned, const Finding&) {});
+    found.insert(found.begin() + static_cast<std::ptrdiff_t>(own), std::make_move_iterator(more.begin()),
+                 std::make_move_iterator(more.end()));
+    own += more.size();
+  }
 }
+
+namespace internal {
+std::uint64_t DeferralRepairs() { return g_deferral_repairs.load(std::memory_order_relaxed); }
+}  // namespace internal
 
 namespace internal {
 
@@ -683,10 +963,13 @@ std::optional<Finding> EvaluateGroup(const Analyzer::Impl& im, std::string_view 
   return std::nullopt;
 }
 
-std::vector<Finding> ResolveOverlaps(const Analyzer::Impl& im, std::vector<Finding> found) {
+std::vector<std::size_t> KeptIndices(const Analyzer::Impl& im, const std::vector<Finding>& found,
+                                     const std::vector<char>& dropped) {
   // Deterministic overlap resolution (see analyzer.h).
-  std::vector<std::size_t> order(found.size());
-  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::vector<std::size_t> order;
+  order.reserve(found.size());
+  for (std::size_t i = 0; i < found.size(); ++i)
+    if (dropped.empty() || !dropped[i]) order.push_back(i);
   std::vector<char> container(found.size(), 0);
   if (!im.container_ids.empty()) {
     for (std::size_t i = 0; i < found.size(); ++i) {
@@ -704,8 +987,8 @@ std::vector<Finding> ResolveOverlaps(const Analyzer::Impl& im, std::vector<Findi
     if (x.detector != y.detector) return x.detector < y.detector;
     return x.span.begin < y.span.begin;
   });
-  std::vector<Finding> kept;
-  kept.reserve(found.size());
+  std::vector<std::size_t> kept;
+  kept.reserve(order.size());
   // Spans kept so far: disjoint, so ordered by begin they are ordered by end
   // too, and a new span can only clash with its neighbours. A tree, not a
   // sorted vector: inserting into a vector made this quadratic in the number
@@ -725,12 +1008,18 @@ std::vector<Finding> ResolveOverlaps(const Analyzer::Impl& im, std::vector<Findi
                  (it != taken.begin() && std::prev(it)->Overlaps(sp));
     if (clash) continue;
     taken.insert(it, sp);
-    kept.push_back(std::move(found[idx]));
+    kept.push_back(idx);
   }
-  std::sort(kept.begin(), kept.end(), [](const Finding& a, const Finding& b) {
-    if (a.span.begin != b.span.begin) return a.span.begin < b.span.begin;
-    return a.span.end < b.span.end;
+  std::sort(kept.begin(), kept.end(), [&](std::size_t a, std::size_t b) {
+    if (found[a].span.begin != found[b].span.begin) return found[a].span.begin < found[b].span.begin;
+    return found[a].span.end < found[b].span.end;
   });
+  return kept;
+}
+
+std::vector<Finding> ResolveOverlaps(const Analyzer::Impl& im, std::vector<Finding> found) {
+  std::vector<Finding> kept;
+  for (std::size_t i : KeptIndices(im, found, {})) kept.push_back(std::move(found[i]));
   return kept;
 }
 

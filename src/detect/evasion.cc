@@ -148,22 +148,26 @@ Status ScanEvasionViews(std::string_view input, unsigned signals, const EvasionL
   }
 }
 
-void DedupeFindings(std::vector<Finding>* found) {
-  std::vector<std::size_t> order(found->size());
+std::vector<char> DuplicateFlags(const std::vector<Finding>& f) {
+  std::vector<std::size_t> order(f.size());
   std::iota(order.begin(), order.end(), std::size_t{0});
-  const auto& f = *found;
   std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
     if (f[a].span.begin != f[b].span.begin) return f[a].span.begin < f[b].span.begin;
     if (f[a].span.end != f[b].span.end) return f[a].span.end < f[b].span.end;
     if (f[a].detector != f[b].detector) return f[a].detector < f[b].detector;
     return a < b;
   });
-  std::vector<bool> drop(found->size(), false);
+  std::vector<char> drop(f.size(), 0);
   for (std::size_t k = 1; k < order.size(); ++k) {
     const Finding& prev = f[order[k - 1]];
     const Finding& cur = f[order[k]];
-    if (cur.span == prev.span && cur.detector == prev.detector) drop[order[k]] = true;
+    if (cur.span == prev.span && cur.detector == prev.detector) drop[order[k]] = 1;
   }
+  return drop;
+}
+
+void DedupeFindings(std::vector<Finding>* found) {
+  const std::vector<char> drop = DuplicateFlags(*found);
   std::size_t w = 0;
   for (std::size_t r = 0; r < found->size(); ++r) {
     if (drop[r]) continue;

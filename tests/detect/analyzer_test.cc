@@ -7,6 +7,7 @@
 #include <random>
 
 #include "airlock/detect/analyzer.h"
+#include "internal/analyzer_impl.h"
 
 namespace airlock::detect {
 namespace {
@@ -400,6 +401,33 @@ detectors:
   fs::remove_all(dir);
 }
 
+// The catalog's analyzer with `options` (cache under `dir`).
+std::shared_ptr<const Analyzer> CatalogAnalyzer(const std::filesystem::path& dir, AnalyzerOptions o) {
+  auto c = Catalog::LoadDirectory(std::string(AIRLOCK_SOURCE_DATA_DIR) + "/detectors");
+  EXPECT_TRUE(c.ok());
+  o.cache_dir = dir.string();
+  auto a = Analyzer::Create(std::move(*c), o);
+  EXPECT_TRUE(a.ok()) << a.status().ToString();
+  return *a;
+}
+
+// Both analyzers find the same in `text`; returns whether there was any.
+bool ExpectSameFindings(const Analyzer& x, const Analyzer& y, const std::string& text, const FieldContext* field,
+                        int round) {
+  auto a = x.Analyze(text, field);
+  auto b = y.Analyze(text, field);
+  EXPECT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ(a->size(), b->size()) << "round " << round;
+  for (std::size_t k = 0; k < std::min(a->size(), b->size()); ++k) {
+    const Finding& f = (*a)[k];
+    const Finding& g = (*b)[k];
+    EXPECT_TRUE(f.detector == g.detector && f.span == g.span && f.score == g.score &&
+                f.explanation == g.explanation && f.detail == g.detail)
+        << "round " << round << " finding " << k << ": " << f.detector << " vs " << g.detector;
+  }
+  return !a->empty();
+}
+
 // The context gate drops candidates that could only score below min_score
 // before locating and validating them: the findings must be exactly those
 // of evaluating every candidate. Random texts of digit groups, separators,
@@ -408,18 +436,10 @@ detectors:
 TEST(ContextGate, SameFindingsAsEvaluatingEveryCandidate) {
   namespace fs = std::filesystem;
   const fs::path dir = fs::temp_directory_path() / ("airlock_gate_test_" + std::to_string(::getpid()));
-  auto load = [&](bool gate) {
-    auto c = Catalog::LoadDirectory(std::string(AIRLOCK_SOURCE_DATA_DIR) + "/detectors");
-    EXPECT_TRUE(c.ok());
-    AnalyzerOptions o;
-    o.cache_dir = dir.string();
-    o.context_gate = gate;
-    auto a = Analyzer::Create(std::move(*c), o);
-    EXPECT_TRUE(a.ok()) << a.status().ToString();
-    return *a;
-  };
-  const auto gated = load(true);
-  const auto every = load(false);
+  AnalyzerOptions no_gate;
+  no_gate.context_gate = false;
+  const auto gated = CatalogAnalyzer(dir, {});
+  const auto every = CatalogAnalyzer(dir, no_gate);
   std::vector<std::string> words;
   for (const Detector& d : gated->catalog().detectors()) {
     if (!d.context.required) continue;
@@ -453,22 +473,56 @@ TEST(ContextGate, SameFindingsAsEvaluatingEveryCandidate) {
       }
       text += pieces[pieces.size() - 1 - rng() % 9];  // a separator
     }
-    for (const FieldContext* field : fields) {
-      auto a = gated->Analyze(text, field);
-      auto b = every->Analyze(text, field);
-      ASSERT_TRUE(a.ok() && b.ok());
-      ASSERT_EQ(a->size(), b->size()) << "round " << round;
-      for (std::size_t k = 0; k < a->size(); ++k) {
-        const Finding& x = (*a)[k];
-        const Finding& y = (*b)[k];
-        ASSERT_TRUE(x.detector == y.detector && x.span == y.span && x.score == y.score &&
-                    x.explanation == y.explanation)
-            << "round " << round << " finding " << k << ": " << x.detector << " vs " << y.detector;
-      }
-      with_findings += !a->empty();
-    }
+    for (const FieldContext* field : fields) with_findings += ExpectSameFindings(*gated, *every, text, field, round);
   }
   EXPECT_GT(with_findings, 600);  // the texts do make findings
+  fs::remove_all(dir);
+}
+
+// Ends inside a validated finding that they cannot outrank are not located
+// or evaluated (AnalyzerOptions::defer_dominated); where the dominating
+// finding loses overlap resolution after all, they are evaluated then. The
+// findings must be those of evaluating every end: random texts dense with
+// identifiers that contain other identifiers' shapes, and identifiers glued
+// into longer tokens (an IBAN inside an e-mail address loses to it).
+TEST(DominatedEnds, SameFindingsAsEvaluatingEveryEnd) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("airlock_dominated_test_" + std::to_string(::getpid()));
+  AnalyzerOptions no_defer;
+  no_defer.defer_dominated = false;
+  const auto deferring = CatalogAnalyzer(dir, {});
+  const auto every = CatalogAnalyzer(dir, no_defer);
+  const std::vector<std::string> pieces = {
+      "DE89 3704 0044 0532 0130 00", "DE89370400440532013000", "GB82 WEST 1234 5698 7654 32", "NL91ABNA0417164300",
+      "+49 30 12345678", "0044 20 7946 0958", "030 1234567", "4111 1111 1111 1111", "4111111111111111",
+      "DE123456789", "DEUTDEFF500", "219-09-9999", "12.03.1985", "Max Mustermann", "max@example.com", "@example.com",
+      "IBAN", "Tel.", "phone", "card", "VAT", "the", "and", "\\u0040", " ", "  ", ", ", ". ", "\n", "-", "/", "(", ")"};
+  std::mt19937 rng(23);
+  auto digits = [&](int n) {
+    std::string s;
+    for (int i = 0; i < n; ++i) s += static_cast<char>('0' + rng() % 10);
+    return s;
+  };
+  const FieldContext iban_field = deferring->PrepareField("IBAN");
+  const std::vector<const FieldContext*> fields = {nullptr, &iban_field};
+  const std::uint64_t repairs_before = internal::DeferralRepairs();
+  int with_findings = 0;
+  for (int round = 0; round < 400; ++round) {
+    std::string text;
+    const int parts = 5 + static_cast<int>(rng() % 40);
+    for (int i = 0; i < parts; ++i) {
+      switch (rng() % 6) {
+        case 0: text += digits(1 + static_cast<int>(rng() % 14)); break;
+        case 1: text += static_cast<char>('A' + rng() % 26); break;
+        default: text += pieces[rng() % pieces.size()]; break;
+      }
+      if (rng() % 3 != 0) text += pieces[pieces.size() - 1 - rng() % 8];  // a separator, or none
+    }
+    for (const FieldContext* field : fields) with_findings += ExpectSameFindings(*deferring, *every, text, field, round);
+  }
+  EXPECT_GT(with_findings, 600);
+  // Some dominators lost overlap resolution, so the repair path ran too.
+  EXPECT_GT(internal::DeferralRepairs(), repairs_before);
   fs::remove_all(dir);
 }
 

@@ -7,6 +7,7 @@
 // `base` is the offset of text[0].
 #pragma once
 
+#include <bitset>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -19,6 +20,13 @@
 #include "airlock/scan/scan.h"
 
 namespace airlock::detect::internal {
+
+// A validated finding longer than this is not looked for as a dominator
+// (see CollectDeferring); such ends are simply evaluated.
+inline constexpr std::uint64_t kMaxDominatorSpan = 4096;
+// How often Analyze had to evaluate deferred ends whose dominator was not
+// kept (tests).
+std::uint64_t DeferralRepairs();
 
 // Pattern ids: detector patterns and dictionary literals carry their
 // detector's index; context words carry kContextBase + word index.
@@ -86,6 +94,18 @@ struct Analyzer::Impl {
   std::vector<std::unique_ptr<scan::Scanner>> locators;
   // Ids of detectors with `container: true`.
   std::vector<std::string> container_ids;
+  // Per detector: `container: true`; whether its ends may be left out when
+  // a validated finding dominates them (not a container, no expander); its
+  // patterns' ids [first, last).
+  std::vector<char> container;
+  std::vector<char> deferrable;
+  std::vector<std::pair<unsigned, unsigned>> detector_patterns;
+  // Per detector: its place when detectors are ordered by their widest
+  // pattern, widest first (ties by index).
+  std::vector<unsigned> detector_rank;
+  // Per pattern: the bytes its matches can contain (PatternAlphabet; all
+  // 256 for dictionary literals).
+  std::vector<std::bitset<256>> alphabets;
   // Per detector: its candidates cannot reach min_score without one of its
   // context words near (context `required`, min(score, without_context) <
   // min_score, no expander), so a candidate with none of them in reach is
@@ -176,6 +196,10 @@ void SortHits(std::vector<scan::Match>* hits);
 // Step 5: deterministic overlap resolution; the result is sorted by start.
 // Findings of container detectors are resolved among themselves only.
 std::vector<Finding> ResolveOverlaps(const Analyzer::Impl& im, std::vector<Finding> found);
+// The same as indices into `found`, sorted by span, leaving out those marked
+// in `dropped` (empty: none).
+std::vector<std::size_t> KeptIndices(const Analyzer::Impl& im, const std::vector<Finding>& found,
+                                     const std::vector<char>& dropped);
 
 // Streaming-mode copies of the first-pass databases, compiled (or loaded from
 // the cache) on first use. `dictionary` is null when the catalog has none.

@@ -37,5 +37,7 @@ Status ScanEvasionViews(std::string_view input, unsigned signals, const EvasionL
 // Drops findings with the same span and detector as an earlier one, so the
 // rawest view's finding is kept. Order of the rest is kept.
 void DedupeFindings(std::vector<Finding>* found);
+// Marks the findings DedupeFindings removes.
+std::vector<char> DuplicateFlags(const std::vector<Finding>& found);
 
 }  // namespace airlock::detect::internal

@@ -96,6 +96,10 @@ struct AnalyzerOptions {
   // Tests and benchmarks only: false evaluates every candidate, also those
   // the context gate (step 4 above) drops early; the findings are the same.
   bool context_gate = true;
+  // Tests and benchmarks only: false locates and evaluates every candidate,
+  // also those that end inside a validated finding they cannot outrank
+  // (step 3); the findings are the same.
+  bool defer_dominated = true;
 };
 
 struct AnalyzerStats {
@@ -145,6 +149,7 @@ class Analyzer {
 
  private:
   explicit Analyzer(std::unique_ptr<Impl> impl);
+  Result<std::vector<Finding>> AnalyzeText(std::string_view text, const FieldContext* field, bool defer) const;
   std::unique_ptr<Impl> impl_;
 };
 
