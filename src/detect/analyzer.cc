@@ -532,21 +532,20 @@ Status CollectFindings(const Analyzer::Impl& im, std::string_view text, const Fi
 }
 
 // Steps 2-3 with dominated ends left out. Detectors are taken widest first
-// (Impl::detector_order), each with all its candidates at once, so that a
+// (Impl::detector_rank), each with all its candidates at once, so that a
 // (detector, start) group is never split. An end of pattern P (detector not
 // a container, no expander) that lies inside a validated, non-container
 // finding F found before, F.begin < end <= F.end, is dominated when
-//   - P's longest match is shorter than F, or
 //   - a byte of F before the end is one that P cannot match
-//     (PatternAlphabet), so a match ending there starts inside F.
+//     (PatternAlphabet), so a match ending there starts inside F, or
+//   - P's longest match is shorter than F.
 // Either way its finding C would overlap F and be shorter, so F ranks above
 // C (validated, then longer) and C is dropped whenever F is kept: neither
-// locating nor validating it changes the result. Two things are checked
-// after the fact: every dominator must survive overlap resolution (Analyze),
-// and no evaluated candidate of the same detector may end shortly before a
-// dominated end (it could share the dominated end's start and group, where
-// the longer end is tried first); if either fails, Analyze starts over
-// without deferring.
+// locating nor validating it changes the result. A deferred end whose
+// possible starts hold the start of a candidate evaluated in its round (it
+// could share that group) is evaluated after all. Analyze checks after
+// overlap resolution that every dominator was kept and evaluates the ends
+// of those that were not (Deferral).
 Status CollectDeferring(const Analyzer::Impl& im, std::string_view text, const FieldContext* field,
                         bool spaced_only, internal::PassOne& p1, std::vector<Finding>* out,
                         Deferral* deferral) {
