@@ -254,8 +254,6 @@ Result<std::shared_ptr<const Analyzer>> Analyzer::Create(Catalog catalog,
       literals.push_back({lit, id, d.caseless ? unsigned{scan::kCaseless} : 0u});
     }
     impl->detector_patterns.emplace_back(first_pattern, static_cast<unsigned>(impl->patterns.size()));
-    impl->container.push_back(d.container ? 1 : 0);
-    impl->deferrable.push_back(!d.container && d.expander.empty() ? 1 : 0);
     cd.dictionary = !d.dictionary.empty();
     if (d.container) impl->container_ids.push_back(d.id);
     for (const auto& [lang, word] : d.context.words) {
@@ -549,6 +547,7 @@ Status CollectFindings(const Analyzer::Impl& im, std::string_view text, const Fi
 Status CollectDeferring(const Analyzer::Impl& im, std::string_view text, const FieldContext* field,
                         bool spaced_only, internal::PassOne& p1, std::vector<Finding>* out,
                         Deferral* deferral) {
+  const auto& dets = im.catalog.detectors();
   std::vector<scan::Match>& cands = p1.cands;
   const auto& ends = p1.ends;  // sorted
   const std::vector<scan::Match>& hits = p1.hits;
@@ -560,7 +559,7 @@ Status CollectDeferring(const Analyzer::Impl& im, std::string_view text, const F
   std::vector<Dom> doms;  // sorted by span.begin before each detector's ends are checked
   std::uint64_t longest = 0;  // the longest dominator's size
   auto added = [&](unsigned det, const Finding& f) {
-    if (f.validated && !im.container[det] && f.span.size() <= internal::kMaxDominatorSpan) {
+    if (f.validated && !dets[det].container && f.span.size() <= internal::kMaxDominatorSpan) {
       doms.push_back({f.span, det});
       longest = std::max<std::uint64_t>(longest, f.span.size());
     }
@@ -635,7 +634,8 @@ Status CollectDeferring(const Analyzer::Impl& im, std::string_view text, const F
       sort_doms();
       for (auto e = ef; e != el; ++e) {
         std::uint64_t lo = 0;
-        const Dom* d = im.deferrable[det] ? dominator(e->first, e->second, &lo) : nullptr;
+        const bool deferrable = !dets[det].container && dets[det].expander.empty();
+        const Dom* d = deferrable ? dominator(e->first, e->second, &lo) : nullptr;
         if (d == nullptr) {
           kept.push_back(*e);
         } else {
@@ -665,7 +665,7 @@ Status CollectDeferring(const Analyzer::Impl& im, std::string_view text, const F
     internal::SortCandidates(&local);
     EvaluateCandidates(im, text, field, spaced_only, local, hits, out, added);
   }
-  if (!deferral->ends.empty()) deferral->hits = p1.hits;
+  if (!deferral->ends.empty()) deferral->hits = std::move(p1.hits);
   return Status::Ok();
 }
 

@@ -166,15 +166,4 @@ std::vector<char> DuplicateFlags(const std::vector<Finding>& f) {
   return drop;
 }
 
-void DedupeFindings(std::vector<Finding>* found) {
-  const std::vector<char> drop = DuplicateFlags(*found);
-  std::size_t w = 0;
-  for (std::size_t r = 0; r < found->size(); ++r) {
-    if (drop[r]) continue;
-    if (w != r) (*found)[w] = std::move((*found)[r]);  // never self-move
-    ++w;
-  }
-  found->resize(w);
-}
-
 }  // namespace airlock::detect::internal

@@ -94,11 +94,7 @@ struct Analyzer::Impl {
   std::vector<std::unique_ptr<scan::Scanner>> locators;
   // Ids of detectors with `container: true`.
   std::vector<std::string> container_ids;
-  // Per detector: `container: true`; whether its ends may be left out when
-  // a validated finding dominates them (not a container, no expander); its
-  // patterns' ids [first, last).
-  std::vector<char> container;
-  std::vector<char> deferrable;
+  // Per detector: its patterns' ids [first, last).
   std::vector<std::pair<unsigned, unsigned>> detector_patterns;
   // Per detector: its place when detectors are ordered by their widest
   // pattern, widest first (ties by index).

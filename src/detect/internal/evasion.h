@@ -34,10 +34,8 @@ struct EvasionLimits {
 Status ScanEvasionViews(std::string_view input, unsigned signals, const EvasionLimits& limits,
                         const ViewScan& scan, std::vector<Finding>* found);
 
-// Drops findings with the same span and detector as an earlier one, so the
-// rawest view's finding is kept. Order of the rest is kept.
-void DedupeFindings(std::vector<Finding>* found);
-// Marks the findings DedupeFindings removes.
+// Marks the findings with the same span and detector as an earlier one, so
+// that the rawest view's finding is the one kept.
 std::vector<char> DuplicateFlags(const std::vector<Finding>& found);
 
 }  // namespace airlock::detect::internal
