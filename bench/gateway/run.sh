@@ -20,7 +20,11 @@
 #     (wrk's Lua delay(); wrk2 is not packaged), so the offered load is at
 #     most RATE; latency is then the service time at that load, and "added"
 #     is Airlock's percentile minus nginx's in the same run.
-# Prints one line per (measurement, mode, proxy, size).
+# Prints one line per (measurement, mode, proxy, size), and after each fixed-
+# rate Airlock run one "stages" line: p50/p99 of each pipeline stage in that
+# run, from the difference of two /metrics scrapes
+# (airlock_stage_duration_seconds, interpolated within buckets as
+# Prometheus's histogram_quantile does).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 AIRLOCK=${AIRLOCK:-build/release/airlock}
@@ -97,6 +101,7 @@ workflows:
   - {name: bench-stream, roles: [bench], backends: [ups], default_action: $ACTION}
 YAML
 KEY=$("$AIRLOCK" keys create --store "$W/var/airlock.db" --principal bench --role bench --jurisdiction DE 2>/dev/null)
+MKEY=$("$AIRLOCK" keys create --store "$W/var/airlock.db" --principal scraper --role metrics --jurisdiction DE 2>/dev/null)
 "$AIRLOCK" serve --config "$W/airlock.yaml" --listen 127.0.0.1:0 2>"$W/serve.log" &
 PIDS+=($!)
 for _ in $(seq 1 600); do grep -q "listening on" "$W/serve.log" && break; sleep 0.1; done
@@ -164,6 +169,37 @@ print(f"{float(rps):.0f} {pct['50']:.3f} {pct['99']:.3f} {bad.group(1) if bad el
 PY
 }
 
+scrape() { curl -s -H "Authorization: Bearer $MKEY" "http://127.0.0.1:$AL/metrics" > "$1"; }
+# "stage p50/p99 ..." from the bucket counts added between two scrapes.
+stages() {
+  python3 - "$1" "$2" <<'PY'
+import re, sys
+def buckets(path):
+    out = {}
+    for m in re.finditer(r'^airlock_stage_duration_seconds_bucket\{stage="(\w+)",le="([^"]+)"\} (\d+)$', open(path).read(), re.M):
+        out.setdefault(m.group(1), []).append((float(m.group(2)), int(m.group(3))))
+    return out
+a, b = buckets(sys.argv[1]), buckets(sys.argv[2])
+def quantile(q, bs):
+    total = bs[-1][1]
+    if total == 0: return None
+    rank, prev_le, prev_n = q * total, 0.0, 0
+    for le, n in bs:
+        if n >= rank:
+            if le == float("inf"): return prev_le
+            return prev_le + (le - prev_le) * (rank - prev_n) / max(n - prev_n, 1)
+        prev_le, prev_n = le, n
+parts = []
+for stage in ["auth", "request_scan", "audit_commit", "upstream", "upstream_first_chunk", "response_scan"]:
+    if stage not in b: continue
+    before = dict(a.get(stage, []))
+    d = [(le, n - before.get(le, 0)) for le, n in b[stage]]
+    p50, p99 = quantile(0.5, d), quantile(0.99, d)
+    if p50 is not None: parts.append(f"{stage} {p50*1000:.2f}/{p99*1000:.2f}")
+print("stage p50/p99 ms: " + ", ".join(parts))
+PY
+}
+
 printf '%-12s %-7s %-8s %6s  %10s %9s %9s  %s\n' measurement mode proxy body req/s p50_ms p99_ms notes
 for mode in $MODES; do
   ngx=$NGX; [ "$mode" = stream ] && ngx=$NGXS
@@ -177,7 +213,9 @@ for mode in $MODES; do
     declare -A base=()
     for which in nginx airlock; do
       port=$ngx; [ "$which" = airlock ] && port=$AL
+      [ "$which" = airlock ] && scrape "$W/before.txt"
       read -r rps p50 p99 rest < <(measure "$W/rate-$mode-$kb.lua" "$RATE_CONNECTIONS" "$port")
+      [ "$which" = airlock ] && scrape "$W/after.txt"
       note="${rest#0}"
       if [ "$which" = nginx ]; then
         base=([p50]=$p50 [p99]=$p99)
@@ -185,6 +223,7 @@ for mode in $MODES; do
         note="added p50 $(python3 -c "print(f'{$p50-${base[p50]}:.3f}')") ms, p99 $(python3 -c "print(f'{$p99-${base[p99]}:.3f}')") ms $note"
       fi
       printf '%-12s %-7s %-8s %3s KB  %10s %9s %9s  %s\n' "rate<=$RATE" "$mode" "$which" "$kb" "$rps" "$p50" "$p99" "$note"
+      [ "$which" = airlock ] && printf '%-12s %-7s %-8s %3s KB  %s\n' "rate<=$RATE" "$mode" stages "$kb" "$(stages "$W/before.txt" "$W/after.txt")"
     done
   done
 done

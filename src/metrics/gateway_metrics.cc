@@ -19,6 +19,15 @@ const std::vector<double>& DurationBounds() {
   return k;
 }
 
+// Pipeline stages take tens of microseconds (a key lookup) to seconds (a
+// slow backend); the fine low end is what a latency budget is about.
+const std::vector<double>& StageBounds() {
+  static const std::vector<double> k = {0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01,
+                                        0.025,   0.05,   0.1,     0.25,   0.5,   1,     2.5,   5,
+                                        10,      30,     60};
+  return k;
+}
+
 // Only audit identifiers become label values; anything else (which a
 // committed event cannot hold, but an uncommitted one might) is replaced.
 std::string_view Label(std::string_view v) { return audit::IsIdentifier(v) ? v : "invalid"; }
@@ -46,6 +55,18 @@ std::string_view PrincipalLabelsName(PrincipalLabels m) {
     case PrincipalLabels::kClear: return "clear";
   }
   return "none";
+}
+
+std::string_view StageName(Stage s) {
+  switch (s) {
+    case Stage::kAuth: return "auth";
+    case Stage::kRequestScan: return "request_scan";
+    case Stage::kAuditCommit: return "audit_commit";
+    case Stage::kUpstream: return "upstream";
+    case Stage::kUpstreamFirstChunk: return "upstream_first_chunk";
+    case Stage::kResponseScan: return "response_scan";
+  }
+  return "invalid";
 }
 
 std::string DerivePrincipalLabelKey(std::string_view audit_hmac_key) {
@@ -131,6 +152,11 @@ Status GatewayMetrics::Init() {
   duration_ = m.Keep(registry_.AddHistogram("airlock_request_duration_seconds",
                                             "Time from request to completion, by workflow and backend.",
                                             {"workflow", "backend"}, DurationBounds(), capped));
+  HistogramFamily* stages = m.Keep(registry_.AddHistogram(
+      "airlock_stage_duration_seconds",
+      "Time spent in each step of a model call (auth, request_scan, audit_commit, upstream, "
+      "upstream_first_chunk, response_scan).",
+      {"stage"}, StageBounds(), capped));
   static constexpr std::array<std::pair<const char*, const char*>, 4> kProbes = {{
       {"airlock_audit_queue_depth", "Audit events waiting to be committed."},
       {"airlock_in_flight_requests", "Requests being processed now."},
@@ -144,9 +170,17 @@ Status GatewayMetrics::Init() {
       "airlock_build_info", "Always 1; the version label names the build.", {"version"}));
   if (!m.status().ok()) return m.status();
   auth_failures_ = auth->Get();
+  for (std::size_t i = 0; i < kStageCount; ++i) {
+    stages_[i] = stages->WithLabels({StageName(static_cast<Stage>(i))});
+  }
   if (principal_requests_ != nullptr) other_principals_ = principal_requests_->WithLabels({kOverflowLabel});
   build->WithLabels({Label(options_.version)})->Set(1);
   return Status::Ok();
+}
+
+void GatewayMetrics::ObserveStage(Stage stage, double seconds) {
+  const auto i = static_cast<std::size_t>(stage);
+  if (i < stages_.size()) stages_[i]->Observe(seconds);
 }
 
 void GatewayMetrics::SetProbe(Probe probe, std::function<double()> read) {

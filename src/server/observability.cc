@@ -112,6 +112,7 @@ Result<std::unique_ptr<Observability>> Observability::Start(Services& s, const c
     Services* sp = &s;
     gm->SetProbe(metrics::Probe::kLockdown, [sp] { return sp->lockdown_state() == Lockdown::kOff ? 0.0 : 1.0; });
     if (in_flight) gm->SetProbe(metrics::Probe::kInFlightRequests, std::move(in_flight));
+    s.observe_stage = [gm](metrics::Stage stage, double seconds) { gm->ObserveStage(stage, seconds); };
     gm->SetProbe(metrics::Probe::kAuditQueueDepth, [sp] { return double(sp->trail->queued()); });
     gm->SetProbe(metrics::Probe::kLocalQueueDepth, [sp] {
       std::size_t n = 0;

@@ -630,8 +630,25 @@ awaitable<void> HandleScan(Call& c) {
   co_await c.Ok(ScanResult(slots, *found));
 }
 
+// Times one step of a model call into airlock_stage_duration_seconds; a
+// no-op when metrics are off.
+class StageTimer {
+ public:
+  explicit StageTimer(const Services& s) : s_(s), t0_(std::chrono::steady_clock::now()) {}
+  void Done(metrics::Stage stage) const {
+    if (s_.observe_stage)
+      s_.observe_stage(stage, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count());
+  }
+
+ private:
+  const Services& s_;
+  std::chrono::steady_clock::time_point t0_;
+};
+
 awaitable<void> HandleModelCall(Call& c, api::Endpoint endpoint) {
+  const StageTimer auth_time(c.s);
   auto p = co_await Authenticate(c);
+  auth_time.Done(metrics::Stage::kAuth);
   if (!p) co_return;
   Limiter::Slot slot;
   if (!co_await TakeLimits(c, *p, &slot)) co_return;
@@ -700,7 +717,9 @@ awaitable<void> HandleModelCall(Call& c, api::Endpoint endpoint) {
     if (changed) *sl.text = std::move(reduced);
   }
 
+  const StageTimer scan_time(c.s);
   auto found = co_await DetectSlotsWithin(c.s, c.rt, slots);
+  scan_time.Done(metrics::Stage::kRequestScan);
   if (!found.ok()) {
     co_await c.Refuse(DetectionError(found.status(), "nothing was forwarded"), DetectionReason(found.status()), {},
                       audit::EventKind::kRequest, audit::Decision::kError);
@@ -715,7 +734,9 @@ awaitable<void> HandleModelCall(Call& c, api::Endpoint endpoint) {
   ev.reasons = ReasonsOf(d);
   AddFindings(ev, *found, *c.s.trail);
   if (!d.allowed) {
+    const StageTimer commit_time(c.s);
     auto id = co_await c.s.trail->Record(std::move(ev));
+    commit_time.Done(metrics::Stage::kAuditCommit);
     if (!id.ok()) {
       co_await c.Fail(Err(503, "service_unavailable", "audit_failed", "the audit event could not be committed"));
       co_return;
@@ -779,7 +800,9 @@ awaitable<void> HandleModelCall(Call& c, api::Endpoint endpoint) {
   ev.status = 0;  // not answered yet: the completion event carries the status
   ev.backend = d.backend->name;
   ev.response_bytes = 0;
+  const StageTimer commit_time(c.s);
   auto committed = co_await c.s.trail->Record(std::move(ev));
+  commit_time.Done(metrics::Stage::kAuditCommit);
   if (!committed.ok()) {
     co_await c.Fail(Err(503, "service_unavailable", "audit_failed",
                         "the audit event could not be committed; nothing was forwarded"));
@@ -805,7 +828,9 @@ awaitable<void> HandleModelCall(Call& c, api::Endpoint endpoint) {
   };
 
   if (!req.stream) {
+    const StageTimer upstream_time(c.s);
     auto reply = co_await be.Complete(req);
+    upstream_time.Done(metrics::Stage::kUpstream);
     ReportOutcome(c.s.health, d.backend->name, reply);  // (s3-local)
     if (!reply.ok()) {
       done.status = 502;
@@ -818,6 +843,7 @@ awaitable<void> HandleModelCall(Call& c, api::Endpoint endpoint) {
     } else {
       Json& body = reply->body;
       bool failed = false;
+      const StageTimer response_time(c.s);
       for (auto& sl : api::ResponseTexts(endpoint, body)) {
         auto scanned =
             GuardWhole(*c.s.analyzer, c.rt->indexes, wf->output, *sl.text, allowed, fingerprint, &out_findings);
@@ -827,6 +853,7 @@ awaitable<void> HandleModelCall(Call& c, api::Endpoint endpoint) {
         }
         *sl.text = transform::Rehydrate(*scanned, *mapping, sl.json_encoded);
       }
+      response_time.Done(metrics::Stage::kResponseScan);
       const api::Usage u = api::ReadUsage(body);
       done.prompt_tokens = u.prompt_tokens;
       done.completion_tokens = u.completion_tokens;
@@ -896,7 +923,13 @@ awaitable<void> HandleModelCall(Call& c, api::Endpoint endpoint) {
       }
       co_return true;
     };
+    const StageTimer first_chunk_time(c.s);
+    bool first_chunk = true;
     backend::EventSink sink = [&](std::string data) -> awaitable<bool> {
+      if (first_chunk) {
+        first_chunk = false;
+        first_chunk_time.Done(metrics::Stage::kUpstreamFirstChunk);
+      }
       Json chunk = Json::parse(data, nullptr, false);
       if (chunk.is_discarded() || !chunk.is_object()) {
         scan_failed = true;  // cannot scan what we cannot parse: deliver nothing of it

@@ -14,6 +14,7 @@
 #include "airlock/config/config.h"
 #include "airlock/detect/analyzer.h"
 #include "airlock/detect/index_loader.h"
+#include "airlock/metrics/gateway_metrics.h"
 #include "airlock/policy/policy.h"
 #include "airlock/server/keys.h"
 #include "airlock/server/server.h"
@@ -59,6 +60,8 @@ struct Services {
   std::function<void(const std::string& problem)> on_chain_failure;
   std::function<std::string()> recent_alerts_json;  // a JSON array
   std::function<std::string()> render_metrics;      // Prometheus text
+  // Time spent in one step of a model call (airlock_stage_duration_seconds).
+  std::function<void(metrics::Stage, double seconds)> observe_stage;
 
   Lockdown lockdown_state() const { return static_cast<Lockdown>(lockdown.load()); }
   // Stores and applies a new lockdown state.

@@ -38,6 +38,8 @@ json_check "bad query names the parameter" "$WORK/resp.json" "'colour' in d['err
 
 # ---- normal traffic is forwarded
 expect_status "chat before lockdown" 200 "$(gw_post /v1/chat/completions "$SALES" "$CHAT")"
+STREAMED='{"model":"crm-assist","stream":true,"messages":[{"role":"user","content":"Hello there, how are you?"}]}'
+expect_status "streamed chat before lockdown" 200 "$(gw_post /v1/chat/completions "$SALES" "$STREAMED")"
 
 # ---- metrics: admin or metrics role only, identifiers only
 expect_status "/metrics needs a key" 401 "$(gw_get /metrics nokey)"
@@ -51,6 +53,14 @@ expect_contains "auth failures counted" "$WORK/resp.json" 'airlock_auth_failures
 expect_contains "audit queue depth exported" "$WORK/resp.json" 'airlock_audit_queue_depth 0'
 expect_contains "local queue depth exported" "$WORK/resp.json" 'airlock_local_queue_depth 0'
 expect_contains "lockdown gauge" "$WORK/resp.json" 'airlock_lockdown 0'
+# Per-stage timings: two model calls so far (one plain, one streamed); the
+# plain one was answered whole, the streamed one stream by stream.
+stage_count() { sed -n "s/^airlock_stage_duration_seconds_count{stage=\"$1\"} //p" "$WORK/resp.json"; }
+for want in auth:2 request_scan:2 audit_commit:2 upstream:1 upstream_first_chunk:1 response_scan:1; do
+  stage=${want%%:*} n=${want##*:}
+  if [ "$(stage_count "$stage")" = "$n" ]; then pass "stage $stage timed $n time(s)"
+  else fail "stage $stage: count '$(stage_count "$stage")', want $n"; grep stage_duration "$WORK/resp.json" | grep count; fi
+done
 expect_not_contains "no values in metrics" "$WORK/resp.json" "mustermann"
 expect_not_contains "no principal in clear by default" "$WORK/resp.json" 'principal="alice"'
 if grep -Eq '^airlock_principal_requests_total\{principal="[0-9a-f]{16}"\} [0-9]+$' "$WORK/resp.json"; then

@@ -171,6 +171,47 @@ TEST(GatewayMetricsTest, CompletionsGiveDurationTokensAndUpstreamErrors) {
   EXPECT_EQ(Value(text, Series("airlock_events_total", {{"kind", "completion"}})), all.size() + 1);
 }
 
+TEST(GatewayMetricsTest, StageDurationsPerStage) {
+  auto m = Make();
+  const std::vector<Stage> all = {Stage::kAuth,     Stage::kRequestScan,        Stage::kAuditCommit,
+                                  Stage::kUpstream, Stage::kUpstreamFirstChunk, Stage::kResponseScan};
+  ASSERT_EQ(all.size(), kStageCount);
+  // Every stage has its series from the start, at zero.
+  std::string text = m->Render();
+  ExpectWellFormed(text);
+  for (Stage s : all) {
+    const std::string count = Series("airlock_stage_duration_seconds_count", {{"stage", std::string(StageName(s))}});
+    ASSERT_TRUE(Sample(text, count).has_value()) << count;
+    EXPECT_EQ(Value(text, count), 0u);
+  }
+  // 300 us and 1.5 ms of audit commit, 40 ms upstream.
+  m->ObserveStage(Stage::kAuditCommit, 0.0003);
+  m->ObserveStage(Stage::kAuditCommit, 0.0015);
+  m->ObserveStage(Stage::kUpstream, 0.04);
+  text = m->Render();
+  ExpectWellFormed(text);
+  // Each cumulative bucket, its bound read back from the text.
+  auto check = [&](const std::string& stage, const std::vector<double>& seen) {
+    const std::string prefix = "airlock_stage_duration_seconds_bucket{stage=\"" + stage + "\",le=\"";
+    std::size_t pos = 0, buckets = 0, sub_ms = 0;
+    while ((pos = text.find(prefix, pos)) != std::string::npos) {
+      pos += prefix.size();
+      const std::string le = text.substr(pos, text.find('"', pos) - pos);
+      const double bound = le == "+Inf" ? INFINITY : std::stod(le);
+      const auto want = std::count_if(seen.begin(), seen.end(), [&](double v) { return v <= bound; });
+      EXPECT_EQ(Value(text, prefix + le + "\"}"), static_cast<std::uint64_t>(want)) << stage << " le=" << le;
+      ++buckets;
+      if (bound < 0.001) ++sub_ms;
+    }
+    EXPECT_GE(sub_ms, 4u) << "buckets fine enough below a millisecond";
+    EXPECT_GT(buckets, 10u);
+  };
+  check("audit_commit", {0.0003, 0.0015});
+  check("upstream", {0.04});
+  EXPECT_EQ(Value(text, Series("airlock_stage_duration_seconds_count", {{"stage", "request_scan"}})), 0u);
+  EXPECT_EQ(StageName(Stage::kUpstreamFirstChunk), "upstream_first_chunk");
+}
+
 TEST(GatewayMetricsTest, AuthFailuresAndOtherKinds) {
   auto m = Make();
   Event auth;
@@ -301,6 +342,7 @@ TEST(GatewayMetricsTest, LabelsComeOnlyFromIdentifierFields) {
   std::set<std::string> allowed = {"wf-ident-1", "be-ident-2", "pr-ident-3", "ET_IDENT_6",
                                    "dc-ident-7", "v-ident-9",  "request",   "completion",
                                    "redact",     "allow",      "prompt",    "other"};
+  for (std::size_t i = 0; i < kStageCount; ++i) allowed.insert(std::string(StageName(static_cast<Stage>(i))));
   for (const auto& v : LabelValues(text)) {
     const bool histogram_bound = v == "+Inf" || v.find_first_not_of("0123456789.e+-") == std::string::npos;
     EXPECT_TRUE(allowed.count(v) || histogram_bound) << "unexpected label value " << v;

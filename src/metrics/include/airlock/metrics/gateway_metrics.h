@@ -21,6 +21,9 @@
 //   reason upstream_error  airlock_upstream_errors_total{backend}
 //     or timeout
 //   auth events            airlock_auth_failures_total
+//   ObserveStage           airlock_stage_duration_seconds{stage}: how long
+//                          each step of a request took (pipeline.cc times
+//                          them; the stage names are fixed)
 //
 // Why labels cannot carry payload: every label value is an identifier field
 // of the event (workflow, backend, entity type, data class, principal) or a
@@ -79,6 +82,19 @@ enum class Probe {
   kLockdown,          // airlock_lockdown: 1 while lockdown is on, else 0
 };
 
+// Steps of a model call that the pipeline times one by one, so that an
+// operator can see where a request's latency goes (docs/metrics.md).
+enum class Stage {
+  kAuth,                // API key lookup
+  kRequestScan,         // detection of the request, pool wait included
+  kAuditCommit,         // the request event's durable commit before forwarding
+  kUpstream,            // the backend exchange of a non-streamed call
+  kUpstreamFirstChunk,  // a streamed call: until the backend's first chunk
+  kResponseScan,        // scanning and rehydrating a non-streamed answer
+};
+inline constexpr std::size_t kStageCount = 6;
+std::string_view StageName(Stage s);  // "auth", "request_scan", ...
+
 // A principal-label key derived from the audit HMAC key, so that principal
 // labels and value fingerprints are keyed differently:
 // HMAC-SHA256(audit_hmac_key, "airlock metrics principal labels v1").
@@ -98,6 +114,10 @@ class GatewayMetrics {
   // Counts one committed audit event. `id` is not used for labels (it would
   // make a series per event); it is part of the observer signature.
   void Observe(const audit::Event& e, const audit::EventId& id);
+
+  // Counts one timed stage of a request in airlock_stage_duration_seconds.
+  // Lock-free after Create (the series exist from the start).
+  void ObserveStage(Stage stage, double seconds);
 
   // Sets (or with nullptr clears) the function read for `probe` at scrape
   // time. `read` must be thread-safe and must not call Render.
@@ -127,6 +147,7 @@ class GatewayMetrics {
   Counter* auth_failures_ = nullptr;
   CounterFamily* principal_requests_ = nullptr;
   std::array<CallbackGauge*, 4> probes_{};
+  std::array<Histogram*, kStageCount> stages_{};
 
   // principal id -> its series, so each principal is hashed once and the cap
   // is counted in principals rather than in label values.
