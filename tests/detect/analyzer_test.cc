@@ -5,6 +5,7 @@
 #include <chrono>
 #include <filesystem>
 #include <random>
+#include <tuple>
 
 #include "airlock/detect/analyzer.h"
 #include "internal/analyzer_impl.h"
@@ -523,6 +524,59 @@ TEST(DominatedEnds, SameFindingsAsEvaluatingEveryEnd) {
   EXPECT_GT(with_findings, 600);
   // Some dominators lost overlap resolution, so the repair path ran too.
   EXPECT_GT(internal::DeferralRepairs(), repairs_before);
+  fs::remove_all(dir);
+}
+
+// The group-sharing guard: a deferred end whose possible starts hold the
+// start of a candidate evaluated in the same round is evaluated in that
+// round, so that its (detector, start) group is not split. Built so that
+// splitting shows, in "Ref 10.20.30.9x@ab.comabcde.de end":
+//   g_ip   "10.20.30.9"  [4,14)   validated, 10 bytes
+//   f_mail "9x@ab.co"    [13,21)  validated, loses to g_ip (shorter)
+//   p_mail "x@ab.co"     [14,21)  inside f_mail, after the '9' that p_mail
+//                                 cannot match: dominated (deferred)
+//   p_mail "x@ab.com"    [14,22)  same start, not inside f_mail: evaluated
+//   h_dom  "mabcde.de"   [21,30)  validated, outranks "x@ab.com"
+// Evaluating every end, p_mail's group {[14,22), [14,21)} gives "x@ab.com"
+// (the longest valid end), which loses to h_dom: no p_mail finding. Were
+// the group split, the repair after f_mail lost would evaluate "x@ab.co"
+// alone, which overlaps nothing kept (a mutant without the guard reports
+// p_mail [14,21) here). The wide second patterns only set the order in
+// which detectors are taken: f_mail, then p_mail, then the others.
+TEST(DominatedEnds, DeferredEndSharingAGroupIsEvaluatedWithIt) {
+  const std::string yaml = R"(detectors:
+  - {id: f_mail, entity_type: EMAIL_ADDRESS, data_class: contact, jurisdiction: INTL, validator: email,
+     score: 0.8, patterns: ['[0-9]{1,3}[a-z]@[a-z]{2}\.co', '[0-9]{30}qq']}
+  - {id: p_mail, entity_type: EMAIL_ADDRESS, data_class: contact, jurisdiction: INTL, validator: email,
+     score: 0.8, patterns: ['[a-z]@[a-z]{2}\.[a-z]{2,3}', '[a-z]{20}@zz\.zz']}
+  - {id: g_ip, entity_type: IP_ADDRESS, data_class: technical, jurisdiction: INTL, validator: ipv4,
+     score: 0.8, patterns: ['[0-9]{2}\.[0-9]{2}\.[0-9]{2}\.[0-9]']}
+  - {id: h_dom, entity_type: DOMAIN_NAME, data_class: technical, jurisdiction: INTL, validator: domain,
+     score: 0.8, patterns: ['m[a-z]{5}\.de']}
+)";
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("airlock_group_guard_test_" + std::to_string(::getpid()));
+  auto make = [&](bool defer) {
+    auto c = Catalog::Parse(yaml, "guard.yaml", dir.string());
+    EXPECT_TRUE(c.ok()) << c.status().ToString();
+    AnalyzerOptions o;
+    o.cache_dir = dir.string();
+    o.defer_dominated = defer;
+    auto a = Analyzer::Create(std::move(*c), o);
+    EXPECT_TRUE(a.ok()) << a.status().ToString();
+    return *a;
+  };
+  const auto deferring = make(true);
+  const auto every = make(false);
+  const std::string text = "Ref 10.20.30.9x@ab.comabcde.de end";
+  ExpectSameFindings(*deferring, *every, text, nullptr, 0);
+  auto found = deferring->Analyze(text);
+  ASSERT_TRUE(found.ok());
+  using Span = std::tuple<std::string, std::uint64_t, std::uint64_t>;
+  std::vector<Span> got;
+  for (const Finding& f : *found) got.emplace_back(f.detector, f.span.begin, f.span.end);
+  const std::vector<Span> want = {{"g_ip", 4, 14}, {"h_dom", 21, 30}};
+  EXPECT_EQ(got, want);
   fs::remove_all(dir);
 }
 
