@@ -19,7 +19,9 @@
 #include <thread>
 #include <vector>
 
+#include "airlock/alerts/sink.h"
 #include "airlock/api/openai.h"
+#include "airlock/audit/keys.h"
 #include "airlock/server/server.h"
 #include "observability.h"
 #include "pipeline.h"
@@ -281,7 +283,31 @@ Status CheckConfig(const std::string& config_path, const LocalBackendFactory& lo
   auto cfg = LoadConfig(config_path);
   if (!cfg.ok()) return cfg.status();
   auto rt = BuildRuntime(*cfg, local);
-  return rt.ok() ? Status::Ok() : rt.status();
+  if (!rt.ok()) return rt.status();
+  const config::Config& c = **cfg;
+  // What Serve resolves from the config before it listens, without writing
+  // anything: the keys given by reference (a default audit key is created
+  // on first start, a default vault key is random), the TLS certificate and
+  // key, and every alert sink (webhook secret, CA bundle, syslog address).
+  if (!c.audit_hmac_key.empty()) {
+    auto bytes = config::ResolveSecret(c.audit_hmac_key);
+    if (!bytes.ok()) return Status(bytes.status()).WithContext("audit.hmac_key");
+    if (auto k = audit::HmacKey::FromBytes(std::move(*bytes)); !k.ok())
+      return Status(k.status()).WithContext("audit.hmac_key");
+  }
+  if (!c.vault_key.empty()) {
+    auto key = config::ResolveSecret(c.vault_key);
+    if (!key.ok()) return Status(key.status()).WithContext("vault.key");
+    if (auto v = transform::Vault::Create(*key, std::chrono::seconds(c.vault_ttl_seconds)); !v.ok())
+      return Status(v.status()).WithContext("vault.key");
+  }
+  if (!c.server.tls.cert_file.empty()) {
+    if (auto t = MakeServerTls(c.server.tls); !t.ok()) return t.status();
+  }
+  for (const auto& sink : c.alerts.sinks) {
+    if (auto made = alerts::MakeSink(sink); !made.ok()) return Status(made.status()).WithContext("alerts");
+  }
+  return Status::Ok();
 }
 
 Status Serve(const ServeOptions& options) {

@@ -51,9 +51,10 @@ Status Serve(const ServeOptions& options);
 // Loads and validates config_path (or returns the built-in default).
 Result<std::shared_ptr<const config::Config>> LoadConfig(const std::string& config_path);
 
-// Everything `serve` would do before listening, without listening: the
-// config, backend secrets and CA bundles, the adequacy file. For
-// `airlock serve --check`.
+// Everything `serve` would do before listening, without listening or
+// writing anything: the config, backend secrets and CA bundles, the
+// adequacy file, the audit and vault keys given by reference, the TLS
+// certificate and key, and every alert sink. For `airlock serve --check`.
 Status CheckConfig(const std::string& config_path, const LocalBackendFactory& local);
 
 }  // namespace airlock::server
