@@ -210,6 +210,9 @@ Result<std::shared_ptr<const Analyzer>> Analyzer::Create(Catalog catalog,
       if (locator == nullptr) {
         return Status::InvalidArgument(d.source + ": unknown locator '" + d.locator + "'");
       }
+      if (Status s = internal::LocatorFitsPatterns(d.locator, d.patterns, d.caseless); !s.ok()) {
+        return Status::InvalidArgument(d.source + ": detector '" + d.id + "': " + s.message());
+      }
     }
     if (!d.validator.empty()) {
       cd.validator = FindValidator(d.validator);
@@ -231,6 +234,7 @@ Result<std::shared_ptr<const Analyzer>> Analyzer::Create(Catalog catalog,
       }
       PatternMeta meta;
       meta.detector = i;
+      meta.index_in_detector = id - first_pattern;
       const bool unbounded = info->max_width == scan::PatternInfo::kUnbounded;
       meta.max_width = unbounded ? kMaxUnboundedWidth : info->max_width;
       if (!unbounded && info->min_width == info->max_width) meta.fixed_width = info->max_width;
@@ -836,7 +840,7 @@ Status LocateWindow(const Analyzer::Impl& im, unsigned id, std::string_view text
     const std::string_view window = text.substr(w.begin - base, w.size());
     for (const auto* e = first; e != last; ++e) {
       const std::uint64_t end = e->second - w.begin;
-      const std::uint64_t start = meta.locator(window, end);
+      const std::uint64_t start = meta.locator(window, end, meta.index_in_detector);
       if (start < end) cands->push_back({meta.detector, start + w.begin, e->second});
     }
     return Status::Ok();
@@ -1028,7 +1032,7 @@ namespace {
 // [A-Za-z0-9.\-]: back from the end over host-name bytes to the '@' (no
 // host-name byte is one), then over local-part bytes; the leftmost start is
 // where that run begins.
-std::uint64_t LocateEmail(std::string_view window, std::uint64_t end) {
+std::uint64_t LocateEmail(std::string_view window, std::uint64_t end, unsigned /*pattern*/) {
   auto alnum = [](unsigned char c) {
     return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
   };
@@ -1045,11 +1049,70 @@ std::uint64_t LocateEmail(std::string_view window, std::uint64_t end) {
   return p < at ? p : end;
 }
 
+// `locator: iban`, for the IBAN detector's two patterns (caseless):
+//   0  \b[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}\b
+//   1  \b[A-Z]{2}[ \-]?[0-9]{2}(?:[ .\-]{0,2}[A-Z0-9]){11,30}\b
+// Back from the end, the letters and digits of a match form one chain: each
+// is the first one before the next, across at most two separators (pattern
+// 1) or none (pattern 0), since a unit's separators cannot skip one. With k
+// units (30 down to 11, so the first fit is the leftmost start), the two
+// chain bytes before them must be adjacent digits, then an optional ' ' or
+// '-' (pattern 1), two letters, and a word boundary.
+constexpr const char* kIbanPatterns[] = {
+    "\\b[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}\\b",
+    "\\b[A-Z]{2}[ \\-]?[0-9]{2}(?:[ .\\-]{0,2}[A-Z0-9]){11,30}\\b",
+};
+std::uint64_t LocateIban(std::string_view w, std::uint64_t end, unsigned pattern) {
+  auto at = [&](std::uint64_t i) { return static_cast<unsigned char>(w[i]); };
+  auto digit = [](unsigned char c) { return c >= '0' && c <= '9'; };
+  auto letter = [](unsigned char c) { return (c | 0x20) >= 'a' && (c | 0x20) <= 'z'; };
+  auto alnum = [&](unsigned char c) { return digit(c) || letter(c); };
+  const bool spaced = pattern == 1;
+  auto sep = [&](unsigned char c) { return spaced && (c == ' ' || c == '.' || c == '-'); };
+  end = std::min<std::uint64_t>(end, w.size());
+  if (end == 0 || !alnum(at(end - 1))) return end;
+  constexpr int kMaxUnits = 30, kMinUnits = 11;
+  std::uint64_t chain[kMaxUnits + 2];  // chain[0] is the last byte
+  int n = 0;
+  chain[n++] = end - 1;
+  while (n < kMaxUnits + 2) {
+    std::uint64_t q = chain[n - 1];
+    int gap = 0;
+    while (q > 0 && gap <= 2 && sep(at(q - 1))) {
+      --q;
+      ++gap;
+    }
+    if (gap > 2 || q == 0 || !alnum(at(q - 1))) break;
+    chain[n++] = q - 1;
+  }
+  for (int k = std::min(kMaxUnits, n - 2); k >= kMinUnits; --k) {
+    const std::uint64_t d2 = chain[k], d1 = chain[k + 1];
+    if (d1 + 1 != d2 || !digit(at(d1)) || !digit(at(d2))) continue;
+    std::uint64_t l2 = d1;  // one past the second letter
+    if (spaced && l2 > 0 && (at(l2 - 1) == ' ' || at(l2 - 1) == '-')) --l2;
+    if (l2 < 2 || !letter(at(l2 - 1)) || !letter(at(l2 - 2))) continue;
+    const std::uint64_t l1 = l2 - 2;
+    if (l1 > 0 && (alnum(at(l1 - 1)) || at(l1 - 1) == '_')) continue;
+    return l1;
+  }
+  return end;
+}
+
 }  // namespace
 
 LocatorFn FindLocator(std::string_view name) {
   if (name == "email") return LocateEmail;
+  if (name == "iban") return LocateIban;
   return nullptr;
+}
+
+Status LocatorFitsPatterns(std::string_view name, const std::vector<std::string>& patterns, bool caseless) {
+  if (name != "iban") return Status::Ok();
+  const bool fits = caseless && patterns.size() == 2 && patterns[0] == kIbanPatterns[0] &&
+                    patterns[1] == kIbanPatterns[1];
+  if (fits) return Status::Ok();
+  return Status::InvalidArgument(std::string("locator 'iban' walks back exactly the patterns '") + kIbanPatterns[0] +
+                                 "' and '" + kIbanPatterns[1] + "', caseless");
 }
 
 Status StreamingScanners(const Analyzer::Impl& im, const scan::Scanner** prefilter,

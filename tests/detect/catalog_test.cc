@@ -1,7 +1,13 @@
 #include <gtest/gtest.h>
 
+#include <bitset>
+#include <random>
+
 #include "airlock/detect/analyzer.h"
 #include "airlock/detect/catalog.h"
+#include "airlock/scan/scan.h"
+#include "internal/analyzer_impl.h"
+#include "internal/pattern_alphabet.h"
 
 namespace airlock::detect {
 namespace {
@@ -182,6 +188,71 @@ TEST(Catalog, EmailLocatorFindsTheSameStartsAsStartOfMatch) {
     }
   }
   EXPECT_GE(total, 6u);  // the texts hold addresses to find
+}
+
+TEST(Catalog, IbanLocatorFindsTheSameStartsAsStartOfMatch) {
+  // The `iban` walk-back against vectorscan's start-of-match for each of the
+  // IBAN detector's two patterns (caseless), at every end start-of-match
+  // reports over random text built to make IBAN-like runs: letters, digits,
+  // runs of separators, word bytes that break a boundary, and real IBANs.
+  auto c = Catalog::LoadDirectory(std::string(AIRLOCK_SOURCE_DATA_DIR) + "/detectors");
+  ASSERT_TRUE(c.ok());
+  const Detector* iban = nullptr;
+  for (const Detector& d : c->detectors())
+    if (d.id == "iban") iban = &d;
+  ASSERT_NE(iban, nullptr);
+  ASSERT_EQ(iban->locator, "iban");
+  const internal::LocatorFn walk = internal::FindLocator("iban");
+  ASSERT_NE(walk, nullptr);
+  const std::vector<std::string> pieces = {"DE89 3704 0044 0532 0130 00", "GB82WEST12345698765432",
+                                           "fr14-2004-1010-0505-0001-3m02-606", "NL91 ABNA 0417 1643 00",
+                                           "DE 89", "de89", "x_", "_", "..", " . ", "--", "\n", ",", "IBAN: "};
+  std::mt19937 rng(11);
+  std::string text;
+  for (int i = 0; i < 200000; ++i) {
+    switch (rng() % 8) {
+      case 0: case 1: text += static_cast<char>("ABCDEFGHIJKLMNOPQRSTUVWXYZabcxyz"[rng() % 32]); break;
+      case 2: case 3: case 4: text += static_cast<char>('0' + rng() % 10); break;
+      case 5: text += static_cast<char>(" .-"[rng() % 3]); break;
+      case 6: text += pieces[rng() % pieces.size()]; break;
+      default: if (rng() % 4 == 0) text += static_cast<char>(rng() % 256); break;
+    }
+  }
+  std::size_t checked = 0;
+  for (unsigned p = 0; p < iban->patterns.size(); ++p) {
+    auto db = scan::Database::Compile({scan::Pattern{iban->patterns[p], 0, scan::kCaseless}}, scan::Database::Mode::kBlock);
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    scan::Scanner som(*db);
+    const std::bitset<256> alphabet = internal::PatternAlphabet(iban->patterns[p], true, false);
+    std::size_t mismatches = 0;
+    Status s = som.Scan(text, [&](const scan::Match& m) {
+      const std::uint64_t got = walk(text, m.to, p);
+      if (got != m.from && ++mismatches <= 5) {
+        ADD_FAILURE() << "pattern " << p << " end " << m.to << ": walk " << got << ", start-of-match " << m.from
+                      << " in '" << text.substr(m.from > 8 ? m.from - 8 : 0, m.to - m.from + 8) << "'";
+      }
+      for (std::uint64_t k = m.from; k < m.to; ++k)
+        EXPECT_TRUE(alphabet[static_cast<unsigned char>(text[k])]) << "pattern " << p << " byte " << int(text[k]);
+      ++checked;
+      return true;
+    });
+    ASSERT_TRUE(s.ok()) << s.ToString();
+    EXPECT_EQ(mismatches, 0u) << "pattern " << p;
+  }
+  EXPECT_GT(checked, 2000u);
+}
+
+TEST(Catalog, IbanLocatorOnlyForItsPatterns) {
+  auto c = Catalog::Parse(
+      "detectors:\n  - id: x\n    entity_type: X\n    data_class: financial\n    caseless: true\n"
+      "    patterns: ['\\b[A-Z]{2}[0-9]{2}[A-Z0-9]{11,20}\\b']\n    locator: iban\n",
+      "test.yaml", ".");
+  ASSERT_TRUE(c.ok());
+  auto a = Analyzer::Create(std::move(*c), {});
+  ASSERT_FALSE(a.ok());
+  EXPECT_NE(a.status().message().find("test.yaml:2: detector 'x': locator 'iban' walks back exactly the patterns"),
+            std::string::npos)
+      << a.status().message();
 }
 
 TEST(Catalog, UnknownExpanderIsRejectedAtBuild) {

@@ -46,7 +46,8 @@ struct CompiledDetector {
 
 // A `locator:` hook: the leftmost start of a match of its pattern that ends
 // at `end` inside `window`, or `end` when there is none (see FindLocator).
-using LocatorFn = std::uint64_t (*)(std::string_view window, std::uint64_t end);
+// `pattern` is the pattern's index among its detector's patterns.
+using LocatorFn = std::uint64_t (*)(std::string_view window, std::uint64_t end, unsigned pattern);
 
 // One compiled pattern (or dictionary literal). Its index is its vectorscan id.
 struct PatternMeta {
@@ -57,14 +58,19 @@ struct PatternMeta {
   // Upper bound on a match's length; patterns without one are capped at
   // kMaxUnboundedWidth (a longer match is found with a later start).
   std::uint64_t max_width = 0;
-  // The detector's `locator:` hook (null: a start-of-match database).
+  // The detector's `locator:` hook (null: a start-of-match database), and
+  // this pattern's index among the detector's patterns (the hook's third
+  // argument).
   LocatorFn locator = nullptr;
+  unsigned index_in_detector = 0;
 };
 
 // `locator:` hooks by name (null when unknown). A hook must return what
 // vectorscan's start-of-match would report for its pattern over the same
-// window.
+// window. A hook written for particular patterns says so:
+// LocatorFitsPatterns fails (naming them) for a detector with others.
 LocatorFn FindLocator(std::string_view name);
+Status LocatorFitsPatterns(std::string_view name, const std::vector<std::string>& patterns, bool caseless);
 
 // The first pass's output.
 struct PassOne {
