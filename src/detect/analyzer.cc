@@ -538,8 +538,9 @@ Status CollectFindings(const Analyzer::Impl& im, std::string_view text, const Fi
 // (detector, start) group is never split. An end of pattern P (detector not
 // a container, no expander) that lies inside a validated, non-container
 // finding F found before, F.begin < end <= F.end, is dominated when
-//   - a byte of F before the end is one that P cannot match
-//     (PatternAlphabet), so a match ending there starts inside F, or
+//   - one of the |F| bytes before the end (in F, or just before F) is one
+//     that P cannot match (PatternAlphabet), so a match ending there
+//     starts after it and is shorter than F, or
 //   - P's longest match is shorter than F.
 // Either way its finding C would overlap F and be shorter, so F ranks above
 // C (validated, then longer) and C is dropped whenever F is kept: neither
@@ -579,13 +580,20 @@ Status CollectDeferring(const Analyzer::Impl& im, std::string_view text, const F
       --it;
       if (e - it->span.begin > longest) break;  // none before it reaches e
       if (e > it->span.end) continue;
-      // Inside it: a byte of it before e that the pattern cannot match puts
-      // every start after that byte, inside it ...
-      for (std::uint64_t k = e; k > it->span.begin; --k) {
+      // Inside it: a byte the pattern cannot match, fewer than |it| bytes
+      // before e (in it, or just before it), puts every start after that
+      // byte, so every match ending at e is shorter than it ...
+      const std::uint64_t size = it->span.size();
+      const std::uint64_t floor = e > size ? e - size : 0;
+      for (std::uint64_t k = e; k > floor; --k) {
         if (!alphabet[static_cast<unsigned char>(text[k - 1])]) {
           *lo = k;
           return &*it;
         }
+      }
+      if (e < size) {  // ... as it is when the text before e is shorter than it
+        *lo = 0;
+        return &*it;
       }
       // ... and a pattern shorter than it cannot outgrow it either.
       if (width < it->span.size()) {
