@@ -396,5 +396,24 @@ TEST(PhoneFastPath, DeclinesWhatItDoesNotReplay) {
   EXPECT_TRUE(!bad.has_value() || !bad->valid);
 }
 
+// The gateway compiles the common regions at start. A stop request before
+// the first region prepares nothing; without one, the default region and
+// the EEA, GB, CH and US are ready afterwards, and numbers there give the
+// same answers as before.
+TEST(PhoneFastPath, WarmUpPreparesTheCommonRegions) {
+  // Greenland: no common region, so only as the default region is it
+  // prepared. (Other tests of this process may have compiled it already,
+  // so a stopped warm-up is checked by its count.)
+  EXPECT_EQ(WarmUpPhoneValidation("GL", [] { return true; }), 0u);
+  const std::size_t ready = WarmUpPhoneValidation("GL");
+  EXPECT_GE(ready, 30u);
+  for (const char* r : {"GL", "FR", "DE", "GB", "CH", "US", "PL", "SE", "IS"}) EXPECT_TRUE(PhoneRegionPrepared(r)) << r;
+  EXPECT_FALSE(PhoneRegionPrepared("XX"));
+  auto de = DecidePhoneFast("+49 30 12345678", "ZZ");
+  ASSERT_TRUE(de.has_value());
+  EXPECT_TRUE(de->valid);
+  EXPECT_EQ(de->region, "DE");
+}
+
 }  // namespace
 }  // namespace airlock::detect::internal

@@ -47,5 +47,9 @@ pass "no secret value in --check output"
 pid=$!
 for _ in $(seq 1 300); do grep -q "listening on" serve.err && break; kill -0 $pid 2>/dev/null || break; sleep 0.1; done
 if grep -q "listening on" serve.err; then pass "the checked example config starts"; else fail "serve did not start"; sed 's/^/    | /' serve.err | tail -5; fi
+# The phone validator's common regions are compiled in the background.
+for _ in $(seq 1 300); do grep -q "phone validation ready" serve.err && break; sleep 0.1; done
+if grep -Eq "phone validation ready for (3[0-9]) regions" serve.err; then pass "phone regions compiled at start"
+else fail "no phone warm-up line"; grep phone serve.err; fi
 kill $pid 2>/dev/null; wait $pid 2>/dev/null
 finish

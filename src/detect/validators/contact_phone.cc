@@ -356,3 +356,19 @@ ValidationResult ValidatePhoneShape(std::string_view candidate, const Validation
 }
 
 }  // namespace airlock::detect::internal
+
+namespace airlock::detect {
+
+std::size_t WarmUpPhoneValidation(std::string_view default_region, const std::function<bool()>& stop) {
+  // The EEA, then the other regions CRM text in Europe names most often.
+  static constexpr const char* kCommon[] = {
+      "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IS", "IE", "IT", "LV",
+      "LI", "LT", "LU", "MT", "NL", "NO", "PL", "PT", "RO", "SK", "SI", "ES", "SE", "GB", "CH", "US"};
+  std::vector<std::string> regions;
+  if (!default_region.empty()) regions.emplace_back(default_region);
+  for (const char* r : kCommon)
+    if (r != default_region) regions.emplace_back(r);
+  return internal::PreparePhoneRegions(regions, stop);
+}
+
+}  // namespace airlock::detect

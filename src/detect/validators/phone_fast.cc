@@ -3,6 +3,8 @@
 // differential test in tests/detect/phone_fast_test.cc fails when they drift).
 #include "validators/phone_fast.h"
 
+#include <atomic>
+
 #include <phonenumbers/phonemetadata.pb.h>
 #include <phonenumbers/phonenumberutil.h>
 
@@ -75,6 +77,7 @@ struct Region {
   // Built on first use.
   std::once_flag once;
   std::unique_ptr<scan::Scanner> scanner;  // null when compiling failed
+  std::atomic<bool> prepared{false};       // scanner set (for PhoneRegionPrepared)
 };
 
 using SlotMask = std::uint32_t;
@@ -199,9 +202,33 @@ bool Ready(Region* r) {
     auto db = scan::Database::Compile(r->patterns, scan::Database::Mode::kBlock,
                                       /*start_of_match=*/false);
     if (db.ok()) r->scanner = std::make_unique<scan::Scanner>(*db);
+    r->prepared.store(r->scanner != nullptr, std::memory_order_release);
   });
   return r->scanner != nullptr;
 }
+
+}  // namespace
+
+std::size_t PreparePhoneRegions(const std::vector<std::string>& regions, const std::function<bool()>& stop) {
+  const Tables& tables = Tables::Get();
+  if (!tables.ok()) return 0;
+  std::size_t ready = 0;
+  for (const std::string& id : regions) {
+    if (stop && stop()) break;
+    Region* r = tables.ForRegion(id);
+    if (r != nullptr && r->replayable && Ready(r)) ++ready;
+  }
+  return ready;
+}
+
+bool PhoneRegionPrepared(std::string_view region) {
+  const Tables& tables = Tables::Get();
+  Region* r = tables.ok() ? tables.ForRegion(std::string(region)) : nullptr;
+  if (r == nullptr) return false;
+  return r->prepared.load(std::memory_order_acquire);  // only looks: Ready() would compile
+}
+
+namespace {
 
 // Which of the region's patterns match `digits`. nullopt on a scan error.
 std::optional<SlotMask> Match(const Region& r, std::string_view digits) {

@@ -10,6 +10,8 @@
 // in the registry (validators/registry.cc).
 #pragma once
 
+#include <cstddef>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,6 +34,14 @@ using ValidatorFn = ValidationResult (*)(std::string_view candidate, const Valid
 
 // nullptr when no validator has this name.
 ValidatorFn FindValidator(std::string_view name);
+
+// The `phone` validator compiles libphonenumber's patterns of a region on
+// the first number of that region it sees (a few to tens of milliseconds,
+// once per process). This compiles them now: `default_region` first, then
+// the EEA countries, GB, CH and US, checking `stop` before each. Returns how
+// many regions are ready. `airlock serve` runs it on a background thread at
+// start, so that early requests do not pay for it.
+std::size_t WarmUpPhoneValidation(std::string_view default_region, const std::function<bool()>& stop = {});
 std::vector<std::string> ValidatorNames();
 
 // Helpers shared by validators.
