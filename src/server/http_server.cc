@@ -21,7 +21,6 @@
 
 #include "airlock/alerts/sink.h"
 #include "airlock/api/openai.h"
-#include "airlock/audit/keys.h"
 #include "airlock/detect/validators.h"
 #include "airlock/server/server.h"
 #include "observability.h"
@@ -291,17 +290,9 @@ Status CheckConfig(const std::string& config_path, const LocalBackendFactory& lo
   // on first start, a default vault key is random), the TLS certificate and
   // key, and every alert sink (webhook secret, CA bundle, syslog address).
   if (!c.audit_hmac_key.empty()) {
-    auto bytes = config::ResolveSecret(c.audit_hmac_key);
-    if (!bytes.ok()) return Status(bytes.status()).WithContext("audit.hmac_key");
-    if (auto k = audit::HmacKey::FromBytes(std::move(*bytes)); !k.ok())
-      return Status(k.status()).WithContext("audit.hmac_key");
+    if (auto k = ConfiguredHmacKey(c); !k.ok()) return k.status();
   }
-  if (!c.vault_key.empty()) {
-    auto key = config::ResolveSecret(c.vault_key);
-    if (!key.ok()) return Status(key.status()).WithContext("vault.key");
-    if (auto v = transform::Vault::Create(*key, std::chrono::seconds(c.vault_ttl_seconds)); !v.ok())
-      return Status(v.status()).WithContext("vault.key");
-  }
+  if (auto v = MakeVault(c); !v.ok()) return v.status();
   if (!c.server.tls.cert_file.empty()) {
     if (auto t = MakeServerTls(c.server.tls); !t.ok()) return t.status();
   }

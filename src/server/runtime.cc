@@ -133,12 +133,18 @@ Result<std::unique_ptr<Services>> CreateServices(const config::Config& config,
     }
   }
 
-  auto vault_key = config.vault_key.empty() ? RandomBytes(32) : config::ResolveSecret(config.vault_key);
-  if (!vault_key.ok()) return Status(vault_key.status()).WithContext("vault.key");
-  auto vault = transform::Vault::Create(*vault_key, std::chrono::seconds(config.vault_ttl_seconds));
+  auto vault = MakeVault(config);
   if (!vault.ok()) return vault.status();
   s->vault = std::move(*vault);
   return s;
+}
+
+Result<std::unique_ptr<transform::Vault>> MakeVault(const config::Config& config) {
+  auto vault_key = config.vault_key.empty() ? RandomBytes(32) : config::ResolveSecret(config.vault_key);
+  if (!vault_key.ok()) return Status(vault_key.status()).WithContext("vault.key");
+  auto vault = transform::Vault::Create(*vault_key, std::chrono::seconds(config.vault_ttl_seconds));
+  if (!vault.ok()) return Status(vault.status()).WithContext("vault.key");
+  return vault;
 }
 
 }  // namespace airlock::server

@@ -86,6 +86,10 @@ struct Services {
 // Opens the store and the audit trail (trail.h says where its keys live)
 // and creates the vault (vault key: configured, else random per process).
 // `port` names the trail's default instance; the lockdown state is read back.
+// The pseudonym vault of `vault.key` (a random key when unset); errors name
+// the key. CreateServices uses it, and `serve --check`.
+Result<std::unique_ptr<transform::Vault>> MakeVault(const config::Config& config);
+
 Result<std::unique_ptr<Services>> CreateServices(const config::Config& config,
                                                  std::shared_ptr<const detect::Analyzer> analyzer, unsigned port);
 

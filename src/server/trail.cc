@@ -20,6 +20,14 @@
 
 namespace airlock::server {
 
+Result<audit::HmacKey> ConfiguredHmacKey(const config::Config& cfg) {
+  auto bytes = config::ResolveSecret(cfg.audit_hmac_key);
+  if (!bytes.ok()) return Status(bytes.status()).WithContext("audit.hmac_key");
+  auto k = audit::HmacKey::FromBytes(std::move(*bytes));
+  if (!k.ok()) return Status(k.status()).WithContext("audit.hmac_key");
+  return k;
+}
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -37,13 +45,7 @@ std::int64_t NowUs() {
 std::string DefaultInstance(unsigned port) { return HostInstanceId("gw") + "-" + std::to_string(port); }
 
 Result<audit::HmacKey> LoadOrCreateHmac(const config::Config& cfg) {
-  if (!cfg.audit_hmac_key.empty()) {
-    auto bytes = config::ResolveSecret(cfg.audit_hmac_key);
-    if (!bytes.ok()) return Status(bytes.status()).WithContext("audit.hmac_key");
-    auto k = audit::HmacKey::FromBytes(std::move(*bytes));
-    if (!k.ok()) return Status(k.status()).WithContext("audit.hmac_key");
-    return k;
-  }
+  if (!cfg.audit_hmac_key.empty()) return ConfiguredHmacKey(cfg);
   const std::string path = Dir(cfg) + "/audit.key";
   if (!fs::exists(path)) {
     unsigned char raw[32];

@@ -41,6 +41,11 @@ namespace airlock::server {
 
 using EventObserver = std::function<void(const audit::Event&, const audit::EventId&)>;
 
+// The key `audit.hmac_key` names (REQUIRES: it is set); errors name the key.
+// Trail::Open uses it, and `serve --check` to check the key without opening
+// the trail.
+Result<audit::HmacKey> ConfiguredHmacKey(const config::Config& cfg);
+
 class Trail {
  public:
   // Opens the store (twice: one connection for the writer, one for reads),

@@ -34,6 +34,7 @@ using ValidatorFn = ValidationResult (*)(std::string_view candidate, const Valid
 
 // nullptr when no validator has this name.
 ValidatorFn FindValidator(std::string_view name);
+std::vector<std::string> ValidatorNames();
 
 // The `phone` validator compiles libphonenumber's patterns of a region on
 // the first number of that region it sees (a few to tens of milliseconds,
@@ -42,7 +43,6 @@ ValidatorFn FindValidator(std::string_view name);
 // many regions are ready. `airlock serve` runs it on a background thread at
 // start, so that early requests do not pay for it.
 std::size_t WarmUpPhoneValidation(std::string_view default_region, const std::function<bool()>& stop = {});
-std::vector<std::string> ValidatorNames();
 
 // Helpers shared by validators.
 // Keeps only ASCII digits.
