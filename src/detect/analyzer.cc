@@ -4,7 +4,9 @@
 #include <bitset>
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -72,10 +74,20 @@ bool HasWordBoundaries(std::string_view text, std::uint64_t from, std::uint64_t 
   return true;
 }
 
+// What "%.2f" prints for a score in [0, 1], one call per finding. Scores
+// are rounded to hundredths with integers, except within a hair of a half
+// hundredth, where only exact formatting rounds as printf does.
 std::string FormatScore(double s) {
-  char buf[16];
-  std::snprintf(buf, sizeof(buf), "%.2f", s);
-  return buf;
+  const double h = s * 100;
+  if (s >= 0 && s <= 1 && std::fabs(h - std::floor(h) - 0.5) > 1e-6) {
+    const auto n = static_cast<unsigned>(std::lround(h));
+    const char out[4] = {static_cast<char>('0' + n / 100), '.', static_cast<char>('0' + n / 10 % 10),
+                         static_cast<char>('0' + n % 10)};
+    return std::string(out, 4);
+  }
+  char buf[32];
+  const auto r = std::to_chars(buf, buf + sizeof(buf), s, std::chars_format::fixed, 2);
+  return std::string(buf, r.ptr);
 }
 
 }  // namespace
@@ -976,56 +988,71 @@ std::optional<Finding> EvaluateGroup(const Analyzer::Impl& im, std::string_view 
 
 std::vector<std::size_t> KeptIndices(const Analyzer::Impl& im, const std::vector<Finding>& found,
                                      const std::vector<char>& dropped) {
-  // Deterministic overlap resolution (see analyzer.h).
-  std::vector<std::size_t> order;
+  // Deterministic overlap resolution (see analyzer.h). The order's keys are
+  // copied into one compact array first: sorting tens of thousands of
+  // indices through the Finding records (strings and all) was mostly cache
+  // misses.
+  struct Key {
+    std::uint64_t size;
+    std::uint64_t begin;
+    double score;
+    const std::string* detector;
+    std::uint32_t index;
+    bool container;
+    bool validated;
+  };
+  std::vector<Key> order;
   order.reserve(found.size());
-  for (std::size_t i = 0; i < found.size(); ++i)
-    if (dropped.empty() || !dropped[i]) order.push_back(i);
-  std::vector<char> container(found.size(), 0);
-  if (!im.container_ids.empty()) {
-    for (std::size_t i = 0; i < found.size(); ++i) {
-      container[i] = std::find(im.container_ids.begin(), im.container_ids.end(),
-                               found[i].detector) != im.container_ids.end();
-    }
+  for (std::size_t i = 0; i < found.size(); ++i) {
+    if (!dropped.empty() && dropped[i]) continue;
+    const Finding& f = found[i];
+    const bool container = !im.container_ids.empty() &&
+                           std::find(im.container_ids.begin(), im.container_ids.end(), f.detector) !=
+                               im.container_ids.end();
+    order.push_back({f.span.size(), f.span.begin, f.score, &f.detector, static_cast<std::uint32_t>(i),
+                     container, f.validated});
   }
-  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-    const Finding& x = found[a];
-    const Finding& y = found[b];
-    if (container[a] != container[b]) return container[b] != 0;
+  std::sort(order.begin(), order.end(), [](const Key& x, const Key& y) {
+    if (x.container != y.container) return y.container;
     if (x.validated != y.validated) return x.validated;
-    if (x.span.size() != y.span.size()) return x.span.size() > y.span.size();
+    if (x.size != y.size) return x.size > y.size;
     if (x.score != y.score) return x.score > y.score;
-    if (x.detector != y.detector) return x.detector < y.detector;
-    return x.span.begin < y.span.begin;
+    if (*x.detector != *y.detector) return *x.detector < *y.detector;
+    return x.begin < y.begin;
   });
-  std::vector<std::size_t> kept;
-  kept.reserve(order.size());
   // Spans kept so far: disjoint, so ordered by begin they are ordered by end
   // too, and a new span can only clash with its neighbours. A tree, not a
   // sorted vector: inserting into a vector made this quadratic in the number
   // of findings (tens of thousands in a large finding-dense text).
   auto by_begin = [](const ByteSpan& a, const ByteSpan& b) { return a.begin < b.begin; };
   std::multiset<ByteSpan, decltype(by_begin)> taken(by_begin);
+  std::vector<std::pair<ByteSpan, std::uint32_t>> kept;
+  kept.reserve(order.size());
   bool containers = false;
-  for (std::size_t idx : order) {
-    if (container[idx] && !containers) {
+  for (const Key& k : order) {
+    if (k.container && !containers) {
       // Containers come last and compete only with one another.
       containers = true;
       taken.clear();
     }
-    const ByteSpan& sp = found[idx].span;
+    const ByteSpan& sp = found[k.index].span;
     auto it = taken.lower_bound(sp);
     bool clash = (it != taken.end() && it->Overlaps(sp)) ||
                  (it != taken.begin() && std::prev(it)->Overlaps(sp));
     if (clash) continue;
     taken.insert(it, sp);
-    kept.push_back(idx);
+    kept.push_back({sp, k.index});
   }
-  std::sort(kept.begin(), kept.end(), [&](std::size_t a, std::size_t b) {
-    if (found[a].span.begin != found[b].span.begin) return found[a].span.begin < found[b].span.begin;
-    return found[a].span.end < found[b].span.end;
+  // By span; equal spans (a container and a finding it holds) keep the
+  // order above: non-containers first.
+  std::stable_sort(kept.begin(), kept.end(), [](const auto& a, const auto& b) {
+    if (a.first.begin != b.first.begin) return a.first.begin < b.first.begin;
+    return a.first.end < b.first.end;
   });
-  return kept;
+  std::vector<std::size_t> out;
+  out.reserve(kept.size());
+  for (const auto& k : kept) out.push_back(k.second);
+  return out;
 }
 
 std::vector<Finding> ResolveOverlaps(const Analyzer::Impl& im, std::vector<Finding> found) {

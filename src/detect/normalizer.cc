@@ -460,7 +460,6 @@ bool CollapseSpaced(std::string_view text, NormalizedText* out) {
 
 namespace internal {
 
-bool IsBase64Byte(unsigned char c) { return (kClass[c] & kB64) != 0; }
 
 bool IsEncodedCandidate(std::string_view t, std::size_t b, std::size_t e) {
   if (e - b < 16) return false;

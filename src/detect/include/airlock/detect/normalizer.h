@@ -97,7 +97,12 @@ unsigned EvasionSignals(std::string_view text);
 // path never skips what they would find.
 namespace internal {
 // A byte of the union of the base64 alphabets (A-Z a-z 0-9 + / - _).
-bool IsBase64Byte(unsigned char c);
+// Inline: the decoders call it for every byte of a text.
+inline bool IsBase64Byte(unsigned char c) {
+  const unsigned char lower = c | 0x20;
+  return (c >= '0' && c <= '9') || (lower >= 'a' && lower <= 'z') || c == '+' || c == '/' || c == '-' ||
+         c == '_';
+}
 // A base64 run [b, e) worth decoding: at least 16 bytes, and either 40 or
 // more, or holding a digit, '+', '/', or an upper-case letter after another
 // run byte (ordinary words do not).
