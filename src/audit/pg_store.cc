@@ -5,8 +5,11 @@
 // Parameters go as text (integers, strings) or binary (bytea); results come
 // back in binary and are decoded here.
 #include <libpq-fe.h>
+#include <unistd.h>
 
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <memory>
 
 #include "airlock/audit/store.h"
@@ -366,6 +369,58 @@ Result<std::unique_ptr<Store>> OpenStore(std::string_view url) {
   }
   return Status::InvalidArgument("unknown audit store '" +
                                  std::string(url.substr(0, url.find(':'))) +
+                                 "': use sqlite:PATH or postgresql://...");
+}
+
+Result<std::string> ProbeSqliteFile(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (fs::exists(path, ec)) {
+    if (!fs::is_regular_file(path, ec)) return Status::InvalidArgument(path + ": not a regular file");
+    if (access(path.c_str(), R_OK | W_OK) != 0) {
+      return Status::IoError(path + ": not readable and writable: " + std::strerror(errno));
+    }
+    char header[16] = {};
+    std::ifstream in(path, std::ios::binary);
+    in.read(header, sizeof header);
+    const auto got = in.gcount();
+    if (got != 0 && (got < 16 || std::memcmp(header, "SQLite format 3", 16) != 0)) {
+      return Status::Corruption(path + ": not an SQLite database");
+    }
+    return path + " (exists)";
+  }
+  // It will be created, with its missing directories, under the nearest
+  // directory that exists.
+  fs::path dir = fs::path(path).parent_path();
+  while (!dir.empty() && !fs::exists(dir, ec) && dir.parent_path() != dir) dir = dir.parent_path();
+  if (dir.empty()) dir = ".";
+  if (!fs::is_directory(dir, ec)) return Status::InvalidArgument(path + ": " + dir.string() + " is not a directory");
+  if (access(dir.c_str(), W_OK | X_OK) != 0) {
+    return Status::IoError(path + ": cannot be created, " + dir.string() + " is not writable");
+  }
+  return path + " (will be created)";
+}
+
+Result<std::string> ProbeStore(std::string_view url) {
+  if (url.starts_with("sqlite:")) {
+    std::string path(url.substr(7));
+    if (path.empty()) return Status::InvalidArgument("sqlite:PATH needs a path");
+    auto p = ProbeSqliteFile(path);
+    if (!p.ok()) return p.status();
+    return "sqlite:" + *p;
+  }
+  if (url.starts_with("postgresql://") || url.starts_with("postgres://")) {
+    const std::string conninfo(url);
+    const std::string shown = WithoutPassword(conninfo);
+    std::unique_ptr<PGconn, decltype(&PQfinish)> conn(PQconnectdb(conninfo.c_str()), &PQfinish);
+    if (conn == nullptr || PQstatus(conn.get()) != CONNECTION_OK) {
+      std::string m = conn ? PQerrorMessage(conn.get()) : "out of memory";
+      while (!m.empty() && (m.back() == '\n' || m.back() == ' ')) m.pop_back();
+      return Status::IoError("audit store " + shown + ": cannot connect: " + m);
+    }
+    return shown + " (reachable)";
+  }
+  return Status::InvalidArgument("unknown audit store '" + std::string(url.substr(0, url.find(':'))) +
                                  "': use sqlite:PATH or postgresql://...");
 }
 

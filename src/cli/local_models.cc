@@ -18,16 +18,14 @@ class LocalModels::Impl {
  public:
   Impl(std::string flag, std::string dir) : flag_(std::move(flag)), dir_(std::move(dir)) {}
 
-  Result<std::shared_ptr<backend::Backend>> Make(const config::BackendConfig& b) {
+  std::string PathFor(const config::BackendConfig& b) const {
     std::string path = b.model_file;
     if (path.empty()) path = flag_;
     if (path.empty()) path = FirstModelIn(dir_);
-    if (path.empty()) {
-      return local::CreateModellessBackend(
-          b.name, "no local model is loaded for backend '" + b.name + "': put a GGUF model file under " + dir_ +
-                      "/ or start with `airlock serve --model FILE` (or set model_file and sha256 on the backend "
-                      "in airlock.yaml); see docs/local-models.md");
-    }
+    return path;
+  }
+
+  static local::EngineConfig ConfigFor(const config::BackendConfig& b, const std::string& path) {
     local::EngineConfig ec;
     ec.model_path = path;
     ec.sha256 = b.sha256;  // the config requires one with model_file; --model and ./models/ go unpinned
@@ -35,6 +33,34 @@ class LocalModels::Impl {
     ec.context_length = static_cast<int>(b.context);
     ec.parallel = static_cast<int>(b.parallel);
     ec.memory_budget_bytes = b.memory_budget;
+    return ec;
+  }
+
+  Result<std::string> Check(const config::BackendConfig& b) const {
+    const std::string path = PathFor(b);
+    if (path.empty()) {
+      return "no model file (none configured, no --model, nothing under " + dir_ +
+             "/): chat requests will answer 503";
+    }
+    const local::EngineConfig ec = ConfigFor(b, path);
+    auto checked = local::Engine::Check(ec);
+    if (!checked.ok()) return checked.status();
+    const auto mib = [](std::uint64_t bytes) { return std::to_string((bytes + (1u << 20) - 1) >> 20) + " MiB"; };
+    return path + ": " + checked->info.architecture + ", " + checked->info.quantization + ", " +
+           std::to_string(checked->context_length) + " tokens per request, " + std::to_string(checked->parallel) +
+           " parallel, about " + mib(checked->memory.total()) +
+           (ec.sha256.empty() ? " (not pinned)" : ", sha256 pin verified");
+  }
+
+  Result<std::shared_ptr<backend::Backend>> Make(const config::BackendConfig& b) {
+    const std::string path = PathFor(b);
+    if (path.empty()) {
+      return local::CreateModellessBackend(
+          b.name, "no local model is loaded for backend '" + b.name + "': put a GGUF model file under " + dir_ +
+                      "/ or start with `airlock serve --model FILE` (or set model_file and sha256 on the backend "
+                      "in airlock.yaml); see docs/local-models.md");
+    }
+    const local::EngineConfig ec = ConfigFor(b, path);
     auto engine = Shared(ec);
     if (!engine.ok()) return Status(engine.status()).WithContext("backend " + b.name);
     // Engine::Load refused the file unless its SHA-256 matched the pin.
@@ -84,6 +110,10 @@ LocalModels::~LocalModels() = default;
 
 server::LocalBackendFactory LocalModels::Factory() {
   return [impl = impl_](const config::BackendConfig& b) { return impl->Make(b); };
+}
+
+server::LocalModelCheck LocalModels::Checker() {
+  return [impl = impl_](const config::BackendConfig& b) { return impl->Check(b); };
 }
 
 }  // namespace airlock::cli

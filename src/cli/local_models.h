@@ -25,6 +25,9 @@ class LocalModels {
   ~LocalModels();
 
   server::LocalBackendFactory Factory();
+  // `serve --check`: the model Factory() would load for a backend, checked
+  // without loading it (Engine::Check); a line saying what was found.
+  server::LocalModelCheck Checker();
 
   class Impl;
 

@@ -26,19 +26,30 @@ int RunServe(const ServeFlags& f) {
     std::cerr << "airlock serve: " << cfg.status().message() << "\n";
     return kExitError;
   }
-  if (f.check) {
-    if (Status s = server::CheckConfig(f.config, nullptr); !s.ok()) {
-      std::cerr << "airlock serve: " << s.message() << "\n";
-      return kExitError;
-    }
-    std::cout << "config OK: " << (*cfg)->workflows.size() << " workflows, " << (*cfg)->backends.size()
-              << " backends\n";
-    return kExitClean;
-  }
   CatalogOptions co;
   co.extra_catalogs = f.detectors;
   co.min_score = (*cfg)->detection.min_score;
   co.region = (*cfg)->detection.region;
+  if (f.check) {
+    // What serve does before it listens, in its order, loading no model
+    // weights and writing nothing.
+    auto analyzer = BuildAnalyzer(co);
+    if (!analyzer.ok()) {
+      std::cerr << "airlock serve: detectors: " << analyzer.status().message() << "\n";
+      return kExitError;
+    }
+    LocalModels models(f.model, "models");
+    auto found = server::CheckConfig(f.config, models.Checker());
+    if (!found.ok()) {
+      std::cerr << "airlock serve: " << found.status().message() << "\n";
+      return kExitError;
+    }
+    std::cout << "detectors: " << (*analyzer)->catalog().detectors().size() << "\n";
+    for (const std::string& line : *found) std::cout << line << "\n";
+    std::cout << "config OK: " << (*cfg)->workflows.size() << " workflows, " << (*cfg)->backends.size()
+              << " backends\n";
+    return kExitClean;
+  }
   auto analyzer = BuildAnalyzer(co);
   if (!analyzer.ok()) {
     std::cerr << "airlock serve: detectors: " << analyzer.status().message() << "\n";

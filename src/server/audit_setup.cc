@@ -4,6 +4,8 @@
 
 #include <filesystem>
 
+#include "airlock/audit/store.h"
+
 namespace airlock::server {
 
 namespace fs = std::filesystem;
@@ -13,7 +15,7 @@ std::string StoreDir(const config::Config& cfg) {
   return p.empty() ? std::string(".") : p.string();
 }
 
-Result<std::string> AuditStoreUrl(const config::Config& cfg) {
+Result<std::string> ResolveAuditStoreUrl(const config::Config& cfg) {
   std::string url;
   if (!cfg.audit.store_secret.empty()) {
     auto secret = config::ResolveSecret(cfg.audit.store_secret);
@@ -24,6 +26,13 @@ Result<std::string> AuditStoreUrl(const config::Config& cfg) {
   } else {
     url = "sqlite:" + StoreDir(cfg) + "/audit.db";
   }
+  return url;
+}
+
+Result<std::string> AuditStoreUrl(const config::Config& cfg) {
+  auto resolved = ResolveAuditStoreUrl(cfg);
+  if (!resolved.ok()) return resolved.status();
+  std::string url = std::move(*resolved);
   if (url.rfind("sqlite:", 0) == 0) {
     std::error_code ec;
     const fs::path parent = fs::path(url.substr(7)).parent_path();
@@ -46,12 +55,33 @@ Result<audit::SigningKey> LoadOrCreateAuditSigningKey(const config::Config& cfg)
     // meanwhile: then its key is the one to use.
     if (Status s = audit::WriteSecretFile(path, *pem); !s.ok() && !fs::exists(path)) return s;
   }
+  return LoadAuditSigningKey(path);
+}
+
+Result<audit::SigningKey> LoadAuditSigningKey(const std::string& path) {
   auto k = audit::SigningKey::LoadPem(path);
   if (!k.ok()) return Status(k.status()).WithContext("audit.signing_key " + path);
   if (!k->can_sign())
     return Status::InvalidArgument("audit.signing_key " + path +
                                    " is a public key; writing the trail needs the private key");
   return k;
+}
+
+Result<std::string> CheckAuditSetup(const config::Config& cfg) {
+  auto url = ResolveAuditStoreUrl(cfg);
+  if (!url.ok()) return url.status();
+  auto store = audit::ProbeStore(*url);
+  if (!store.ok()) return Status(store.status()).WithContext("audit.store");
+  const bool by_default = cfg.audit.signing_key.empty();
+  const std::string path = by_default ? StoreDir(cfg) + "/audit-signing.pem" : cfg.audit.signing_key;
+  std::string key = "signing key " + path;
+  if (by_default && !fs::exists(path)) {
+    key += " (will be created)";
+  } else {
+    auto k = LoadAuditSigningKey(path);
+    if (!k.ok()) return k.status();
+  }
+  return *store + ", " + key;
 }
 
 std::string HostInstanceId(std::string_view prefix) {

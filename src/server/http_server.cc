@@ -21,7 +21,9 @@
 
 #include "airlock/alerts/sink.h"
 #include "airlock/api/openai.h"
+#include "airlock/audit/store.h"
 #include "airlock/detect/validators.h"
+#include "airlock/server/audit_setup.h"
 #include "airlock/server/server.h"
 #include "observability.h"
 #include "pipeline.h"
@@ -279,10 +281,10 @@ Result<std::shared_ptr<const config::Config>> LoadConfig(const std::string& conf
   return config::LoadFile(config_path);
 }
 
-Status CheckConfig(const std::string& config_path, const LocalBackendFactory& local) {
+Result<std::vector<std::string>> CheckConfig(const std::string& config_path, const LocalModelCheck& local) {
   auto cfg = LoadConfig(config_path);
   if (!cfg.ok()) return cfg.status();
-  auto rt = BuildRuntime(*cfg, local);
+  auto rt = BuildRuntime(*cfg, nullptr);  // local models are checked below, not loaded
   if (!rt.ok()) return rt.status();
   const config::Config& c = **cfg;
   // What Serve resolves from the config before it listens, without writing
@@ -299,7 +301,24 @@ Status CheckConfig(const std::string& config_path, const LocalBackendFactory& lo
   for (const auto& sink : c.alerts.sinks) {
     if (auto made = alerts::MakeSink(sink); !made.ok()) return Status(made.status()).WithContext("alerts");
   }
-  return Status::Ok();
+  std::vector<std::string> found;
+  auto store = audit::ProbeSqliteFile(c.store_path);
+  if (!store.ok()) return Status(store.status()).WithContext("store.path");
+  found.push_back("store: " + *store);
+  auto trail = CheckAuditSetup(c);
+  if (!trail.ok()) return trail.status();
+  found.push_back("audit: " + *trail);
+  for (const auto& b : c.backends) {
+    if (b.type != "local") continue;
+    if (!local) {
+      found.push_back("backend " + b.name + ": local model not checked");
+      continue;
+    }
+    auto line = local(b);
+    if (!line.ok()) return Status(line.status()).WithContext(b.source + ": backend " + b.name);
+    found.push_back("backend " + b.name + ": " + *line);
+  }
+  return found;
 }
 
 Status Serve(const ServeOptions& options) {

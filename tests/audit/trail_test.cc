@@ -13,6 +13,7 @@
 #include <condition_variable>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -547,6 +548,46 @@ TEST_P(TrailTest, FilteredScan) {
                                  })
                   .ok());
   EXPECT_EQ(seqs, (std::vector<std::uint64_t>{6, 8, 10, 12, 14}));
+}
+
+// serve --check's probe: what it accepts opens, what it refuses does not,
+// and it creates nothing.
+TEST(ProbeStoreTest, SqliteFilesAndDirectories) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("airlock-probe-" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const std::string fresh = (dir / "a" / "b" / "audit.db").string();
+  auto p = ProbeStore("sqlite:" + fresh);
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  EXPECT_EQ(*p, "sqlite:" + fresh + " (will be created)");
+  EXPECT_FALSE(fs::exists(dir / "a"));
+  fs::create_directories(dir / "a" / "b");  // as the gateway does (AuditStoreUrl)
+  ASSERT_TRUE(OpenStore("sqlite:" + fresh).ok());  // what the probe accepted opens
+  p = ProbeStore("sqlite:" + fresh);
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  EXPECT_EQ(*p, "sqlite:" + fresh + " (exists)");
+
+  const std::string text = (dir / "notes.txt").string();
+  { std::ofstream(text) << "not a database, but long enough to have a header\n"; }
+  EXPECT_EQ(ProbeStore("sqlite:" + text).status().code(), Status::Code::kCorruption);
+  EXPECT_FALSE(OpenStore("sqlite:" + text).ok());  // and the store refuses it too
+  EXPECT_EQ(ProbeStore("sqlite:" + text + "/audit.db").status().code(), Status::Code::kInvalidArgument);
+  EXPECT_EQ(ProbeStore("sqlite:").status().code(), Status::Code::kInvalidArgument);
+  EXPECT_EQ(ProbeStore("mysql://x").status().code(), Status::Code::kInvalidArgument);
+  fs::remove_all(dir);
+}
+
+TEST(ProbeStoreTest, PostgresqlUnreachableHidesThePassword) {
+  auto p = ProbeStore("postgresql://u:hunter2@127.0.0.1:1/db?connect_timeout=2");
+  ASSERT_FALSE(p.ok());
+  EXPECT_EQ(p.status().code(), Status::Code::kIoError);
+  EXPECT_NE(p.status().message().find("postgresql://u@127.0.0.1:1/db"), std::string::npos) << p.status().message();
+  EXPECT_EQ(p.status().message().find("hunter2"), std::string::npos);
+  if (const char* url = std::getenv("AIRLOCK_TEST_PG_URL")) {
+    auto ok = ProbeStore(url);
+    EXPECT_TRUE(ok.ok()) << ok.status().ToString();
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, TrailTest, ::testing::Values("sqlite", "postgresql"),

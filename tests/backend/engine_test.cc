@@ -100,6 +100,52 @@ TEST(EngineTest, MemoryBudgetRefusesLoad) {
   EXPECT_TRUE(Engine::Load(c).ok());
 }
 
+// Check (serve --check) refuses what Load refuses, with the same status,
+// and reports what Load would set up.
+TEST(EngineTest, CheckAgreesWithLoad) {
+  const auto& m = TestModels::Get();
+  auto hex = HashModelFile(m.chat);
+  ASSERT_TRUE(hex.ok());
+  EngineConfig good = Config(m.chat, 3, 200);
+  good.sha256 = *hex;
+  auto checked = Engine::Check(good);
+  ASSERT_TRUE(checked.ok()) << checked.status().ToString();
+  auto loaded = MustLoad(good);
+  ASSERT_NE(loaded, nullptr);
+  EXPECT_EQ(checked->info.architecture, loaded->info().architecture);
+  EXPECT_EQ(checked->context_length, loaded->context_length());
+  EXPECT_EQ(checked->parallel, loaded->parallel());
+  EXPECT_EQ(checked->memory.total(), loaded->memory().total());
+
+  std::string bytes = ReadFile(m.chat);
+  const std::string truncated = (m.dir / "check-truncated.gguf").string();
+  WriteFile(truncated, bytes.substr(0, 4096));
+  std::vector<EngineConfig> refused;
+  EngineConfig c = good;
+  c.sha256 = std::string(64, '0');  // mismatch
+  refused.push_back(c);
+  c.sha256 = "ABC";  // malformed pin
+  refused.push_back(c);
+  c = Config(truncated);  // tensor data beyond the end
+  refused.push_back(c);
+  c = Config((m.dir / "absent.gguf").string());
+  refused.push_back(c);
+  c = Config(m.chat);
+  c.memory_budget_bytes = 1 << 20;
+  refused.push_back(c);
+  c = Config(m.chat);
+  c.parallel = -1;
+  refused.push_back(c);
+  for (const EngineConfig& r : refused) {
+    auto want = Engine::Load(r);
+    auto got = Engine::Check(r);
+    ASSERT_FALSE(want.ok()) << r.model_path;
+    ASSERT_FALSE(got.ok()) << r.model_path;
+    EXPECT_EQ(got.status().code(), want.status().code()) << got.status().ToString();
+    EXPECT_EQ(got.status().message(), want.status().message());
+  }
+}
+
 TEST(EngineTest, ChatTemplateFromModelOrFallback) {
   const auto& m = TestModels::Get();
   auto e = MustLoad(Config(m.chat));

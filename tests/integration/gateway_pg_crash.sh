@@ -28,6 +28,16 @@ for inst in a b; do
     > "$WORK/$inst.key" 2>/dev/null
 done
 
+# serve --check reaches the shared audit store and loads the signing key
+# (without creating anything).
+"$AIRLOCK" serve --config "$WORK/a.yaml" --check > "$WORK/check.out" 2> "$WORK/check.err"
+expect_rc "serve --check on the shared trail" 0 $?
+if [ -n "${AIRLOCK_TEST_PG_URL:-}" ]; then
+  expect_contains "the PostgreSQL store is reachable" "$WORK/check.out" "(reachable), signing key $WORK/sign.pem"
+else
+  expect_contains "the SQLite trail would be created" "$WORK/check.out" "shared-audit.db (will be created), signing key $WORK/sign.pem"
+fi
+
 # start INSTANCE: airlock serve in the background; sets PID_<inst> and PORT_<inst>
 start() {
   local inst=$1 log="$WORK/$1.log"

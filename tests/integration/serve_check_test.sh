@@ -2,7 +2,9 @@
 # `airlock serve --check` on the shipped example configuration: each secret
 # the file refers to that cannot be resolved is named (exit 2), in the order
 # serve would meet it; once all resolve it says OK (exit 0) without writing
-# anything, and the same file then starts the gateway.
+# anything, and the same file then starts the gateway. Also: the local
+# backend's model (pin, structure) without loading it, the gateway's and
+# the audit trail's stores, the signing key, and extra detector catalogs.
 source "$(dirname "$0")/lib.sh"
 
 AIRLOCK=$(realpath "$AIRLOCK")
@@ -36,11 +38,59 @@ export AIRLOCK_ALERT_WEBHOOK_SECRET=whsec-test
 
 check; expect_rc "everything resolves" 0 $?
 expect_contains "says OK" check.out "config OK: 2 workflows, 3 backends"
+expect_contains "counts the detectors" check.out "detectors: "
+expect_contains "the store would be created" check.out "store: var/airlock.db (will be created)"
+expect_contains "the audit store and key would be created" check.out \
+  "audit: sqlite:var/audit.db (will be created), signing key var/audit-signing.pem (will be created)"
+expect_contains "the local backend has no model" check.out "backend local: no model file"
 if [ -e var ]; then fail "--check wrote var/"; ls -la var; else pass "--check writes nothing"; fi
 for secret in sk-eu-test sk-us-test whsec-test "$AIRLOCK_AUDIT_KEY"; do
   if grep -qF -- "$secret" check.out check.err; then fail "a secret value in --check output"; fi
 done
 pass "no secret value in --check output"
+
+# The local backend's model is checked as serve would load it: the pin and
+# the file's structure, without loading the weights.
+"$(dirname "$AIRLOCK")/airlock-mkmodel" "$WORK/tiny.gguf" >/dev/null; expect_rc "mkmodel writes a model" 0 $?
+PIN=$(sha256sum "$WORK/tiny.gguf" | cut -d' ' -f1)
+"$AIRLOCK" serve --config airlock.yaml --check --model "$WORK/tiny.gguf" > check.out 2> check.err
+expect_rc "an unpinned --model" 0 $?
+expect_contains "describes the model" check.out "backend local: $WORK/tiny.gguf: llama"
+expect_contains "says it is not pinned" check.out "(not pinned)"
+pinned() {  # the example with the local backend's model_file and sha256 set
+  sed "s#^    type: local .*#    type: local\n    model_file: $WORK/$1\n    sha256: $2#" airlock.yaml > pinned.yaml
+  "$AIRLOCK" serve --config pinned.yaml --check > check.out 2> check.err
+}
+pinned tiny.gguf "$PIN"; expect_rc "the right pin" 0 $?
+expect_contains "verifies the pin" check.out "sha256 pin verified"
+pinned tiny.gguf "$(printf '%064d' 0)"; expect_rc "a wrong pin" 2 $?
+expect_contains "names the backend and the mismatch" check.err "backend local: $WORK/tiny.gguf: SHA-256 mismatch"
+head -c 4096 "$WORK/tiny.gguf" > "$WORK/truncated.gguf"
+pinned truncated.gguf "$(sha256sum "$WORK/truncated.gguf" | cut -d' ' -f1)"; expect_rc "a truncated model" 2 $?
+expect_contains "names the truncated file" check.err "truncated.gguf"
+pinned missing.gguf "$PIN"; expect_rc "a missing model" 2 $?
+expect_contains "names the missing file" check.err "missing.gguf: no such file"
+
+# The stores: an audit store that cannot be reached (its password never
+# shown), a signing key that is not there, a store path under a file.
+sed 's#^audit:#audit:\n  store: postgresql://airlock:pg-secret-pw@127.0.0.1:1/airlock?connect_timeout=2#' airlock.yaml > pg.yaml
+"$AIRLOCK" serve --config pg.yaml --check > check.out 2> check.err; expect_rc "an unreachable audit store" 2 $?
+expect_contains "names audit.store and the host" check.err "audit.store: audit store postgresql://airlock@127.0.0.1:1/airlock"
+expect_not_contains "does not show the password" check.err "pg-secret-pw"
+sed 's#^audit:#audit:\n  signing_key: /nonexistent/audit-signing.pem#' airlock.yaml > key.yaml
+"$AIRLOCK" serve --config key.yaml --check > check.out 2> check.err; expect_rc "a missing signing key" 2 $?
+expect_contains "names audit.signing_key" check.err "audit.signing_key /nonexistent/audit-signing.pem"
+touch afile
+sed 's#path: var/airlock.db#path: afile/airlock.db#' airlock.yaml > store.yaml
+"$AIRLOCK" serve --config store.yaml --check > check.out 2> check.err; expect_rc "a store under a file" 2 $?
+expect_contains "names store.path" check.err "store.path: afile/airlock.db"
+
+# Extra detector catalogs are compiled as serve would.
+printf 'detectors:\n  - id: broken\n    patterns: ["(unclosed"]\n' > broken.yaml
+"$AIRLOCK" serve --config airlock.yaml --check --detectors broken.yaml > check.out 2> check.err
+expect_rc "a broken extra catalog" 2 $?
+expect_contains "names the catalog file" check.err "broken.yaml"
+if [ -e var ]; then fail "--check wrote var/"; ls -la var; else pass "still nothing written"; fi
 
 # What --check accepted starts.
 "$AIRLOCK" serve --config airlock.yaml --listen 127.0.0.1:0 > serve.out 2> serve.err &

@@ -390,8 +390,21 @@ class Engine::Impl {
 Engine::Engine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Engine::~Engine() = default;
 
-Result<std::unique_ptr<Engine>> Engine::Load(const EngineConfig& config) {
-  internal::InitLlama();
+namespace {
+
+// What Load checks before llama.cpp maps the file, on the open descriptor
+// `fd` of `config.model_path`: the pin, the GGUF structure and the memory
+// estimate against the budget.
+struct Preflight {
+  ModelInfo info;
+  int parallel = 0;
+  int threads = 0;
+  int n_ctx_seq = 0;
+  int batch_size = 0;
+  MemoryEstimate memory;
+};
+
+Status CheckSettings(const EngineConfig& config) {
   const std::string& path = config.model_path;
   if (path.empty()) return Status::InvalidArgument("no model file configured");
   if (!config.sha256.empty() && !IsHex64(config.sha256)) {
@@ -402,17 +415,20 @@ Result<std::unique_ptr<Engine>> Engine::Load(const EngineConfig& config) {
     return Status::InvalidArgument(
         path + ": threads, context, batch, parallel and queue must not be negative");
   }
-  // One descriptor for hashing, inspecting and loading (through
-  // /proc/self/fd), so the file checked is the file loaded.
+  return Status::Ok();
+}
+
+Result<int> OpenModel(const std::string& path) {
   const int raw = open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (raw < 0) {
     if (errno == ENOENT) return Status::NotFound(path + ": no such file");
     return Status::IoError(path + ": cannot open: " + std::strerror(errno));
   }
-  struct FdCloser {
-    int fd;
-    ~FdCloser() { close(fd); }
-  } closer{raw};
+  return raw;
+}
+
+Result<Preflight> PreflightFd(int raw, const EngineConfig& config) {
+  const std::string& path = config.model_path;
   struct stat st {};
   if (fstat(raw, &st) != 0 || !S_ISREG(st.st_mode))
     return Status::InvalidArgument(path + ": not a regular file");
@@ -426,32 +442,68 @@ Result<std::unique_ptr<Engine>> Engine::Load(const EngineConfig& config) {
                                 " but the file hashes to " + actual);
     }
   }
-  const std::string fd_path = "/proc/self/fd/" + std::to_string(raw);
   auto info = internal::InspectFd(raw, path);
   if (!info.ok()) return info.status();
-
-  auto impl = std::make_unique<Impl>();
-  impl->config = config;
-  impl->info = std::move(*info);
-  impl->parallel = config.parallel > 0 ? config.parallel : kDefaultParallel;
-  impl->threads = config.threads > 0
-                      ? config.threads
-                      : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  Preflight p;
+  p.info = std::move(*info);
+  p.parallel = config.parallel > 0 ? config.parallel : kDefaultParallel;
+  p.threads = config.threads > 0
+                  ? config.threads
+                  : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   const int trained =
-      impl->info.context_length > 0 ? static_cast<int>(impl->info.context_length) : kDefaultContext;
-  impl->n_ctx_seq =
-      config.context_length > 0 ? config.context_length : std::min(trained, kDefaultContext);
-  impl->config.batch_size = std::max(config.batch_size, impl->parallel);
-  impl->memory = EstimateMemory(impl->info, static_cast<uint32_t>(impl->n_ctx_seq),
-                                static_cast<uint32_t>(impl->parallel),
-                                static_cast<uint32_t>(impl->config.batch_size));
-  if (config.memory_budget_bytes > 0 && impl->memory.total() > config.memory_budget_bytes) {
-    const auto& m = impl->memory;
+      p.info.context_length > 0 ? static_cast<int>(p.info.context_length) : kDefaultContext;
+  p.n_ctx_seq = config.context_length > 0 ? config.context_length : std::min(trained, kDefaultContext);
+  p.batch_size = std::max(config.batch_size, p.parallel);
+  p.memory = EstimateMemory(p.info, static_cast<uint32_t>(p.n_ctx_seq),
+                            static_cast<uint32_t>(p.parallel), static_cast<uint32_t>(p.batch_size));
+  if (config.memory_budget_bytes > 0 && p.memory.total() > config.memory_budget_bytes) {
+    const auto& m = p.memory;
     return Status::ResourceExhausted(path + ": needs about " + MiB(m.total()) + " (weights " +
                                      MiB(m.weights) + ", KV cache " + MiB(m.kv_cache) +
                                      ", compute " + MiB(m.compute) + ") but the memory budget is " +
                                      MiB(config.memory_budget_bytes));
   }
+  return p;
+}
+
+struct FdCloser {
+  int fd;
+  ~FdCloser() { close(fd); }
+};
+
+}  // namespace
+
+Result<Engine::Checked> Engine::Check(const EngineConfig& config) {
+  if (Status s = CheckSettings(config); !s.ok()) return s;
+  auto raw = OpenModel(config.model_path);
+  if (!raw.ok()) return raw.status();
+  FdCloser closer{*raw};
+  auto p = PreflightFd(*raw, config);
+  if (!p.ok()) return p.status();
+  return Checked{std::move(p->info), p->memory, p->n_ctx_seq, p->parallel};
+}
+
+Result<std::unique_ptr<Engine>> Engine::Load(const EngineConfig& config) {
+  internal::InitLlama();
+  const std::string& path = config.model_path;
+  if (Status s = CheckSettings(config); !s.ok()) return s;
+  // One descriptor for hashing, inspecting and loading (through
+  // /proc/self/fd), so the file checked is the file loaded.
+  auto raw = OpenModel(path);
+  if (!raw.ok()) return raw.status();
+  FdCloser closer{*raw};
+  auto pre = PreflightFd(*raw, config);
+  if (!pre.ok()) return pre.status();
+  const std::string fd_path = "/proc/self/fd/" + std::to_string(*raw);
+
+  auto impl = std::make_unique<Impl>();
+  impl->config = config;
+  impl->info = std::move(pre->info);
+  impl->parallel = pre->parallel;
+  impl->threads = pre->threads;
+  impl->n_ctx_seq = pre->n_ctx_seq;
+  impl->config.batch_size = pre->batch_size;
+  impl->memory = pre->memory;
 
   llama_model_params mp = llama_model_default_params();
   mp.n_gpu_layers = 0;

@@ -123,6 +123,17 @@ class Store {
 Result<std::unique_ptr<Store>> OpenStore(std::string_view url);
 
 Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path);
+
+// Whether the store named by `url` could be opened, without creating,
+// changing or locking anything (`airlock serve --check`). SQLite: an
+// existing file must be a readable and writable SQLite database, else the
+// nearest existing directory above it must be writable; PostgreSQL: a
+// connection must succeed. Returns what was found, e.g.
+// "sqlite:var/audit.db (will be created)" or "postgresql://u@h/db
+// (reachable)"; neither it nor an error shows a password.
+Result<std::string> ProbeStore(std::string_view url);
+// The SQLite part of ProbeStore for any SQLite file (the gateway's store).
+Result<std::string> ProbeSqliteFile(const std::string& path);
 Result<std::unique_ptr<Store>> OpenPostgresStore(const std::string& conninfo);
 
 }  // namespace airlock::audit

@@ -51,10 +51,19 @@ Status Serve(const ServeOptions& options);
 // Loads and validates config_path (or returns the built-in default).
 Result<std::shared_ptr<const config::Config>> LoadConfig(const std::string& config_path);
 
+// Checks a `type: local` entry's model as serve would load it, without
+// loading it (pin, structure, memory budget); returns one line saying what
+// serve would load.
+using LocalModelCheck = std::function<Result<std::string>(const config::BackendConfig&)>;
+
 // Everything `serve` would do before listening, without listening or
 // writing anything: the config, backend secrets and CA bundles, the
-// adequacy file, the audit and vault keys given by reference, the TLS
-// certificate and key, and every alert sink. For `airlock serve --check`.
-Status CheckConfig(const std::string& config_path, const LocalBackendFactory& local);
+// adequacy file, the detection indexes, the audit and vault keys given by
+// reference, the TLS certificate and key, every alert sink, the gateway's
+// store file and the audit store (reachable, signing key loads), and each
+// local backend's model through `local` (null: not checked). Returns one
+// line per store and local backend saying what was found (no secrets).
+// For `airlock serve --check`.
+Result<std::vector<std::string>> CheckConfig(const std::string& config_path, const LocalModelCheck& local);
 
 }  // namespace airlock::server

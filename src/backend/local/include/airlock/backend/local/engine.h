@@ -106,6 +106,16 @@ class Engine {
   // the budget (kResourceExhausted), then loads the model and starts the
   // scheduler. The pin is checked on the same open file that is loaded.
   static Result<std::unique_ptr<Engine>> Load(const EngineConfig& config);
+  // What Load checks before it loads anything, with the same errors: the
+  // settings, the pin, the file's structure and the memory budget. Reads
+  // the file (to hash it) but maps no weights (`airlock serve --check`).
+  struct Checked {
+    ModelInfo info;
+    MemoryEstimate memory;
+    int context_length = 0;  // per request
+    int parallel = 0;
+  };
+  static Result<Checked> Check(const EngineConfig& config);
   ~Engine();
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
