@@ -123,9 +123,12 @@ Status ScanEvasionViews(std::string_view input, unsigned signals, const EvasionL
   std::vector<Finding> local;
   for (std::size_t start = 0;;) {
     std::size_t end = std::min(input.size(), start + window);
-    if (end < input.size()) {  // end after a line break when there is one
-      const std::size_t nl = input.rfind('\n', end - 1);
-      if (nl != std::string_view::npos && nl >= start + window / 2) end = nl + 1;
+    if (end < input.size()) {  // end after a line break in the window's second half, if any
+      // Searched within that half only: an unbounded search would walk back
+      // over the whole input for each window of a text without line breaks.
+      const std::size_t half = start + window / 2;
+      const std::size_t nl = input.substr(half, end - half).rfind('\n');
+      if (nl != std::string_view::npos) end = half + nl + 1;
     }
     const std::string_view win = input.substr(start, end - start);
     local.clear();
@@ -142,8 +145,8 @@ Status ScanEvasionViews(std::string_view input, unsigned signals, const EvasionL
     if (end == input.size()) return Status::Ok();
     // The next window starts `overlap` back, after a line break if there is one.
     std::size_t next = end - overlap;
-    const std::size_t nl = input.find('\n', next);
-    if (nl != std::string_view::npos && nl + 1 < end) next = nl + 1;
+    const std::size_t nl = input.substr(next, end - next).find('\n');  // within the overlap only
+    if (nl != std::string_view::npos && next + nl + 1 < end) next = next + nl + 1;
     start = next;
   }
 }

@@ -27,14 +27,23 @@ constexpr std::uint64_t kScanBatch = 256;
 
 std::uint64_t SubSat(std::uint64_t a, std::uint64_t b) { return a > b ? a - b : 0; }
 
-// Sorts v[sorted, end) and merges it into the sorted prefix.
-template <typename Less>
-void SortTail(std::vector<scan::Match>* v, std::size_t& sorted, Less less) {
-  if (sorted == v->size()) return;
+// Sorts v[sorted, end) and merges it into the sorted prefix. Returns the
+// least index whose element changed (v->size() when none did).
+template <typename T, typename Less>
+std::size_t SortTail(std::vector<T>* v, std::size_t& sorted, Less less) {
+  if (sorted == v->size()) return sorted;
   const auto mid = v->begin() + static_cast<std::ptrdiff_t>(sorted);
   std::sort(mid, v->end(), less);
-  std::inplace_merge(v->begin(), mid, v->end(), less);
+  // Where the tail's least element goes: the prefix before it stays.
+  const auto first = std::upper_bound(v->begin(), mid, *mid, less);
+  if (first != mid) std::inplace_merge(first, mid, v->end(), less);
   sorted = v->size();
+  return static_cast<std::size_t>(first - v->begin());
+}
+
+bool SpanOrder(const Finding& a, const Finding& b) {
+  if (a.span.begin != b.span.begin) return a.span.begin < b.span.begin;
+  return a.span.end < b.span.end;
 }
 
 // The second-pass window of one variable-width pattern that may still grow.
@@ -84,7 +93,15 @@ struct StreamAnalyzer::State {
   std::size_t cands_sorted = 0;     // cands[0, cands_sorted) are in CandidateOrder
   std::size_t trim_at = 16384;      // trim when the buffer reaches this
   std::vector<Finding> found;       // evaluated, overlaps not resolved yet
-  bool found_dirty = false;
+  std::size_t found_sorted = 0;     // found[0, found_sorted) are in SpanOrder
+  // Step 4's walk over `found`, kept between calls so that a long chain of
+  // overlapping findings (which cannot be resolved before it ends) is not
+  // walked again on every write: found[0, walked) has been walked, the
+  // largest end among them is walked_end, and the walk stopped because
+  // found[walked] ended after walked_ff.
+  std::size_t walked = 0;
+  std::uint64_t walked_end = 0;
+  std::uint64_t walked_ff = 0;
   std::uint64_t safe = 0;
   bool closed_any = false;          // a window closed since the last pass
   std::uint64_t last_pass = 0;      // bytes_written() at the last pass
@@ -252,7 +269,6 @@ Status StreamAnalyzer::State::Advance(std::vector<Finding>* out) {
                                          cands.data() + j, hits, nullptr);
         if (f.has_value()) {
           found.push_back(std::move(*f));
-          found_dirty = true;
         }
       } else {
         const bool waits_for_window = cands[i].to + right_need[det] <= known &&
@@ -274,24 +290,35 @@ Status StreamAnalyzer::State::Advance(std::vector<Finding>* out) {
 
   // 4. Resolve overlaps for the leading groups of overlapping findings that
   // nothing still to come can touch.
-  if (found_dirty) {
-    std::sort(found.begin(), found.end(), [](const Finding& a, const Finding& b) {
-      if (a.span.begin != b.span.begin) return a.span.begin < b.span.begin;
-      return a.span.end < b.span.end;
-    });
-    found_dirty = false;
+  // The leading groups end at a finding that begins at or after every end
+  // before it; they are cut off while all their ends are at or before ff.
+  // The walk resumes where it stopped unless what it walked changed: a new
+  // finding sorted in before that point, or a smaller ff.
+  if (SortTail(&found, found_sorted, SpanOrder) < walked || ff < walked_ff) {
+    walked = 0;
+    walked_end = 0;
   }
+  walked_ff = ff;
   std::size_t cut = 0;
-  std::uint64_t max_end = 0;
-  for (std::size_t i = 0; i < found.size(); ++i) {
-    max_end = std::max<std::uint64_t>(max_end, found[i].span.end);
-    if (max_end > ff) break;
+  std::size_t i = walked;
+  std::uint64_t max_end = walked_end;
+  for (; i < found.size(); ++i) {
+    const std::uint64_t e = std::max<std::uint64_t>(max_end, found[i].span.end);
+    if (e > ff) break;
+    max_end = e;
     if (i + 1 == found.size() || found[i + 1].span.begin >= max_end) cut = i + 1;
   }
+  walked = i;
+  walked_end = max_end;
   if (cut > 0) {
     std::vector<Finding> done(std::make_move_iterator(found.begin()),
                               std::make_move_iterator(found.begin() + static_cast<std::ptrdiff_t>(cut)));
     found.erase(found.begin(), found.begin() + static_cast<std::ptrdiff_t>(cut));
+    found_sorted -= cut;
+    // found[cut] began at or after every end before it, so the walked part
+    // that remains has the same largest end.
+    walked -= cut;
+    if (walked == 0) walked_end = 0;
     for (Finding& f : internal::ResolveOverlaps(*im, std::move(done))) out->push_back(std::move(f));
   }
   std::uint64_t safe_now = std::min<std::uint64_t>(ff, written);
