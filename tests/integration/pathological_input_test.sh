@@ -6,12 +6,13 @@
 # chunks; both must finish, agree, and exit as for any other text.
 #
 # Before the fixes of session 9, a 1 MB line of "k=v " took 90 s in block
-# mode (each '=' searched back to its line's start) and 1 MB of "Max " about
-# a minute as a stream (every write re-sorted and re-walked the whole chain
-# of unresolved findings); the 2 MiB texts here would take far longer. Each
-# scan runs under `timeout 120`, about 30 times what a linear scan of 2 MiB
-# needs on the CI machine: a guard against quadratic work, not a speed
-# measurement.
+# mode (each '=' searched back to its line's start), 1 MB of "Max " about a
+# minute as a stream (every write re-sorted and re-walked the whole chain of
+# unresolved findings), and 1 MiB of one-statement lines (";\n") 150 s (the
+# source-code validator re-read every line for each of the up to 512
+# overlapping runs holding it); the texts here would take far longer. Each
+# scan runs under `timeout 120`, about 30 times what the scan needs now on
+# the CI machine: a guard against superlinear work, not a speed measurement.
 source "$(dirname "$0")/lib.sh"
 
 python3 - "$WORK" <<'PY'
@@ -20,12 +21,17 @@ work = sys.argv[1]
 size = 2 << 20
 trigger = ' QWxhZGRpbjpvcGVuIHNlc2FtZQ0KQWxhZGRpbjpvcGVuIHNlc2FtZQ== caf=C3=A9 =3D'
 for name, unit in [('kv', 'k=v '), ('password', 'password='), ('qp', '=3D '),
-                   ('names', 'Max '), ('dotted', '1.'), ('spaced', 'a '), ('digits', '1-')]:
+                   ('names', 'Max '), ('dotted', '1.'), ('spaced', 'a '), ('digits', '1-'),
+                   ('statements', ';\n'), ('softbreaks', '=\n')]:
+    if unit.endswith('\n'):  # short lines: 1 MiB of ";\n" took about 150 s before
+        text = unit * ((1 << 20 if name == 'statements' else 256 << 10) // len(unit))
+        open(f'{work}/{name}.txt', 'w').write(text + trigger + ' mail jane.doe@example.com\n')
+        continue
     text = (unit * (size // len(unit) + 1))[:size] + trigger + ' mail jane.doe@example.com\n'
     open(f'{work}/{name}.txt', 'w').write(text)
 PY
 
-for name in kv password qp names dotted spaced digits; do
+for name in kv password qp names dotted spaced digits statements softbreaks; do
   f="$WORK/$name.txt"
   timeout 120 "$AIRLOCK" scan -f json "$f" >"$WORK/$name.block" 2>"$WORK/$name.err"
   rc=$?

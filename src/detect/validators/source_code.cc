@@ -13,8 +13,10 @@
 #include <array>
 #include <cctype>
 #include <cstring>
+#include <functional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "internal/validator_table.h"
@@ -210,47 +212,87 @@ bool CodeLine(std::string_view t) {
   return !ConfigShape(t).empty();
 }
 
+// What the validator needs to know about one line; it depends on the
+// line's bytes alone.
+struct LineFeatures {
+  bool code = false;         // CodeLine
+  bool prose = false;        // reads as a sentence and is not code
+  bool indented = false;
+  bool json = false;         // a JSON key line or a lone bracket
+  bool commas_only = false;  // a CSV row: two or more commas, nothing code-like
+  std::string_view shape;    // ConfigShape (a literal)
+  std::vector<int> score;    // marker weight per language
+};
+
+LineFeatures Features(std::string_view raw) {
+  LineFeatures f;
+  const std::string_view t = TrimLeft(raw);
+  f.code = CodeLine(t);
+  f.prose = ProseLine(t) && !f.code;
+  f.indented = t.size() < raw.size();
+  f.shape = ConfigShape(t);
+  f.json = f.shape == "json" || t == "{" || t == "}" || t == "[" || t == "]" || t == "}," || t == "],";
+  f.commas_only = CountOf(t, ",") >= 2 && !f.code;
+  f.score.assign(Languages().size(), 0);
+  for (std::size_t l = 0; l < Languages().size(); ++l) {
+    for (const Marker& m : Languages()[l].markers) {
+      const bool hit = m.at_line_start ? t.substr(0, m.text.size()) == m.text
+                                       : t.find(m.text) != std::string_view::npos;
+      if (hit) f.score[l] += m.weight;
+    }
+  }
+  return f;
+}
+
+// The features of recently seen lines, by content, per thread. The
+// detector's candidates are overlapping runs of lines (one per run end,
+// each up to 1 KiB), so without it every line was examined again for each
+// run that holds it: 128 KiB of ";\n" took 20 s.
+class LineCache {
+ public:
+  const LineFeatures& Get(std::string_view raw) {
+    if (auto it = map_.find(raw); it != map_.end()) return it->second;
+    if (map_.size() >= kMaxLines) map_.clear();
+    return map_.emplace(std::string(raw), Features(raw)).first->second;
+  }
+
+ private:
+  static constexpr std::size_t kMaxLines = 16384;
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view v) const { return std::hash<std::string_view>{}(v); }
+  };
+  std::unordered_map<std::string, LineFeatures, Hash, std::equal_to<>> map_;
+};
+
 ValidationResult ValidateSourceCode(std::string_view block, const ValidationContext&) {
   ValidationResult r;
-  std::vector<std::string_view> lines;
+  thread_local LineCache cache;
+  std::vector<const LineFeatures*> lines;
   for (std::size_t p = 0; p <= block.size();) {
     std::size_t nl = block.find('\n', p);
     if (nl == std::string_view::npos) nl = block.size();
     std::string_view raw = TrimRight(block.substr(p, nl - p));
-    if (!TrimLeft(raw).empty()) lines.push_back(raw);
+    if (!TrimLeft(raw).empty()) lines.push_back(&cache.Get(raw));
     p = nl + 1;
   }
   if (lines.size() < 3) return r;
   int code = 0, prose = 0, indented = 0, config = 0, json_lines = 0, commas_only = 0;
-  std::vector<int> score(Languages().size(), 0);
-  for (std::string_view raw : lines) {
-    std::string_view t = TrimLeft(raw);
-    const bool is_code = CodeLine(t);
-    if (is_code) ++code;
-    if (ProseLine(t) && !is_code) ++prose;
-    if (t.size() < raw.size()) ++indented;
-    std::string_view shape = ConfigShape(t);
-    if (!shape.empty()) ++config;
-    if (shape == "json" || t == "{" || t == "}" || t == "[" || t == "]" || t == "}," ||
-        t == "],") {
-      ++json_lines;
-    }
-    // A CSV row: commas and words, nothing else code-like.
-    if (CountOf(t, ",") >= 2 && !is_code) ++commas_only;
+  for (const LineFeatures* f : lines) {
+    code += f->code;
+    prose += f->prose;
+    indented += f->indented;
+    config += !f->shape.empty();
+    json_lines += f->json;
+    commas_only += f->commas_only;
   }
   const int n = static_cast<int>(lines.size());
   // Mostly code, hardly any sentences, not a table. (Checked before the
   // language markers: most candidate blocks in prose stop here.)
   if (code * 10 < n * 6 || prose * 4 > n || commas_only * 2 > n) return r;
-  for (std::string_view raw : lines) {
-    std::string_view t = TrimLeft(raw);
-    for (std::size_t l = 0; l < Languages().size(); ++l) {
-      for (const Marker& m : Languages()[l].markers) {
-        const bool hit = m.at_line_start ? t.substr(0, m.text.size()) == m.text
-                                         : t.find(m.text) != std::string_view::npos;
-        if (hit) score[l] += m.weight;
-      }
-    }
+  std::vector<int> score(Languages().size(), 0);
+  for (const LineFeatures* f : lines) {
+    for (std::size_t l = 0; l < score.size(); ++l) score[l] += f->score[l];
   }
   // The language: the best marker score; configuration when the lines are
   // mostly key/value shapes and no language stands out.
@@ -272,10 +314,9 @@ ValidationResult ValidateSourceCode(std::string_view block, const ValidationCont
     if (language == "java" && score[Languages().size() - 1] >= 5) language = "apex";
   } else if (config * 10 >= n * 7) {
     std::size_t ini = 0, yaml = 0;
-    for (std::string_view raw : lines) {
-      std::string_view s = ConfigShape(TrimLeft(raw));
-      if (s == "ini") ++ini;
-      if (s == "yaml") ++yaml;
+    for (const LineFeatures* f : lines) {
+      if (f->shape == "ini") ++ini;
+      if (f->shape == "yaml") ++yaml;
     }
     // YAML nests by indentation or lists; two flat `key: value` lines in a
     // row are as likely a form in a letter.
