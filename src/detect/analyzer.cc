@@ -464,6 +464,7 @@ void EvaluateCandidates(const Analyzer::Impl& im, std::string_view text, const F
                         const std::vector<scan::Match>& hits, std::vector<Finding>* out, Added&& added) {
   const auto& dets = im.catalog.detectors();
   for (std::size_t i = 0; i < cands.size();) {
+    if (internal::CancelRequested()) return;  // the caller reports kCancelled
     std::size_t j = i;
     while (j < cands.size() && cands[j].id == cands[i].id && cands[j].from == cands[i].from) ++j;
     const unsigned det = cands[i].id & ~kFieldCandidate;
@@ -700,12 +701,34 @@ Result<std::vector<Finding>> Analyzer::Analyze(std::string_view text,
   return AnalyzeText(text, field, impl_->options.defer_dominated);
 }
 
+namespace {
+
+thread_local const std::atomic<bool>* tl_cancel = nullptr;
+
+Status CancelledStatus() { return Status::Cancelled("analysis cancelled (its caller gave up waiting)"); }
+
+}  // namespace
+
+CancelScope::CancelScope(const std::atomic<bool>* flag) : previous_(tl_cancel) { tl_cancel = flag; }
+CancelScope::~CancelScope() { tl_cancel = previous_; }
+
+bool internal::CancelRequested() { return tl_cancel != nullptr && tl_cancel->load(std::memory_order_relaxed); }
+
 Result<std::vector<Finding>> Analyzer::AnalyzeText(std::string_view text, const FieldContext* field,
                                                    bool defer) const {
+  auto found = AnalyzeUncancelled(text, field, defer);
+  // Work cut short by a cancellation is incomplete: never report it.
+  if (internal::CancelRequested()) return CancelledStatus();
+  return found;
+}
+
+Result<std::vector<Finding>> Analyzer::AnalyzeUncancelled(std::string_view text, const FieldContext* field,
+                                                          bool defer) const {
   const Impl& im = *impl_;
   std::vector<Finding> found;
   Deferral deferral;
   if (Status s = CollectFindings(im, text, field, false, &found, defer ? &deferral : nullptr); !s.ok()) return s;
+  if (internal::CancelRequested()) return CancelledStatus();
   // Evasion resistance: skipped for plain ASCII with nothing escape- or
   // encoding-like in it (one pass over the bytes).
   unsigned signals = im.options.normalize ? EvasionSignals(text) : 0;
@@ -718,6 +741,7 @@ Result<std::vector<Finding>> Analyzer::AnalyzeText(std::string_view text, const 
                                          im.options.evasion_window_bytes};
     const internal::ViewScan scan = [&](std::string_view view, bool spaced_only,
                                         std::vector<Finding>* out) {
+      if (internal::CancelRequested()) return CancelledStatus();
       return CollectFindings(im, view, field, spaced_only, out);
     };
     if (Status s = internal::ScanEvasionViews(text, signals, limits, scan, &views); !s.ok()) {

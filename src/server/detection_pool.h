@@ -6,12 +6,13 @@
 //   Result<T> r = co_await pool.Run<T>(timeout, [owned inputs] { return Scan(...); });
 //   // r is kUnavailable ("... did not finish within N ms") when late
 //
-// Why a pool: a scan cannot be interrupted part-way, so a deadline can only
-// be honest if the request stops waiting while the scan goes on elsewhere.
-// The late scan finishes on its pool thread and its result is discarded; a
-// job still queued when its deadline passed is skipped. The request answers
-// 503 and forwards nothing (fail closed). The job must own its inputs (the
-// request may be gone when it runs).
+// Why a pool: a deadline can only be honest if the request stops waiting
+// while the scan goes on elsewhere. A late scan is told to stop (the job
+// runs under a detect::CancelScope on the race's flag, so Analyze returns
+// kCancelled within milliseconds) and its result is discarded; a job still
+// queued when its deadline passed is skipped. The request answers 503 and
+// forwards nothing (fail closed). The job must own its inputs (the request
+// may be gone when it runs).
 //
 // Thread-safety: Run may be called concurrently from any coroutine.
 #pragma once
@@ -36,6 +37,7 @@
 #include "airlock/api/openai.h"
 #include "airlock/backend/coroutine_signal.h"
 #include "airlock/core/status.h"
+#include "airlock/detect/analyzer.h"
 
 namespace airlock::server {
 
@@ -85,6 +87,9 @@ boost::asio::awaitable<Result<T>> DetectionPool::Run(std::chrono::milliseconds t
   });
   const bool queued = Post([race, job = std::move(job)] {
     if (race->settled.load()) return;  // its deadline passed while queued
+    // Once the timer has answered, analysis on this thread stops early
+    // (detect::CancelScope) instead of running on for nobody.
+    detect::CancelScope cancel(&race->settled);
     Result<T> r = job();
     if (race->settled.exchange(true)) return;
     race->result.emplace(std::move(r));

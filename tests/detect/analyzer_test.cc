@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+
 #include <unistd.h>
 
 #include <chrono>
@@ -52,6 +55,36 @@ TEST(Analyzer, RequiredContextControlsTheScore) {
   auto all = a2->Analyze("Order 219-09-9999 shipped.");
   ASSERT_EQ(all->size(), 1u);
   EXPECT_DOUBLE_EQ((*all)[0].score, 0.3);
+}
+
+TEST(Analyzer, CancelScopeStopsAnalysisOnItsThreadOnly) {
+  auto c = Catalog::LoadDirectory(std::string(AIRLOCK_SOURCE_DATA_DIR) + "/detectors");
+  ASSERT_TRUE(c.ok());
+  auto a = Analyzer::Create(std::move(*c), {});
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  const std::string text = "Max Mustermann, IBAN DE89 3704 0044 0532 0130 00, max@example.com";
+  auto full = (*a)->Analyze(text);
+  ASSERT_TRUE(full.ok());
+  ASSERT_GE(full->size(), 2u);
+  std::atomic<bool> stop{false};
+  {
+    CancelScope scope(&stop);
+    auto same = (*a)->Analyze(text);
+    ASSERT_TRUE(same.ok());
+    EXPECT_EQ(same->size(), full->size());
+    stop = true;
+    auto cut = (*a)->Analyze(text);
+    EXPECT_EQ(cut.status().code(), Status::Code::kCancelled);
+    {
+      CancelScope inner(nullptr);  // a null flag never cancels
+      EXPECT_TRUE((*a)->Analyze(text).ok());
+    }
+    EXPECT_EQ((*a)->Analyze(text).status().code(), Status::Code::kCancelled);  // the outer scope again
+    // Another thread has no scope.
+    std::thread other([&] { EXPECT_TRUE((*a)->Analyze(text).ok()); });
+    other.join();
+  }
+  EXPECT_TRUE((*a)->Analyze(text).ok());  // the scope has ended
 }
 
 TEST(Analyzer, ContextOutsideTheWindowDoesNotCount) {

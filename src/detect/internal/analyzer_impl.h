@@ -72,6 +72,9 @@ struct PatternMeta {
 LocatorFn FindLocator(std::string_view name);
 Status LocatorFitsPatterns(std::string_view name, const std::vector<std::string>& patterns, bool caseless);
 
+// Whether the thread's CancelScope (analyzer.h) asks analysis to stop.
+bool CancelRequested();
+
 // The first pass's output.
 struct PassOne {
   std::vector<scan::Match> cands;  // id = detector index (| kFieldCandidate)

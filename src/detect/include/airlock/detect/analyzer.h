@@ -48,6 +48,7 @@
 // to call from any number of threads (scratch spaces come from a pool).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -118,6 +119,24 @@ struct FieldContext {
   std::vector<unsigned> detectors;       // detectors whose `fields` match
 };
 
+// Cooperative cancellation, per thread: while a CancelScope is alive,
+// analysis on its thread gives up with kCancelled soon after `*flag`
+// becomes true (it is checked between candidate groups and between the
+// steps of Analyze, so even a pathological text stops within milliseconds).
+// The gateway's detection pool opens one per job: a scan whose request has
+// already timed out stops using a detection thread. Scopes nest; a null
+// flag never cancels.
+class CancelScope {
+ public:
+  explicit CancelScope(const std::atomic<bool>* flag);
+  ~CancelScope();
+  CancelScope(const CancelScope&) = delete;
+  CancelScope& operator=(const CancelScope&) = delete;
+
+ private:
+  const std::atomic<bool>* previous_;
+};
+
 class Analyzer {
  public:
   static Result<std::shared_ptr<const Analyzer>> Create(Catalog catalog, AnalyzerOptions options);
@@ -150,6 +169,7 @@ class Analyzer {
  private:
   explicit Analyzer(std::unique_ptr<Impl> impl);
   Result<std::vector<Finding>> AnalyzeText(std::string_view text, const FieldContext* field, bool defer) const;
+  Result<std::vector<Finding>> AnalyzeUncancelled(std::string_view text, const FieldContext* field, bool defer) const;
   std::unique_ptr<Impl> impl_;
 };
 
