@@ -56,6 +56,9 @@ class Report {
 
   bool AnyFails(const FailRule& rule) const;
   nlohmann::json ToJson() const;
+  // ToJson().dump(2), written finding by finding (no tree of the whole
+  // report in memory).
+  void WriteJson(std::ostream& out) const;
   nlohmann::json ToSarif(const detect::Catalog& catalog) const;
   void PrintTable(std::ostream& out) const;
   void PrintDiagnostics(std::ostream& err) const;
@@ -74,6 +77,7 @@ class Report {
     std::string preview;
     std::string value;  // only when show_values_
   };
+  nlohmann::json EntryJson(const Entry& e) const;
   struct Message {
     std::string file;
     std::string text;

@@ -224,7 +224,8 @@ int RunScan(const ScanOptions& opts) {
   }
 
   if (opts.output_format == "json") {
-    std::cout << report.ToJson().dump(2) << "\n";
+    report.WriteJson(std::cout);
+    std::cout << "\n";
   } else if (opts.output_format == "sarif") {
     std::cout << report.ToSarif((*analyzer)->catalog()).dump(2) << "\n";
   } else {

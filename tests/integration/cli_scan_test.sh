@@ -71,6 +71,14 @@ json_check "--binary scans the bytes" "$WORK/bin.out" "any(f['entity_type']=='IB
 # One file failing does not hide the other's findings; the exit code says error.
 "$AIRLOCK" scan -f json "$WORK/does-not-exist.txt" "$WORK/contact.txt" >"$WORK/mixed.out" 2>/dev/null; expect_rc "error plus findings exits 2" 2 $?
 json_check "other file still reported" "$WORK/mixed.out" "len(d['findings'])>=1 and len(d['errors'])==1"
+# The JSON report is written finding by finding; its bytes are still the
+# canonical pretty form (keys sorted, two-space indent), errors included.
+canonical() {
+  python3 -c "import json,sys; t=open(sys.argv[1]).read(); d=json.loads(t); sys.exit(0 if json.dumps(d, indent=2, sort_keys=True, ensure_ascii=False) + '\n' == t else 1)" "$1"
+}
+if canonical "$WORK/mixed.out"; then pass "JSON report in canonical form"; else fail "JSON report not in canonical form"; fi
+"$AIRLOCK" scan -f json "$WORK/empty.txt" >"$WORK/empty.out" 2>/dev/null
+if canonical "$WORK/empty.out"; then pass "empty JSON report in canonical form"; else fail "empty JSON report not canonical"; cat "$WORK/empty.out"; fi
 
 # A 1 GiB single line with a value at its very end.
 if [ "${AIRLOCK_SKIP_HUGE:-0}" != 1 ]; then
