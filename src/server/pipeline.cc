@@ -284,6 +284,40 @@ awaitable<Result<std::vector<SlotFinding>>> DetectSlotsWithin(Services& s, std::
   co_return r;
 }
 
+// A whole (non-streamed) answer's texts, scanned by GuardWhole on the
+// detection pool within detection.timeout_ms, like the request: a
+// pathological answer from a backend costs a pool thread until the deadline
+// (then the scan is cancelled), never an I/O thread. The job owns copies of
+// everything it reads; the trail outlives the pool (Services).
+struct GuardedTexts {
+  std::vector<std::string> texts;  // per slot, leaks handled as the workflow says
+  OutputFindings findings;
+};
+awaitable<Result<GuardedTexts>> GuardResponseWithin(Services& s, std::shared_ptr<const Runtime> rt,
+                                                    config::OutputAction action,
+                                                    const std::vector<api::TextSlot>& slots,
+                                                    const std::set<std::string>& allowed) {
+  const unsigned timeout_ms = rt->config->detection.timeout_ms;
+  auto texts = std::make_shared<std::vector<std::string>>();
+  for (const auto& sl : slots) texts->push_back(*sl.text);
+  // A named job: GCC 12 destroys a lambda-to-std::function temporary inside
+  // a co_await expression twice.
+  std::function<Result<GuardedTexts>()> job = [analyzer = s.analyzer, rt, action, texts, allowed,
+                                               trail = s.trail.get()]() -> Result<GuardedTexts> {
+    auto fingerprint = [trail](std::string_view v) { return trail->Digest(v); };
+    GuardedTexts out;
+    for (const std::string& t : *texts) {
+      auto guarded = GuardWhole(*analyzer, rt->indexes, action, t, allowed, fingerprint, &out.findings);
+      if (!guarded.ok()) return guarded.status();
+      out.texts.push_back(std::move(*guarded));
+    }
+    return out;
+  };
+  Result<GuardedTexts> r =
+      co_await s.detection.Run<GuardedTexts>(std::chrono::milliseconds(timeout_ms), std::move(job));
+  co_return r;
+}
+
 transform::ObjectRules RulesOf(const config::MinimiseConfig& m) {
   transform::ObjectRules r;
   for (const auto& [type, rule] : m.objects) r[type] = {rule.keep, rule.drop};
@@ -842,16 +876,15 @@ awaitable<void> HandleModelCall(Call& c, api::Endpoint endpoint) {
       co_await c.Fail(upstream_status(*reply));
     } else {
       Json& body = reply->body;
-      bool failed = false;
       const StageTimer response_time(c.s);
-      for (auto& sl : api::ResponseTexts(endpoint, body)) {
-        auto scanned =
-            GuardWhole(*c.s.analyzer, c.rt->indexes, wf->output, *sl.text, allowed, fingerprint, &out_findings);
-        if (!scanned.ok()) {
-          failed = true;
-          break;
+      std::vector<api::TextSlot> texts = api::ResponseTexts(endpoint, body);
+      auto scanned = co_await GuardResponseWithin(c.s, c.rt, wf->output, texts, allowed);
+      const bool failed = !scanned.ok();
+      if (!failed) {
+        out_findings = std::move(scanned->findings);
+        for (std::size_t i = 0; i < texts.size(); ++i) {
+          *texts[i].text = transform::Rehydrate(scanned->texts[i], *mapping, texts[i].json_encoded);
         }
-        *sl.text = transform::Rehydrate(*scanned, *mapping, sl.json_encoded);
       }
       response_time.Done(metrics::Stage::kResponseScan);
       const api::Usage u = api::ReadUsage(body);

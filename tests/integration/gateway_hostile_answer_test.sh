@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# A backend that answers with a pathological text (1 MiB of one-statement
+# lines, the slowest text known for the built-in catalog: about 10 s to
+# scan) must not take the gateway with it. A whole answer is scanned on the
+# detection pool within detection.timeout_ms, like a request: past the
+# deadline the client gets 503 (nothing of the answer is released) and the
+# scan is cancelled, so the pool's threads are free for the next request at
+# once. Before, the answer was scanned on the I/O thread with no deadline.
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/gateway/lib_gateway.sh"
+
+gw_start_provider
+gw_config > "$WORK/airlock.yaml"
+sed -i "s#^backends:#backends:\n  - {name: eu-recite, type: remote, url: \"http://127.0.0.1:$PROVIDER_PORT/v1\", model: recite, jurisdiction: DE}#" "$WORK/airlock.yaml"
+cat >> "$WORK/airlock.yaml" <<YAML
+  - {name: recite, roles: [sales], backends: [eu-recite], default_action: pseudonymise}
+detection:
+  timeout_ms: 1000
+YAML
+SALES=$(gw_key alice sales DE)
+gw_start
+
+body() { printf '{"model":"%s","messages":[{"role":"user","content":"%s"}]}' "$1" "$2"; }
+python3 -c "import sys; open(sys.argv[1], 'w').write(';\n' * (1 << 19))" "$WORK/recite.txt"
+
+# As many hostile answers at once as there are detection threads (one per core).
+n=$(nproc)
+pids=()
+for i in $(seq 1 "$n"); do
+  curl -s -o "$WORK/hostile$i.json" -w '%{http_code}' -H "Authorization: Bearer $SALES" \
+    -H 'Content-Type: application/json' --data-binary "$(body recite "Recite it, please ($i).")" \
+    "$BASE/v1/chat/completions" > "$WORK/hostile$i.status" &
+  pids+=($!)
+done
+for p in "${pids[@]}"; do wait "$p"; done
+for i in $(seq 1 "$n"); do
+  expect_status "hostile answer $i is refused" 503 "$(cat "$WORK/hostile$i.status")"
+  json_check "hostile answer $i: the answer could not be scanned" "$WORK/hostile$i.json" \
+    "d['error']['code']=='detection_failed' and 'could not be scanned' in d['error']['message']"
+done
+
+# The pool is free again: an ordinary request is scanned within its deadline.
+expect_status "an ordinary request right after" 200 \
+  "$(gw_post /v1/chat/completions "$SALES" "$(body crm-assist "Summarise the call with Max Mustermann.")")"
+json_check "and answered" "$WORK/resp.json" "d['choices'][0]['message']['content'].startswith('ECHO:')"
+finish
