@@ -14,17 +14,18 @@ void DetectionPool::Shutdown() {
     std::lock_guard<std::mutex> lock(mu_);
     stop_ = true;
     jobs_.clear();
+    first_.clear();
   }
   cv_.notify_all();
   for (auto& t : threads_) t.join();
   threads_.clear();
 }
 
-bool DetectionPool::Post(std::function<void()> job) {
+bool DetectionPool::Post(std::function<void()> job, Priority priority) {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (stop_ || jobs_.size() >= kMaxQueued) return false;
-    jobs_.push_back(std::move(job));
+    if (stop_ || jobs_.size() + first_.size() >= kMaxQueued) return false;
+    (priority == Priority::kFirst ? first_ : jobs_).push_back(std::move(job));
   }
   cv_.notify_one();
   return true;
@@ -35,10 +36,11 @@ void DetectionPool::Loop() {
     std::function<void()> job;
     {
       std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait(lock, [this] { return stop_ || !jobs_.empty(); });
+      cv_.wait(lock, [this] { return stop_ || !jobs_.empty() || !first_.empty(); });
       if (stop_) return;
-      job = std::move(jobs_.front());
-      jobs_.pop_front();
+      auto& queue = first_.empty() ? jobs_ : first_;
+      job = std::move(queue.front());
+      queue.pop_front();
     }
     job();
   }

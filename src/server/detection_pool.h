@@ -54,23 +54,31 @@ class DetectionPool {
   DetectionPool(const DetectionPool&) = delete;
   DetectionPool& operator=(const DetectionPool&) = delete;
 
+  // kFirst jobs run before every queued kNormal one (in their own order):
+  // the scan of an answer finishes a call that has already been forwarded
+  // and paid for, so it does not wait behind new requests' scans.
+  enum class Priority { kNormal, kFirst };
+
   template <class T>
-  boost::asio::awaitable<Result<T>> Run(std::chrono::milliseconds timeout, std::function<Result<T>()> job);
+  boost::asio::awaitable<Result<T>> Run(std::chrono::milliseconds timeout, std::function<Result<T>()> job,
+                                        Priority priority = Priority::kNormal);
 
  private:
   static constexpr std::size_t kMaxQueued = 4096;  // more waiting: refuse at once (503)
-  bool Post(std::function<void()> job);  // false: queue full or shut down
+  bool Post(std::function<void()> job, Priority priority);  // false: queue full or shut down
   void Loop();
 
   std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<std::function<void()>> jobs_;  // guarded by mu_
+  std::deque<std::function<void()>> jobs_;   // guarded by mu_
+  std::deque<std::function<void()>> first_;  // kFirst jobs; guarded by mu_
   bool stop_ = false;                       // guarded by mu_
   std::vector<std::thread> threads_;
 };
 
 template <class T>
-boost::asio::awaitable<Result<T>> DetectionPool::Run(std::chrono::milliseconds timeout, std::function<Result<T>()> job) {
+boost::asio::awaitable<Result<T>> DetectionPool::Run(std::chrono::milliseconds timeout, std::function<Result<T>()> job,
+                                                     Priority priority) {
   // Whoever settles first (the job or the timer) writes the result.
   struct Race {
     std::atomic<bool> settled{false};
@@ -94,7 +102,7 @@ boost::asio::awaitable<Result<T>> DetectionPool::Run(std::chrono::milliseconds t
     if (race->settled.exchange(true)) return;
     race->result.emplace(std::move(r));
     race->signal.Notify();
-  });
+  }, priority);
   if (!queued) {
     timer.cancel();
     co_return Status::Unavailable("detection is at capacity");

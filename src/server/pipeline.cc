@@ -313,8 +313,8 @@ awaitable<Result<GuardedTexts>> GuardResponseWithin(Services& s, std::shared_ptr
     }
     return out;
   };
-  Result<GuardedTexts> r =
-      co_await s.detection.Run<GuardedTexts>(std::chrono::milliseconds(timeout_ms), std::move(job));
+  Result<GuardedTexts> r = co_await s.detection.Run<GuardedTexts>(std::chrono::milliseconds(timeout_ms), std::move(job),
+                                                                  DetectionPool::Priority::kFirst);
   co_return r;
 }
 

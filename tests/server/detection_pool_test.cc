@@ -22,11 +22,12 @@ namespace net = boost::asio;
 // Spawns pool.Run on `ioc`; the result lands in *out.
 template <class T>
 void Spawn(net::io_context& ioc, DetectionPool& pool, std::chrono::milliseconds timeout,
-           std::function<Result<T>()> job, std::optional<Result<T>>* out) {
+           std::function<Result<T>()> job, std::optional<Result<T>>* out,
+           DetectionPool::Priority priority = DetectionPool::Priority::kNormal) {
   net::co_spawn(
       ioc,
-      [&pool, timeout, job = std::move(job), out]() mutable -> net::awaitable<void> {
-        Result<T> r = co_await pool.Run<T>(timeout, std::move(job));
+      [&pool, timeout, job = std::move(job), out, priority]() mutable -> net::awaitable<void> {
+        Result<T> r = co_await pool.Run<T>(timeout, std::move(job), priority);
         out->emplace(std::move(r));
       },
       net::detached);
@@ -100,6 +101,42 @@ TEST(DetectionPoolTest, JobQueuedPastItsDeadlineIsSkipped) {
   EXPECT_EQ(**blocker, 1);
   pool.Shutdown();
   EXPECT_FALSE(ran);
+}
+
+// Answer scans (kFirst) run before queued request scans, in their own order.
+TEST(DetectionPoolTest, FirstPriorityJobsRunBeforeQueuedOnes) {
+  DetectionPool pool(1);
+  std::promise<void> started, release;
+  auto released = release.get_future().share();
+  net::io_context ioc;
+  std::mutex mu;
+  std::vector<int> order;
+  std::optional<Result<int>> results[5];
+  auto record = [&](int id) {
+    return std::function<Result<int>()>([&, id] {
+      std::lock_guard<std::mutex> lock(mu);
+      order.push_back(id);
+      return Result<int>(id);
+    });
+  };
+  Spawn<int>(ioc, pool, std::chrono::seconds(60), [&started, released] {
+    started.set_value();
+    released.wait();
+    return Result<int>(0);
+  }, &results[0]);
+  // The blocker holds the only thread before the others are queued.
+  auto is_started = started.get_future();
+  while (is_started.wait_for(std::chrono::milliseconds(0)) != std::future_status::ready) ioc.poll_one();
+  Spawn<int>(ioc, pool, std::chrono::seconds(60), record(1), &results[1]);
+  Spawn<int>(ioc, pool, std::chrono::seconds(60), record(2), &results[2], DetectionPool::Priority::kFirst);
+  Spawn<int>(ioc, pool, std::chrono::seconds(60), record(3), &results[3]);
+  Spawn<int>(ioc, pool, std::chrono::seconds(60), record(4), &results[4], DetectionPool::Priority::kFirst);
+  // Queue them all (each coroutine posts its job on its first step).
+  ioc.poll();
+  release.set_value();
+  ioc.run();
+  for (auto& r : results) ASSERT_TRUE(r && r->ok());
+  EXPECT_EQ(order, (std::vector<int>{2, 4, 1, 3}));
 }
 
 // A late analysis is told to stop: the one detection thread is free again
