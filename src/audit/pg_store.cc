@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <optional>
 
 #include "airlock/audit/store.h"
 #include "internal/sql.h"
@@ -344,32 +345,41 @@ std::string WithoutPassword(const std::string& url) {
   return url.substr(0, colon) + url.substr(at);
 }
 
+// Null when `conn` is connected; else why not, naming the store as `shown`.
+std::optional<Status> ConnectFailure(PGconn* conn, const std::string& shown) {
+  if (conn != nullptr && PQstatus(conn) == CONNECTION_OK) return std::nullopt;
+  std::string m = conn ? PQerrorMessage(conn) : "out of memory";
+  while (!m.empty() && (m.back() == '\n' || m.back() == ' ')) m.pop_back();
+  return Status::IoError("audit store " + shown + ": cannot connect: " + m);
+}
+
+bool IsSqliteUrl(std::string_view url) { return url.starts_with("sqlite:"); }
+bool IsPostgresUrl(std::string_view url) {
+  return url.starts_with("postgresql://") || url.starts_with("postgres://");
+}
+Status UnknownStore(std::string_view url) {
+  return Status::InvalidArgument("unknown audit store '" + std::string(url.substr(0, url.find(':'))) +
+                                 "': use sqlite:PATH or postgresql://...");
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Store>> OpenPostgresStore(const std::string& conninfo) {
   PGconn* conn = PQconnectdb(conninfo.c_str());
   auto store = std::make_unique<PostgresStore>(conn, WithoutPassword(conninfo));  // owns conn
-  if (conn == nullptr || PQstatus(conn) != CONNECTION_OK) {
-    std::string m = conn ? PQerrorMessage(conn) : "out of memory";
-    while (!m.empty() && (m.back() == '\n' || m.back() == ' ')) m.pop_back();
-    return Status::IoError("audit store " + store->Describe() + ": cannot connect: " + m);
-  }
+  if (auto failed = ConnectFailure(conn, store->Describe())) return *failed;
   if (Status s = store->Init(); !s.ok()) return s;
   return std::unique_ptr<Store>(std::move(store));
 }
 
 Result<std::unique_ptr<Store>> OpenStore(std::string_view url) {
-  if (url.starts_with("sqlite:")) {
+  if (IsSqliteUrl(url)) {
     std::string path(url.substr(7));
     if (path.empty()) return Status::InvalidArgument("--store sqlite:PATH needs a path");
     return OpenSqliteStore(path);
   }
-  if (url.starts_with("postgresql://") || url.starts_with("postgres://")) {
-    return OpenPostgresStore(std::string(url));
-  }
-  return Status::InvalidArgument("unknown audit store '" +
-                                 std::string(url.substr(0, url.find(':'))) +
-                                 "': use sqlite:PATH or postgresql://...");
+  if (IsPostgresUrl(url)) return OpenPostgresStore(std::string(url));
+  return UnknownStore(url);
 }
 
 Result<std::string> ProbeSqliteFile(const std::string& path) {
@@ -402,26 +412,21 @@ Result<std::string> ProbeSqliteFile(const std::string& path) {
 }
 
 Result<std::string> ProbeStore(std::string_view url) {
-  if (url.starts_with("sqlite:")) {
+  if (IsSqliteUrl(url)) {
     std::string path(url.substr(7));
     if (path.empty()) return Status::InvalidArgument("sqlite:PATH needs a path");
     auto p = ProbeSqliteFile(path);
     if (!p.ok()) return p.status();
     return "sqlite:" + *p;
   }
-  if (url.starts_with("postgresql://") || url.starts_with("postgres://")) {
+  if (IsPostgresUrl(url)) {
     const std::string conninfo(url);
     const std::string shown = WithoutPassword(conninfo);
     std::unique_ptr<PGconn, decltype(&PQfinish)> conn(PQconnectdb(conninfo.c_str()), &PQfinish);
-    if (conn == nullptr || PQstatus(conn.get()) != CONNECTION_OK) {
-      std::string m = conn ? PQerrorMessage(conn.get()) : "out of memory";
-      while (!m.empty() && (m.back() == '\n' || m.back() == ' ')) m.pop_back();
-      return Status::IoError("audit store " + shown + ": cannot connect: " + m);
-    }
+    if (auto failed = ConnectFailure(conn.get(), shown)) return *failed;
     return shown + " (reachable)";
   }
-  return Status::InvalidArgument("unknown audit store '" + std::string(url.substr(0, url.find(':'))) +
-                                 "': use sqlite:PATH or postgresql://...");
+  return UnknownStore(url);
 }
 
 }  // namespace airlock::audit

@@ -9,6 +9,7 @@
 
 #include "airlock/backend/local/engine.h"
 #include "airlock/backend/local/local_backend.h"
+#include "airlock/backend/local/model_file.h"
 
 namespace airlock::cli {
 
@@ -45,10 +46,9 @@ class LocalModels::Impl {
     const local::EngineConfig ec = ConfigFor(b, path);
     auto checked = local::Engine::Check(ec);
     if (!checked.ok()) return checked.status();
-    const auto mib = [](std::uint64_t bytes) { return std::to_string((bytes + (1u << 20) - 1) >> 20) + " MiB"; };
     return path + ": " + checked->info.architecture + ", " + checked->info.quantization + ", " +
            std::to_string(checked->context_length) + " tokens per request, " + std::to_string(checked->parallel) +
-           " parallel, about " + mib(checked->memory.total()) +
+           " parallel, about " + local::FormatMiB(checked->memory.total()) +
            (ec.sha256.empty() ? " (not pinned)" : ", sha256 pin verified");
   }
 

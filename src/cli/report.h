@@ -55,9 +55,9 @@ class Report {
   void AddNotice(const std::string& file, const std::string& message);
 
   bool AnyFails(const FailRule& rule) const;
-  nlohmann::json ToJson() const;
-  // ToJson().dump(2), written finding by finding (no tree of the whole
-  // report in memory).
+  // {"errors": [...], "findings": [...], "notices": [...]} pretty-printed
+  // (keys sorted, two-space indent), written finding by finding (no tree of
+  // the whole report in memory).
   void WriteJson(std::ostream& out) const;
   nlohmann::json ToSarif(const detect::Catalog& catalog) const;
   void PrintTable(std::ostream& out) const;

@@ -15,6 +15,9 @@ std::string StoreDir(const config::Config& cfg) {
   return p.empty() ? std::string(".") : p.string();
 }
 
+namespace {
+
+// The store URL without creating anything.
 Result<std::string> ResolveAuditStoreUrl(const config::Config& cfg) {
   std::string url;
   if (!cfg.audit.store_secret.empty()) {
@@ -29,6 +32,24 @@ Result<std::string> ResolveAuditStoreUrl(const config::Config& cfg) {
   return url;
 }
 
+// audit.signing_key, else the default file next to the store; and whether
+// it is the default (which is created on first use).
+std::pair<std::string, bool> SigningKeyPath(const config::Config& cfg) {
+  if (!cfg.audit.signing_key.empty()) return {cfg.audit.signing_key, false};
+  return {StoreDir(cfg) + "/audit-signing.pem", true};
+}
+
+Result<audit::SigningKey> LoadAuditSigningKey(const std::string& path) {
+  auto k = audit::SigningKey::LoadPem(path);
+  if (!k.ok()) return Status(k.status()).WithContext("audit.signing_key " + path);
+  if (!k->can_sign())
+    return Status::InvalidArgument("audit.signing_key " + path +
+                                   " is a public key; writing the trail needs the private key");
+  return k;
+}
+
+}  // namespace
+
 Result<std::string> AuditStoreUrl(const config::Config& cfg) {
   auto resolved = ResolveAuditStoreUrl(cfg);
   if (!resolved.ok()) return resolved.status();
@@ -42,8 +63,7 @@ Result<std::string> AuditStoreUrl(const config::Config& cfg) {
 }
 
 Result<audit::SigningKey> LoadOrCreateAuditSigningKey(const config::Config& cfg) {
-  const bool by_default = cfg.audit.signing_key.empty();
-  const std::string path = by_default ? StoreDir(cfg) + "/audit-signing.pem" : cfg.audit.signing_key;
+  const auto [path, by_default] = SigningKeyPath(cfg);
   if (by_default && !fs::exists(path)) {
     auto k = audit::SigningKey::Generate();
     if (!k.ok()) return k.status();
@@ -58,22 +78,12 @@ Result<audit::SigningKey> LoadOrCreateAuditSigningKey(const config::Config& cfg)
   return LoadAuditSigningKey(path);
 }
 
-Result<audit::SigningKey> LoadAuditSigningKey(const std::string& path) {
-  auto k = audit::SigningKey::LoadPem(path);
-  if (!k.ok()) return Status(k.status()).WithContext("audit.signing_key " + path);
-  if (!k->can_sign())
-    return Status::InvalidArgument("audit.signing_key " + path +
-                                   " is a public key; writing the trail needs the private key");
-  return k;
-}
-
 Result<std::string> CheckAuditSetup(const config::Config& cfg) {
   auto url = ResolveAuditStoreUrl(cfg);
   if (!url.ok()) return url.status();
   auto store = audit::ProbeStore(*url);
   if (!store.ok()) return Status(store.status()).WithContext("audit.store");
-  const bool by_default = cfg.audit.signing_key.empty();
-  const std::string path = by_default ? StoreDir(cfg) + "/audit-signing.pem" : cfg.audit.signing_key;
+  const auto [path, by_default] = SigningKeyPath(cfg);
   std::string key = "signing key " + path;
   if (by_default && !fs::exists(path)) {
     key += " (will be created)";

@@ -27,7 +27,6 @@ constexpr int kDefaultParallel = 4;
 constexpr int kDefaultContext = 4096;
 constexpr size_t kMaxStops = 4;
 
-std::string MiB(uint64_t bytes) { return std::to_string((bytes + (1 << 20) - 1) >> 20) + " MiB"; }
 
 bool IsHex64(const std::string& s) {
   return s.size() == 64 && std::all_of(s.begin(), s.end(), [](char c) {
@@ -458,10 +457,10 @@ Result<Preflight> PreflightFd(int raw, const EngineConfig& config) {
                             static_cast<uint32_t>(p.parallel), static_cast<uint32_t>(p.batch_size));
   if (config.memory_budget_bytes > 0 && p.memory.total() > config.memory_budget_bytes) {
     const auto& m = p.memory;
-    return Status::ResourceExhausted(path + ": needs about " + MiB(m.total()) + " (weights " +
-                                     MiB(m.weights) + ", KV cache " + MiB(m.kv_cache) +
-                                     ", compute " + MiB(m.compute) + ") but the memory budget is " +
-                                     MiB(config.memory_budget_bytes));
+    return Status::ResourceExhausted(path + ": needs about " + FormatMiB(m.total()) + " (weights " +
+                                     FormatMiB(m.weights) + ", KV cache " + FormatMiB(m.kv_cache) +
+                                     ", compute " + FormatMiB(m.compute) + ") but the memory budget is " +
+                                     FormatMiB(config.memory_budget_bytes));
   }
   return p;
 }

@@ -270,4 +270,6 @@ Status QuantizeModel(const std::string& in, const std::string& out, std::string_
   return Status::Ok();
 }
 
+std::string FormatMiB(uint64_t bytes) { return std::to_string((bytes + (1 << 20) - 1) >> 20) + " MiB"; }
+
 }  // namespace airlock::backend::local

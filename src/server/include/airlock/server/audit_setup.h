@@ -22,8 +22,6 @@ namespace airlock::server {
 
 // The store URL of cfg's trail. For SQLite, creates the file's directory.
 Result<std::string> AuditStoreUrl(const config::Config& cfg);
-// The same without creating anything.
-Result<std::string> ResolveAuditStoreUrl(const config::Config& cfg);
 
 // The directory next to store.path ("." when store.path has none).
 std::string StoreDir(const config::Config& cfg);
@@ -31,8 +29,6 @@ std::string StoreDir(const config::Config& cfg);
 // cfg's signing key, able to sign. Creates the default key file when the
 // config names none and it does not exist yet.
 Result<audit::SigningKey> LoadOrCreateAuditSigningKey(const config::Config& cfg);
-// The private key in the PEM file `path`; errors name audit.signing_key.
-Result<audit::SigningKey> LoadAuditSigningKey(const std::string& path);
 
 // `serve --check`'s view of the trail, creating and writing nothing: the
 // store URL resolves and the store could be opened (audit::ProbeStore), and

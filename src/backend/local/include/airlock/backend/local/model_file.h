@@ -44,6 +44,9 @@ struct MemoryEstimate {
   uint64_t total() const { return weights + kv_cache + compute; }
 };
 
+// "N MiB", rounded up (memory estimates in messages).
+std::string FormatMiB(uint64_t bytes);
+
 // Reads metadata; errors: NotFound/IoError (cannot open), Corruption (not a
 // GGUF file, malformed header, tensor data beyond the end of the file).
 Result<ModelInfo> InspectModel(const std::string& path);
