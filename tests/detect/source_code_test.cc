@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "airlock/detect/analyzer.h"
+#include "airlock/detect/validators.h"
 
 namespace airlock::detect {
 namespace {
@@ -165,6 +166,59 @@ TEST(SourceCodeContainer, SecretsInsideACodeBlockAreStillReported) {
 
 TEST_F(SourceCodeTest, TwoCodeLinesAreNotABlock) {
   EXPECT_TRUE(Find("Run this:\nx = compute();\nprint(x);\nand tell me what happens.").empty());
+}
+
+// The validator remembers the lines of its recent calls (consecutive
+// candidates are overlapping runs of lines in one text). Its answer must
+// depend on the block's bytes alone: blocks that slide over one buffer, that
+// start inside a remembered line, or that are copies elsewhere must get the
+// same answer as when each is the first block it sees.
+TEST(SourceCodeValidator, AnswersDependOnTheBlockAloneWhateverCameBefore) {
+  const ValidatorFn validate = FindValidator("source_code");
+  ASSERT_NE(validate, nullptr);
+  std::string text;
+  for (const Snippet& s : kSnippets) {
+    text += "Hello team, please look at this before Friday.\n\n";
+    text += s.code;
+    text += "\n\n  \nkey: value\nname = x\n";
+  }
+  std::vector<std::size_t> starts{0}, ends;
+  for (std::size_t p = 0; p < text.size(); ++p) {
+    if (text[p] == '\n') {
+      ends.push_back(p);
+      starts.push_back(p + 1);
+    }
+  }
+  // Every block of up to 12 lines, the way candidates come (by end), then
+  // blocks that start one byte into a line.
+  struct Block {
+    std::size_t begin, end;
+  };
+  std::vector<Block> blocks;
+  for (std::size_t e = 0; e < ends.size(); ++e) {
+    for (std::size_t b = e >= 12 ? e - 12 : 0; b <= e; ++b) {
+      if (starts[b] < ends[e]) blocks.push_back({starts[b], ends[e]});
+      if (starts[b] + 1 < ends[e]) blocks.push_back({starts[b] + 1, ends[e]});
+    }
+  }
+  const ValidationContext ctx;
+  std::vector<ValidationResult> sliding;
+  for (const Block& b : blocks) {
+    sliding.push_back(validate(std::string_view(text).substr(b.begin, b.end - b.begin), ctx));
+  }
+  int accepted = 0;
+  for (std::size_t k = 0; k < blocks.size(); ++k) {
+    const Block& b = blocks[k];
+    // A copy at another address, after an unrelated call.
+    (void)validate("x = 1;\ny = 2;\nz = 3;", ctx);
+    const std::string copy = text.substr(b.begin, b.end - b.begin);
+    const ValidationResult alone = validate(copy, ctx);
+    ASSERT_EQ(sliding[k].valid, alone.valid) << "block at " << b.begin << "-" << b.end;
+    ASSERT_EQ(sliding[k].detail, alone.detail) << "block at " << b.begin << "-" << b.end;
+    accepted += alone.valid;
+  }
+  EXPECT_GT(accepted, 50);  // the blocks include code, not only prose
+  EXPECT_GT(static_cast<int>(blocks.size()) - accepted, 50);
 }
 
 }  // namespace

@@ -2,8 +2,9 @@
 //
 // A validator receives the exact bytes a detector pattern matched (separators
 // such as spaces, dashes, dots and slashes included) and decides whether they
-// form a valid identifier of its kind. Validators are pure functions with no
-// state, so they are safe to call from any thread.
+// form a valid identifier of its kind. A validator's answer depends on the
+// candidate's bytes alone (some keep per-thread caches keyed by content), so
+// validators are safe to call from any thread.
 //
 // The catalog names validators by string (`validator: iban`); the registry
 // below maps names to functions. Adding a validator = one function + one line
