@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
-# A backend that answers with a pathological text (1 MiB of one-statement
-# lines, the slowest text known for the built-in catalog: about 10 s to
-# scan) must not take the gateway with it. A whole answer is scanned on the
-# detection pool within detection.timeout_ms, like a request: past the
-# deadline the client gets 503 (nothing of the answer is released) and the
-# scan is cancelled, so the pool's threads are free for the next request at
-# once. Before, the answer was scanned on the I/O thread with no deadline.
+# A backend whose answer takes longer to scan than detection.timeout_ms
+# must not take the gateway with it. A whole answer is scanned on the
+# detection pool within the deadline, like a request: past it the client
+# gets 503 (nothing of the answer is released) and the scan is cancelled,
+# so the pool's threads are free for the next request at once. Before
+# session 9 the answer was scanned on the I/O thread with no deadline.
+#
+# The answer is 4 MiB of finding-dense text (a name, an e-mail address and
+# an IBAN per line: about a second to scan here) against a 200 ms deadline.
+# (Until session 10 it was 1 MiB of ";\n", then about 10 s to scan; the
+# source-code validator made that text fast.)
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/gateway/lib_gateway.sh"
 
@@ -15,13 +19,13 @@ sed -i "s#^backends:#backends:\n  - {name: eu-recite, type: remote, url: \"http:
 cat >> "$WORK/airlock.yaml" <<YAML
   - {name: recite, roles: [sales], backends: [eu-recite], default_action: pseudonymise}
 detection:
-  timeout_ms: 1000
+  timeout_ms: 200
 YAML
 SALES=$(gw_key alice sales DE)
 gw_start
 
 body() { printf '{"model":"%s","messages":[{"role":"user","content":"%s"}]}' "$1" "$2"; }
-python3 -c "import sys; open(sys.argv[1], 'w').write(';\n' * (1 << 19))" "$WORK/recite.txt"
+python3 -c "import sys; open(sys.argv[1], 'w').write('Max Mustermann, max.mustermann@example.com, IBAN DE89 3704 0044 0532 0130 00\n' * (4 << 20 >> 7 << 1))" "$WORK/recite.txt"
 
 # As many hostile answers at once as there are detection threads (one per core).
 n=$(nproc)
