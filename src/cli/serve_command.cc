@@ -3,6 +3,7 @@
 
 #include <iostream>
 
+#include "airlock/detect/stream_analyzer.h"
 #include "airlock/server/server.h"
 #include "catalog_loader.h"
 #include "commands.h"
@@ -20,6 +21,16 @@ struct ServeFlags {
   bool check = false;
 };
 
+// The analyzer with its streaming databases ready: streamed answers go
+// through a StreamAnalyzer, whose databases would otherwise be compiled (or
+// loaded from the cache) by the first streamed answer.
+Result<std::shared_ptr<const detect::Analyzer>> PrepareAnalyzer(const CatalogOptions& co) {
+  auto analyzer = BuildAnalyzer(co);
+  if (!analyzer.ok()) return analyzer;
+  if (Status st = detect::StreamAnalyzer::Prepare(**analyzer); !st.ok()) return st;
+  return analyzer;
+}
+
 int RunServe(const ServeFlags& f) {
   auto cfg = server::LoadConfig(f.config);
   if (!cfg.ok()) {
@@ -33,7 +44,7 @@ int RunServe(const ServeFlags& f) {
   if (f.check) {
     // What serve does before it listens, in its order, loading no model
     // weights and writing nothing.
-    auto analyzer = BuildAnalyzer(co);
+    auto analyzer = PrepareAnalyzer(co);
     if (!analyzer.ok()) {
       std::cerr << "airlock serve: detectors: " << analyzer.status().message() << "\n";
       return kExitError;
@@ -50,7 +61,7 @@ int RunServe(const ServeFlags& f) {
               << " backends\n";
     return kExitClean;
   }
-  auto analyzer = BuildAnalyzer(co);
+  auto analyzer = PrepareAnalyzer(co);
   if (!analyzer.ok()) {
     std::cerr << "airlock serve: detectors: " << analyzer.status().message() << "\n";
     return kExitError;

@@ -501,18 +501,28 @@ Status CollectFindings(const Analyzer::Impl& im, std::string_view text, const Fi
   auto& ends = p1.ends;                        // (variable pattern, end)
   std::vector<scan::Match>& hits = p1.hits;    // context words
   Status s;
+  // A cancelled analysis stops the scan too (every kCancelCheck matches:
+  // a first pass over megabytes takes a while).
+  constexpr unsigned kCancelCheck = 1024;
+  unsigned until_check = kCancelCheck;
+  auto go_on = [&until_check] {
+    if (--until_check != 0) return true;
+    until_check = kCancelCheck;
+    return !internal::CancelRequested();
+  };
   if (im.prefilter != nullptr) s = im.prefilter->Scan(text, [&](const scan::Match& m) {
     internal::CollectPrefilterMatch(im, m, &p1);
-    return true;
+    return go_on();
   });
   if (!s.ok()) return s;
   if (im.dictionary != nullptr) {
     s = im.dictionary->Scan(text, [&](const scan::Match& m) {
       internal::CollectDictionaryMatch(im, m, &p1);
-      return true;
+      return go_on();
     });
     if (!s.ok()) return s;
   }
+  if (internal::CancelRequested()) return Status::Ok();  // the caller reports kCancelled
   if (field != nullptr && !field->detectors.empty()) {
     // The whole (trimmed) value of a field named in a detector's `fields`.
     std::size_t b = 0, e = text.size();

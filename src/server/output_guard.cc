@@ -1,5 +1,8 @@
 #include "output_guard.h"
 
+#include <algorithm>
+
+#include "airlock/detect/stream_analyzer.h"
 #include "airlock/transform/transform.h"
 
 namespace airlock::server {
@@ -34,17 +37,17 @@ struct IndexSeen {
   }
 };
 
-// Scans `text` (the held text; `context` is released text just before it,
-// seen by the index scanners only); returns text[0, cut) with leaks
-// handled, where cut is `limit` moved back to the start of any finding
-// that straddles it. `at`: the stream offset of text[0].
-Result<std::string> ScanPrefix(const detect::Analyzer& analyzer, const std::vector<detect::IndexScanner>& indexes,
-                               config::OutputAction action, std::string_view context, std::string_view text,
-                               std::size_t limit, const std::set<std::string>& allowed,
-                               const std::function<std::string(std::string_view)>& fingerprint,
-                               OutputFindings* out, std::size_t* cut, std::uint64_t at, IndexSeen* seen) {
-  auto findings = analyzer.Analyze(text);
-  if (!findings.ok()) return findings.status();
+// Handles the catalog's `findings` in `text` (the held text, spans relative
+// to it) and runs the indexes over `context` (released text just before it,
+// seen by the index scanners only) and `text`; returns text[0, cut) with
+// leaks handled, where cut is `limit` moved back to the start of any
+// finding that straddles it. `at`: the stream offset of text[0].
+std::string ReleasePrefix(const std::vector<detect::Finding>& findings,
+                          const std::vector<detect::IndexScanner>& indexes, config::OutputAction action,
+                          std::string_view context, std::string_view text, std::size_t limit,
+                          const std::set<std::string>& allowed,
+                          const std::function<std::string(std::string_view)>& fingerprint, OutputFindings* out,
+                          std::size_t* cut, std::uint64_t at, IndexSeen* seen) {
   auto leak = [&](const std::string& type, detect::DataClass cls) {
     out->counts[type]++;
     out->classes[type] = std::string(detect::DataClassName(cls));
@@ -52,7 +55,7 @@ Result<std::string> ScanPrefix(const detect::Analyzer& analyzer, const std::vect
   };
   std::vector<Span> spans;
   std::vector<const detect::Finding*> catalog;
-  for (const auto& f : *findings) {
+  for (const auto& f : findings) {
     // An allowed value still holds the cut back: its tail alone may read as another entity.
     const bool ok = allowed.count(fingerprint(text.substr(f.span.begin, f.span.size()))) > 0;
     spans.push_back({f.span.begin, f.span.end, f.entity_type, false, ok});
@@ -126,34 +129,83 @@ Result<std::string> ScanPrefix(const detect::Analyzer& analyzer, const std::vect
   return transform::ApplyReplacements(text.substr(0, c), std::move(reps));
 }
 
-class WindowGuard final : public OutputGuard {
+// Releases streamed text up to the StreamAnalyzer's safe offset: no
+// finding that starts before it is still to come, so a finding is always
+// seen whole before any byte of it goes out, however long it is (a private
+// key, a JWT, a code block). `hold` more bytes are kept on top of that for
+// the indexes, whose records and passages span up to their proximity.
+class StreamGuard final : public OutputGuard {
  public:
-  WindowGuard(std::shared_ptr<const detect::Analyzer> a, const std::vector<detect::IndexScanner>* indexes,
+  StreamGuard(std::shared_ptr<const detect::Analyzer> a, const std::vector<detect::IndexScanner>* indexes,
               config::OutputAction action, std::size_t hold, const std::set<std::string>* allowed,
               std::function<std::string(std::string_view)> fp, OutputFindings* findings)
       : a_(std::move(a)), indexes_(indexes), action_(action), hold_(hold), allowed_(allowed), fp_(std::move(fp)),
         findings_(findings) {}
 
   Result<std::string> Feed(std::string_view piece) override {
+    if (piece.empty()) return std::string();
+    if (Status st = Open(); !st.ok()) return st;
+    std::vector<detect::Finding> found;
+    if (Status st = stream_->Write(piece, &found); !st.ok()) return st;
     buf_.append(piece);
-    if (buf_.size() <= hold_) return std::string();
-    return Release(buf_.size() - hold_);
+    Take(std::move(found));
+    const std::uint64_t written = base_ + stream_->bytes_written();
+    if (written <= hold_) return std::string();
+    const std::uint64_t limit = std::min<std::uint64_t>(base_ + stream_->SafeOffset(), written - hold_);
+    if (limit <= released_) return std::string();
+    return Release(static_cast<std::size_t>(limit - released_));
   }
 
-  Result<std::string> Finish() override { return Release(buf_.size()); }
+  Result<std::string> Finish() override {
+    if (stream_ != nullptr) {
+      std::vector<detect::Finding> found;
+      Status st = stream_->Finish(&found);
+      stream_.reset();  // text after this (a backend that goes on) starts a new stream
+      if (!st.ok()) return st;
+      Take(std::move(found));
+    }
+    return Release(buf_.size());
+  }
 
  private:
+  Status Open() {
+    if (stream_ != nullptr) return Status::Ok();
+    auto s = detect::StreamAnalyzer::Create(a_);
+    if (!s.ok()) return s.status();
+    stream_ = std::move(*s);
+    base_ = released_ + buf_.size();
+    return Status::Ok();
+  }
+
+  // Findings in stream offsets of the current analyzer, kept in offsets
+  // from the start of the text.
+  void Take(std::vector<detect::Finding> found) {
+    for (auto& f : found) {
+      f.span = {f.span.begin + base_, f.span.end + base_};
+      pending_.push_back(std::move(f));
+    }
+  }
+
   Result<std::string> Release(std::size_t limit) {
+    // The safe offset promises that no finding starts in released text;
+    // if one did, its start has gone out unmasked: end the stream.
+    std::vector<detect::Finding> held;
+    held.reserve(pending_.size());
+    for (const auto& f : pending_) {
+      if (f.span.begin < released_) return Status::Internal("a finding starts in text already released");
+      held.push_back(f);
+      held.back().span = {f.span.begin - released_, f.span.end - released_};
+    }
     std::size_t cut = 0;
-    auto out = ScanPrefix(*a_, *indexes_, action_, context_, buf_, limit, *allowed_, fp_, findings_, &cut,
-                          released_, &seen_);
-    if (!out.ok()) return out;
+    std::string out = ReleasePrefix(held, *indexes_, action_, context_, buf_, limit, *allowed_, fp_, findings_,
+                                    &cut, released_, &seen_);
     if (!indexes_->empty()) {
       context_.append(buf_, 0, cut);
       if (context_.size() > kIndexContext) context_.erase(0, context_.size() - kIndexContext);
     }
     released_ += cut;
     buf_.erase(0, cut);
+    std::erase_if(pending_, [&](const detect::Finding& f) { return f.span.end <= released_; });
     return out;
   }
 
@@ -164,21 +216,24 @@ class WindowGuard final : public OutputGuard {
   const std::set<std::string>* allowed_;
   std::function<std::string(std::string_view)> fp_;
   OutputFindings* findings_;
-  std::string buf_;
+  std::unique_ptr<detect::StreamAnalyzer> stream_;
+  std::uint64_t base_ = 0;               // offset of the current stream's first byte in the text
+  std::vector<detect::Finding> pending_;  // reported, not yet wholly released (text offsets)
+  std::string buf_;                       // text not released yet, from offset released_
   std::string context_;      // the last released bytes (as the model sent them), for the indexes
-  std::uint64_t released_ = 0;  // stream offset of buf_[0]
+  std::uint64_t released_ = 0;
   IndexSeen seen_;
 };
 
 }  // namespace
 
-std::unique_ptr<OutputGuard> MakeWindowGuard(std::shared_ptr<const detect::Analyzer> analyzer,
+std::unique_ptr<OutputGuard> MakeStreamGuard(std::shared_ptr<const detect::Analyzer> analyzer,
                                              const std::vector<detect::IndexScanner>* indexes,
                                              config::OutputAction action, std::size_t hold_back,
                                              const std::set<std::string>* allowed,
                                              std::function<std::string(std::string_view)> fingerprint,
                                              OutputFindings* findings) {
-  return std::make_unique<WindowGuard>(std::move(analyzer), indexes, action, hold_back, allowed,
+  return std::make_unique<StreamGuard>(std::move(analyzer), indexes, action, hold_back, allowed,
                                        std::move(fingerprint), findings);
 }
 
@@ -187,9 +242,12 @@ Result<std::string> GuardWhole(const detect::Analyzer& analyzer, const std::vect
                                const std::set<std::string>& allowed,
                                const std::function<std::string(std::string_view)>& fingerprint,
                                OutputFindings* findings) {
+  auto found = analyzer.Analyze(text);
+  if (!found.ok()) return found.status();
   std::size_t cut = 0;
   IndexSeen seen;
-  return ScanPrefix(analyzer, indexes, action, {}, text, text.size(), allowed, fingerprint, findings, &cut, 0, &seen);
+  return ReleasePrefix(*found, indexes, action, {}, text, text.size(), allowed, fingerprint, findings, &cut, 0,
+                       &seen);
 }
 
 }  // namespace airlock::server

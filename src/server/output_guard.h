@@ -1,18 +1,17 @@
 // OutputGuard: scans model output before it is released to the client.
 //
-// Streamed text arrives in pieces; a guard releases text only once it has
-// been scanned with enough following context that no finding can straddle
-// the release point. Until the detection engine's StreamAnalyzer (with its
-// SafeOffset) lands, WindowGuard holds back a fixed window of bytes and runs
-// the block analyzer over what it holds; the pipeline only sees this
-// interface, so the swap is local.
+// Streamed text arrives in pieces; the stream guard feeds them to the
+// detection engine's StreamAnalyzer and releases text only up to its safe
+// offset (no finding that starts before it is still to come), so every
+// finding is seen whole before any byte of it is released, however long it
+// is. It holds `hold_back` bytes more for the indexes.
 //
 // A leak (a finding in the output whose value the request did not itself
 // carry) is redacted, or stops the stream, as the workflow's `output` says.
 //
 // Indexes (detection.indexes: exact data match, document fingerprints) run
 // over the output too. A record's values or a document's passage can span
-// more than the held window, so a streaming guard keeps the last 1 KiB of
+// more than the held text, so a streaming guard keeps the last 1 KiB of
 // released text as context for the index scanners (never re-sent): an
 // index finding that reaches into held text holds the text from its start
 // (or from the release point, when it began in released text) until its
@@ -44,7 +43,8 @@ class OutputGuard {
   virtual ~OutputGuard() = default;
   // Text in; the part that may be released now (leaks already redacted).
   virtual Result<std::string> Feed(std::string_view piece) = 0;
-  // End of the text: the rest, scanned.
+  // End of the text: the rest, scanned. Text fed after Finish is scanned
+  // as a new text.
   virtual Result<std::string> Finish() = 0;
 };
 
@@ -52,7 +52,7 @@ class OutputGuard {
 // carried in the clear; the same value in the output is not a leak.
 // `fingerprint` computes that digest. `findings` accumulates across guards.
 // `indexes` must outlive the guard (the request's Runtime holds them).
-std::unique_ptr<OutputGuard> MakeWindowGuard(std::shared_ptr<const detect::Analyzer> analyzer,
+std::unique_ptr<OutputGuard> MakeStreamGuard(std::shared_ptr<const detect::Analyzer> analyzer,
                                              const std::vector<detect::IndexScanner>* indexes,
                                              config::OutputAction action, std::size_t hold_back,
                                              const std::set<std::string>* allowed,

@@ -925,7 +925,7 @@ awaitable<void> HandleModelCall(Call& c, api::Endpoint endpoint) {
       t->choice = ci;
       t->tool_call = tc;
       t->legacy_text = legacy;
-      t->guard = MakeWindowGuard(c.s.analyzer, &c.rt->indexes, wf->output, cfg.detection.hold_back_bytes, &allowed,
+      t->guard = MakeStreamGuard(c.s.analyzer, &c.rt->indexes, wf->output, cfg.detection.hold_back_bytes, &allowed,
                                  fingerprint, &out_findings);
       t->rehydrator = std::make_unique<transform::StreamRehydrator>(&*mapping, sl.json_encoded);
       texts.push_back(std::move(t));

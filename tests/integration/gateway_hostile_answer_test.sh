@@ -6,8 +6,10 @@
 # so the pool's threads are free for the next request at once. Before
 # session 9 the answer was scanned on the I/O thread with no deadline.
 #
-# The answer is 4 MiB of finding-dense text (a name, an e-mail address and
-# an IBAN per line: about a second to scan here) against a 200 ms deadline.
+# The answer is 16 MiB of finding-dense text (a name, an e-mail address and
+# an IBAN per line: about 5 s to scan here) against a 1 s deadline. The
+# cancellation reaches into the first pass, so the thread is free about
+# 0.1 s after the deadline (64 MiB of it: 9.8 s before session 10).
 # (Until session 10 it was 1 MiB of ";\n", then about 10 s to scan; the
 # source-code validator made that text fast.)
 source "$(dirname "$0")/lib.sh"
@@ -19,13 +21,13 @@ sed -i "s#^backends:#backends:\n  - {name: eu-recite, type: remote, url: \"http:
 cat >> "$WORK/airlock.yaml" <<YAML
   - {name: recite, roles: [sales], backends: [eu-recite], default_action: pseudonymise}
 detection:
-  timeout_ms: 200
+  timeout_ms: 1000
 YAML
 SALES=$(gw_key alice sales DE)
 gw_start
 
 body() { printf '{"model":"%s","messages":[{"role":"user","content":"%s"}]}' "$1" "$2"; }
-python3 -c "import sys; open(sys.argv[1], 'w').write('Max Mustermann, max.mustermann@example.com, IBAN DE89 3704 0044 0532 0130 00\n' * (4 << 20 >> 7 << 1))" "$WORK/recite.txt"
+python3 -c "import sys; open(sys.argv[1], 'w').write('Max Mustermann, max.mustermann@example.com, IBAN DE89 3704 0044 0532 0130 00\n' * (16 << 20 >> 7 << 1))" "$WORK/recite.txt"
 
 # As many hostile answers at once as there are detection threads (one per core).
 n=$(nproc)

@@ -16,6 +16,12 @@ detectors:
     jurisdiction: INTL
     patterns: ['\bTOK-\d{4}\b']
     score: 0.9
+  - id: key
+    entity_type: TEST_KEY
+    data_class: credential
+    jurisdiction: INTL
+    patterns: ['-----BEGIN KEY-----[A-Za-z0-9+/=\n]{16,4000}-----END KEY-----']
+    score: 0.95
 )", "t.yaml", ".");
   EXPECT_TRUE(c.ok()) << c.status().ToString();
   auto a = detect::Analyzer::Create(std::move(*c), {});
@@ -83,7 +89,7 @@ TEST_F(OutputGuardTest, NoIndexesNoIndexFindings) {
 }
 
 TEST_F(OutputGuardTest, StreamHoldingMoreThanThePassageNeverReleasesIt) {
-  auto g = MakeWindowGuard(a, &idx, config::OutputAction::kRedact, 64, &allowed, Fp, &f);
+  auto g = MakeStreamGuard(a, &idx, config::OutputAction::kRedact, 64, &allowed, Fp, &f);
   const std::string text = std::string(100, 'x') + " " + std::string(kPassage) + " " + std::string(100, 'y');
   const std::string out = Stream(*g, text, 3);
   EXPECT_EQ(out, std::string(100, 'x') + " [REDACTED:PROTECTED_DOCUMENT] " + std::string(100, 'y'));
@@ -93,7 +99,7 @@ TEST_F(OutputGuardTest, StreamHoldingMoreThanThePassageNeverReleasesIt) {
 TEST_F(OutputGuardTest, StreamFindingThatBeganInReleasedTextRedactsTheHeldRestOnce) {
   // Held window (8 bytes) shorter than the passage: the index sees it only
   // through the released context; what is still held of it is redacted.
-  auto g = MakeWindowGuard(a, &idx, config::OutputAction::kRedact, 8, &allowed, Fp, &f);
+  auto g = MakeStreamGuard(a, &idx, config::OutputAction::kRedact, 8, &allowed, Fp, &f);
   const std::string text = "Start. " + std::string(kPassage) + " and then more text follows here, plenty of it.";
   const std::string out = Stream(*g, text, 3);
   EXPECT_NE(out.find("[REDACTED:PROTECTED_DOCUMENT]"), std::string::npos) << out;
@@ -103,7 +109,7 @@ TEST_F(OutputGuardTest, StreamFindingThatBeganInReleasedTextRedactsTheHeldRestOn
 }
 
 TEST_F(OutputGuardTest, StreamBlockStops) {
-  auto g = MakeWindowGuard(a, &idx, config::OutputAction::kBlock, 64, &allowed, Fp, &f);
+  auto g = MakeStreamGuard(a, &idx, config::OutputAction::kBlock, 64, &allowed, Fp, &f);
   std::string out;
   const std::string text = std::string(kPassage) + std::string(200, 'z');
   for (std::size_t i = 0; i < text.size() && !f.blocked; i += 5) {
@@ -111,8 +117,71 @@ TEST_F(OutputGuardTest, StreamBlockStops) {
     ASSERT_TRUE(r.ok());
     out += *r;
   }
+  if (!f.blocked) {  // text is released (and the indexes run) as the safe offset moves
+    auto r = g->Finish();
+    ASSERT_TRUE(r.ok());
+    out += *r;
+  }
   EXPECT_TRUE(f.blocked);
   EXPECT_EQ(out.find("protected"), std::string::npos);
+}
+
+// A finding far longer than the bytes held for the indexes (a private key,
+// a JWT) is seen whole before any of it is released: the stream releases
+// only up to the StreamAnalyzer's safe offset. A fixed 256-byte window
+// released most of such a key before its end arrived.
+TEST_F(OutputGuardTest, StreamNeverReleasesPartOfALongFinding) {
+  std::string body;
+  for (int i = 0; i < 40; ++i) body += "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xtbm9w" + std::to_string(i % 10) + "\n";
+  const std::string text = "Here it is:\n-----BEGIN KEY-----\n" + body + "-----END KEY-----\nKeep it safe.";
+  for (std::size_t piece : {1, 3, 64, 4096}) {
+    OutputFindings found;
+    auto g = MakeStreamGuard(a, &idx, config::OutputAction::kRedact, 8, &allowed, Fp, &found);
+    std::string out;
+    for (std::size_t i = 0; i < text.size(); i += piece) {
+      auto r = g->Feed(std::string_view(text).substr(i, piece));
+      ASSERT_TRUE(r.ok());
+      EXPECT_EQ(r->find("QUJD"), std::string::npos) << "piece " << piece << ": part of the key released";
+      out += *r;
+    }
+    auto r = g->Finish();
+    ASSERT_TRUE(r.ok());
+    out += *r;
+    EXPECT_EQ(out, "Here it is:\n[REDACTED:TEST_KEY]\nKeep it safe.") << "piece " << piece;
+    EXPECT_EQ(found.counts["TEST_KEY"], 1);
+  }
+}
+
+// Without indexes, the streamed text is exactly what the whole-text guard
+// returns, however the text is cut.
+TEST_F(OutputGuardTest, StreamReleasesWhatTheWholeTextGuardReturns) {
+  std::vector<detect::IndexScanner> none;
+  std::string text;
+  for (int i = 0; i < 30; ++i) {
+    text += "Line " + std::to_string(i) + ": TOK-" + std::to_string(1000 + i * 7) + " and TOK-12 (short)";
+    if (i % 7 == 3) text += " -----BEGIN KEY-----\nQUJDREVGR0hJSktMTU5PUFFS\n-----END KEY-----";
+    text += "\n";
+  }
+  OutputFindings whole_found;
+  auto whole = GuardWhole(*a, none, config::OutputAction::kRedact, text, allowed, Fp, &whole_found);
+  ASSERT_TRUE(whole.ok());
+  ASSERT_NE(whole->find("[REDACTED:TEST_KEY]"), std::string::npos);
+  for (std::size_t piece : {1, 2, 5, 17, 256, 100000}) {
+    OutputFindings found;
+    auto g = MakeStreamGuard(a, &none, config::OutputAction::kRedact, 0, &allowed, Fp, &found);
+    EXPECT_EQ(Stream(*g, text, piece), *whole) << "piece " << piece;
+    EXPECT_EQ(found.counts, whole_found.counts) << "piece " << piece;
+  }
+}
+
+// A backend that goes on after the choice finished: the rest is scanned as
+// a new text, never passed through.
+TEST_F(OutputGuardTest, TextAfterFinishIsScannedToo) {
+  std::vector<detect::IndexScanner> none;
+  auto g = MakeStreamGuard(a, &none, config::OutputAction::kRedact, 0, &allowed, Fp, &f);
+  EXPECT_EQ(Stream(*g, "first TOK-1111 ", 4), "first [REDACTED:TEST_TOKEN] ");
+  EXPECT_EQ(Stream(*g, "then TOK-2222.", 4), "then [REDACTED:TEST_TOKEN].");
+  EXPECT_EQ(f.counts["TEST_TOKEN"], 2);
 }
 
 TEST_F(OutputGuardTest, ValueTheRequestCarriedIsNotALeak) {
