@@ -17,7 +17,7 @@ source "$(dirname "$0")/gateway/lib_gateway.sh"
 
 gw_start_provider
 gw_config > "$WORK/airlock.yaml"
-sed -i "s#^backends:#backends:\n  - {name: eu-recite, type: remote, url: \"http://127.0.0.1:$PROVIDER_PORT/v1\", model: recite, jurisdiction: DE}#" "$WORK/airlock.yaml"
+gw_recite_backend "$WORK/airlock.yaml"
 cat >> "$WORK/airlock.yaml" <<YAML
   - {name: recite, roles: [sales], backends: [eu-recite], default_action: pseudonymise}
 detection:

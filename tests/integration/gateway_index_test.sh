@@ -21,7 +21,7 @@ expect_rc "document index built" 0 $?
 
 gw_start_provider
 gw_config > "$WORK/airlock.yaml"
-sed -i "s#^backends:#backends:\n  - {name: eu-recite, type: remote, url: \"http://127.0.0.1:$PROVIDER_PORT/v1\", model: recite, jurisdiction: DE}#" "$WORK/airlock.yaml"
+gw_recite_backend "$WORK/airlock.yaml"
 cat >> "$WORK/airlock.yaml" <<YAML
   - {name: edm-block, roles: [sales], backends: [eu-echo], default_action: pseudonymise, data_classes: {confidential: block}}
   - {name: recite-redact, roles: [sales], backends: [eu-recite], default_action: pseudonymise, output: redact}

@@ -1,6 +1,7 @@
 # Helpers for the gateway integration tests: source after lib.sh.
 #   gw_start_provider              the recording stand-in provider ($PROVIDER_PORT, $RECORD)
 #   gw_config > file               the test config (backends on the provider)
+#   gw_recite_backend file         adds backend eu-recite (answers with $WORK/recite.txt)
 #   gw_key PRINCIPAL ROLE [JUR] [EXTRA...]   prints a new key
 #   gw_start [CONFIG]              airlock serve on a free port ($PORT, $BASE, $SERVE_PID)
 #   gw_node SCRIPT                 runs tests/integration/node/SCRIPT with the openai package
@@ -90,6 +91,10 @@ workflows:
   - {name: upstream-down, roles: [sales], backends: [eu-down], default_action: pseudonymise}
   - {name: slow-stream, roles: [sales], backends: [eu-slowstream], default_action: pseudonymise}
 YAML
+}
+
+gw_recite_backend() {
+  sed -i "s#^backends:#backends:\n  - {name: eu-recite, type: remote, url: \"http://127.0.0.1:$PROVIDER_PORT/v1\", model: recite, jurisdiction: DE}#" "$1"
 }
 
 gw_key() {
