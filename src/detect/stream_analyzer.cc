@@ -1,6 +1,7 @@
 #include "airlock/detect/stream_analyzer.h"
 
 #include <algorithm>
+#include <bitset>
 #include <limits>
 
 #include "internal/analyzer_impl.h"
@@ -46,6 +47,22 @@ bool SpanOrder(const Finding& a, const Finding& b) {
   return a.span.end < b.span.end;
 }
 
+// Patterns that reach back further than this are tracked by alphabet (see
+// AlphabetGroup); the frontier holds back this much for the others.
+constexpr std::uint64_t kNarrowReach = 64;
+
+// Patterns of one alphabet whose reach exceeds kNarrowReach. A match still
+// to come ends at or after written - 1 and holds every byte between its
+// start and there, so it cannot start at or before a byte outside the
+// alphabet: last_break (one past the last such byte seen) bounds its start
+// as well as its reach does. On prose a token pattern's bound is the last
+// space, a few bytes back, instead of its 1 KiB reach.
+struct AlphabetGroup {
+  std::bitset<256> alphabet;
+  std::uint64_t reach = 0;       // the longest reach of its patterns
+  std::uint64_t last_break = 0;
+};
+
 // The second-pass window of one variable-width pattern that may still grow.
 struct Chain {
   bool open = false;
@@ -66,6 +83,13 @@ struct StreamAnalyzer::State {
   std::vector<std::uint64_t> right_need;
   std::vector<std::uint64_t> left_move;
   std::uint64_t max_reach = 0;      // longest open window (or fixed width)
+  // The frontier's bound on matches still to come: narrow_reach for the
+  // patterns of reach up to kNarrowReach and those matching every byte,
+  // the groups for the rest; breaks_upto: bytes before it are folded into
+  // the groups' last_break.
+  std::uint64_t narrow_reach = 0;
+  std::vector<AlphabetGroup> groups;
+  std::uint64_t breaks_upto = 0;
   std::uint64_t max_left_move = 0;
   std::uint64_t max_before = 0;     // longest context `before` window
   std::uint64_t max_right_need = 0;
@@ -113,13 +137,15 @@ struct StreamAnalyzer::State {
   std::uint64_t pending_ff = kNever;
   std::uint64_t pending_from = kNever;
 
-  // Set when a ready-looking group waits for an open window only: the next
-  // look is when a window closes.
+  // Set when a ready-looking group waits only for the frontier (an open
+  // window, or a match that may still be in progress): the next look is when
+  // a window closes or the frontier has moved past blocked_cf.
   bool blocked_by_windows = false;
+  std::uint64_t blocked_cf = 0;
 
   void AddPending(const scan::Match& m, bool wake = true) {
     if (wake) {
-      wake_at = std::min(wake_at, std::max(m.from + kSlack + max_reach, m.to + right_need[m.id] + kSlack));
+      wake_at = std::min(wake_at, std::max(m.from + kSlack + narrow_reach, m.to + right_need[m.id] + kSlack));
     }
     pending_ff = std::min(pending_ff, SubSat(m.from, left_move[m.id]));
     pending_from = std::min<std::uint64_t>(pending_from, m.from);
@@ -130,6 +156,8 @@ struct StreamAnalyzer::State {
   // Runs the first-pass stream scans over the gathered bytes, then Advance.
   Status ScanGathered(std::vector<Finding>* out);
   std::uint64_t CandidateFrontier() const;
+  // Folds the bytes scanned since the last call into the groups' last_break.
+  void UpdateBreaks();
   void Trim(std::uint64_t candidate_frontier);
 };
 
@@ -149,11 +177,33 @@ Status StreamAnalyzer::State::CloseChain(unsigned id) {
 std::uint64_t StreamAnalyzer::State::CandidateFrontier() const {
   if (finished) return kNever;
   // Later first-pass ends are > written - kSlack; their matches start at
-  // most max_reach earlier; open windows produce matches inside them.
-  std::uint64_t cf = SubSat(written + 1, kSlack + max_reach);
+  // most their pattern's reach earlier (a new window), and after the last
+  // byte their pattern cannot match; open windows (which later ends may
+  // join) produce matches inside them.
+  std::uint64_t cf = SubSat(written + 1, kSlack + narrow_reach);
+  for (const AlphabetGroup& g : groups) {
+    cf = std::min(cf, std::max(SubSat(written + 1, kSlack + g.reach), g.last_break));
+  }
   for (unsigned id : open_chains) cf = std::min<std::uint64_t>(cf, chains[id].window.begin);
   for (const auto& [id, end] : gate_wait) cf = std::min(cf, SubSat(end, internal::LocatorReach(*im, id)));
   return cf;
+}
+
+void StreamAnalyzer::State::UpdateBreaks() {
+  // Bytes before written + 1 - kSlack lie inside every match still to come
+  // that starts before them.
+  const std::uint64_t lim = SubSat(written + 1, kSlack);
+  const std::uint64_t from = std::max(breaks_upto, base);
+  if (lim <= from) return;
+  for (AlphabetGroup& g : groups) {
+    for (std::uint64_t p = lim; p > from; --p) {
+      if (!g.alphabet[static_cast<unsigned char>(buf[p - 1 - base])]) {
+        g.last_break = std::max(g.last_break, p);
+        break;
+      }
+    }
+  }
+  breaks_upto = lim;
 }
 
 void StreamAnalyzer::State::Trim(std::uint64_t cf) {
@@ -241,13 +291,14 @@ Status StreamAnalyzer::State::Advance(std::vector<Finding>* out) {
     }
   }
   for (std::size_t i = old_cands; i < cands.size(); ++i) AddPending(cands[i]);
+  UpdateBreaks();
   const std::uint64_t cf = CandidateFrontier();
 
   // 3. Evaluate the complete groups whose text has arrived.
   std::uint64_t ff = finished ? kNever : SubSat(cf, max_left_move);
   if (!cands.empty() &&
       (finished || (written >= last_pass + kBatch &&
-                    (written >= wake_at || (blocked_by_windows && closed_any))))) {
+                    (written >= wake_at || (blocked_by_windows && (closed_any || cf > blocked_cf)))))) {
     last_pass = written;
     closed_any = false;
     // Only the new entries need sorting; then one linear merge.
@@ -272,7 +323,7 @@ Status StreamAnalyzer::State::Advance(std::vector<Finding>* out) {
         }
       } else {
         const bool waits_for_window = cands[i].to + right_need[det] <= known &&
-                                      written >= cands[i].from + kSlack + max_reach;
+                                      written >= cands[i].from + kSlack + narrow_reach;
         blocked = blocked || waits_for_window;
         for (std::size_t k = i; k < j; ++k) {
           AddPending(cands[k], /*wake=*/!waits_for_window);
@@ -285,6 +336,7 @@ Status StreamAnalyzer::State::Advance(std::vector<Finding>* out) {
     cands_sorted = kept;
     // Open windows hold the frontier back until one of them closes.
     blocked_by_windows = blocked;
+    blocked_cf = cf;
   }
   ff = std::min(ff, pending_ff);
 
@@ -377,6 +429,21 @@ Result<std::unique_ptr<StreamAnalyzer>> StreamAnalyzer::Create(
                                     : internal::LocatorReach(im, id) + internal::kMergeSlack;
     st->max_reach = std::max(st->max_reach, reach);
     st->max_width = std::max(st->max_width, p.max_width);
+    // New windows start at most the locator's reach before their end (the
+    // merge slack is in the open windows, which the frontier reads).
+    const std::uint64_t start_reach = p.fixed_width != 0 ? p.fixed_width : internal::LocatorReach(im, id);
+    const std::bitset<256>& alphabet = im.alphabets[id];
+    if (start_reach <= kNarrowReach || alphabet.all()) {
+      st->narrow_reach = std::max(st->narrow_reach, start_reach);
+      continue;
+    }
+    auto g = std::find_if(st->groups.begin(), st->groups.end(),
+                          [&](const AlphabetGroup& x) { return x.alphabet == alphabet; });
+    if (g == st->groups.end()) {
+      st->groups.push_back({alphabet, start_reach, 0});
+    } else {
+      g->reach = std::max(g->reach, start_reach);
+    }
   }
   st->chains.resize(im.patterns.size());
   st->analyzer = std::move(analyzer);

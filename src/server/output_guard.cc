@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "airlock/detect/normalizer.h"
 #include "airlock/detect/stream_analyzer.h"
 #include "airlock/transform/transform.h"
 
@@ -41,8 +42,10 @@ struct IndexSeen {
 // to it) and runs the indexes over `context` (released text just before it,
 // seen by the index scanners only) and `text`; returns text[0, cut) with
 // leaks handled, where cut is `limit` moved back to the start of any
-// finding that straddles it. `at`: the stream offset of text[0].
-std::string ReleasePrefix(const std::vector<detect::Finding>& findings,
+// finding that straddles it. `at`: the stream offset of text[0]. Only the
+// first `counted` findings count as leaks; the rest are redacted (or held)
+// all the same.
+std::string ReleasePrefix(const std::vector<detect::Finding>& findings, std::size_t counted,
                           const std::vector<detect::IndexScanner>& indexes, config::OutputAction action,
                           std::string_view context, std::string_view text, std::size_t limit,
                           const std::set<std::string>& allowed,
@@ -55,11 +58,12 @@ std::string ReleasePrefix(const std::vector<detect::Finding>& findings,
   };
   std::vector<Span> spans;
   std::vector<const detect::Finding*> catalog;
-  for (const auto& f : findings) {
+  for (std::size_t k = 0; k < findings.size(); ++k) {
+    const detect::Finding& f = findings[k];
     // An allowed value still holds the cut back: its tail alone may read as another entity.
     const bool ok = allowed.count(fingerprint(text.substr(f.span.begin, f.span.size()))) > 0;
     spans.push_back({f.span.begin, f.span.end, f.entity_type, false, ok});
-    if (!ok) catalog.push_back(&f);
+    if (!ok && k < counted) catalog.push_back(&f);
   }
   // Index findings over context + text; a part already released cannot be
   // recalled, the held part is handled like any other leak.
@@ -196,8 +200,30 @@ class StreamGuard final : public OutputGuard {
       held.push_back(f);
       held.back().span = {f.span.begin - released_, f.span.end - released_};
     }
+    // The stream scans the raw bytes only. What only a normalised or
+    // decoded view shows (base64, escapes, homoglyphs, spaced-out digits)
+    // is looked for in the held text, as block mode would, when it has
+    // anything escape- or encoding-like in it. A view finding that overlaps
+    // one of the stream's is redacted with it but not counted again.
+    std::size_t counted = held.size();
+    if (limit > 0 && detect::EvasionSignals(buf_) != 0) {
+      auto all = a_->Analyze(buf_);
+      if (!all.ok()) return all.status();
+      const std::size_t raw = held.size();
+      std::vector<detect::Finding> repeated;
+      for (auto& f : *all) {
+        if (!f.normalized && f.encoding.empty()) continue;
+        const bool known = std::any_of(held.begin(), held.begin() + static_cast<std::ptrdiff_t>(raw),
+                                       [&](const detect::Finding& r) {
+                                         return r.span.begin < f.span.end && f.span.begin < r.span.end;
+                                       });
+        (known ? repeated : held).push_back(std::move(f));
+      }
+      counted = held.size();
+      for (auto& f : repeated) held.push_back(std::move(f));
+    }
     std::size_t cut = 0;
-    std::string out = ReleasePrefix(held, *indexes_, action_, context_, buf_, limit, *allowed_, fp_, findings_,
+    std::string out = ReleasePrefix(held, counted, *indexes_, action_, context_, buf_, limit, *allowed_, fp_, findings_,
                                     &cut, released_, &seen_);
     if (!indexes_->empty()) {
       context_.append(buf_, 0, cut);
@@ -246,7 +272,7 @@ Result<std::string> GuardWhole(const detect::Analyzer& analyzer, const std::vect
   if (!found.ok()) return found.status();
   std::size_t cut = 0;
   IndexSeen seen;
-  return ReleasePrefix(*found, indexes, action, {}, text, text.size(), allowed, fingerprint, findings, &cut, 0,
+  return ReleasePrefix(*found, found->size(), indexes, action, {}, text, text.size(), allowed, fingerprint, findings, &cut, 0,
                        &seen);
 }
 

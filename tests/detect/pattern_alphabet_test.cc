@@ -48,8 +48,28 @@ TEST(PatternAlphabet, CaselessAddsTheOtherCase) {
   EXPECT_EQ(Members(PatternAlphabet("(?i:x)", false, false)), "Xx");
 }
 
+// A negated class: every byte but its members, every byte >= 0x80 (parts
+// of code points), and \v even after \s (dialects disagree on it).
+TEST(PatternAlphabet, NegatedClassesAreTheOtherBytes) {
+  const std::bitset<256> a = PatternAlphabet("x[^\\s<>\"]+", false, false);
+  EXPECT_FALSE(a[' ']);
+  EXPECT_FALSE(a['\n']);
+  EXPECT_FALSE(a['<']);
+  EXPECT_FALSE(a['"']);
+  EXPECT_TRUE(a['\v']);
+  EXPECT_TRUE(a['x']);
+  EXPECT_TRUE(a['a']);
+  EXPECT_TRUE(a[0x80]);
+  EXPECT_TRUE(a[0xff]);
+  EXPECT_EQ(a.count(), 256u - 8u);  // out: space, \t, \n, \r, \f, '<', '>', '"'
+  const std::bitset<256> d = PatternAlphabet("[^0-9a-f]", true, true);
+  EXPECT_TRUE(d['A']);  // caseless: the other case of a letter a member excludes comes back
+  EXPECT_TRUE(d['g']);
+  EXPECT_FALSE(d['5']);
+}
+
 TEST(PatternAlphabet, UnknownSyntaxMeansEveryByte) {
-  for (const char* p : {"a.b", "[^a]", "\\W", "\\D", "\\S", "(?=a)b", "(a)\\1", "\\p{L}", "[[:alpha:]]", "\\x{41}",
+  for (const char* p : {"a.b", "[^\\pL]", "[^\\x80]", "\\W", "\\D", "\\S", "(?=a)b", "(a)\\1", "\\p{L}", "[[:alpha:]]", "\\x{41}",
                         "[a"}) {
     EXPECT_TRUE(PatternAlphabet(p, false, false).all()) << p;
   }

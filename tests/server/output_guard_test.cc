@@ -174,6 +174,28 @@ TEST_F(OutputGuardTest, StreamReleasesWhatTheWholeTextGuardReturns) {
   }
 }
 
+// The stream scans raw bytes; what only a decoded or normalised view shows
+// is looked for in the held text at each release, as the whole-text guard
+// does: a base64-encoded token and a full-width one are redacted, counted
+// once each.
+TEST_F(OutputGuardTest, StreamRedactsEncodedAndDisguisedValues) {
+  std::vector<detect::IndexScanner> none;
+  const std::string text = std::string(300, '.') + " The code is dG9rZW4gVE9LLTEyMzQgaGVyZQ== as agreed, and " +
+                           "\xEF\xBC\xB4\xEF\xBC\xAF\xEF\xBC\xAB-5678 too. " + std::string(300, '.');
+  OutputFindings whole_found;
+  auto whole = GuardWhole(*a, none, config::OutputAction::kRedact, text, allowed, Fp, &whole_found);
+  ASSERT_TRUE(whole.ok());
+  EXPECT_EQ(whole->find("VE9LLTEyMzQ"), std::string::npos) << *whole;  // the part that encodes the token
+  EXPECT_EQ(whole->find("5678"), std::string::npos) << *whole;
+  for (std::size_t piece : {1, 3, 64, 100000}) {
+    OutputFindings found;
+    auto g = MakeStreamGuard(a, &none, config::OutputAction::kRedact, 0, &allowed, Fp, &found);
+    EXPECT_EQ(Stream(*g, text, piece), *whole) << "piece " << piece;
+    EXPECT_EQ(found.counts, whole_found.counts) << "piece " << piece;
+  }
+  EXPECT_EQ(whole_found.counts["TEST_TOKEN"], 2);
+}
+
 // A backend that goes on after the choice finished: the rest is scanned as
 // a new text, never passed through.
 TEST_F(OutputGuardTest, TextAfterFinishIsScannedToo) {

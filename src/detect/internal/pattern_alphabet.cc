@@ -72,9 +72,12 @@ bool Escape(std::string_view expr, std::size_t* i, Set* out, std::optional<unsig
   return true;
 }
 
-// A bracket class starting after '[' at expr[*i]; false when not understood.
-bool Class(std::string_view expr, std::size_t* i, bool utf8, Set* out) {
-  if (*i < expr.size() && expr[*i] == '^') return false;  // negated: all bytes (caller)
+// The members of a bracket class, from after '[' (and '^') to after ']',
+// added to `out`; false when not understood. With `exact`, the set must not
+// hold a byte the class cannot match (it is complemented for a negated
+// class): \s leaves out \v, whose membership differs between regex
+// dialects, and bytes >= 0x80 are refused.
+bool ClassBody(std::string_view expr, std::size_t* i, bool utf8, bool exact, Set* out) {
   bool first = true;
   while (*i < expr.size()) {
     char c = expr[*i];
@@ -90,7 +93,10 @@ bool Class(std::string_view expr, std::size_t* i, bool utf8, Set* out) {
     if (c == '\\') {
       ++*i;
       bool assertion = false;
-      if (!Escape(expr, i, out, &single, &assertion)) return false;
+      Set members;
+      if (!Escape(expr, i, &members, &single, &assertion)) return false;
+      if (exact && expr[*i - 1] == 's') members.reset('\v');
+      *out |= members;
       if (assertion) {
         if (expr[*i - 1] != 'b') return false;
         single = 0x08;  // \b in a class is backspace
@@ -98,10 +104,11 @@ bool Class(std::string_view expr, std::size_t* i, bool utf8, Set* out) {
       }
     } else {
       ++*i;
-      if (utf8 && static_cast<unsigned char>(c) >= 0x80) return false;  // code points, not bytes
+      if ((utf8 || exact) && static_cast<unsigned char>(c) >= 0x80) return false;  // code points, not bytes
       single = static_cast<unsigned char>(c);
       out->set(*single);
     }
+    if (single && *single >= 0x80 && exact) return false;
     // A range: this byte, '-', the next one.
     if (single && *i + 1 < expr.size() && expr[*i] == '-' && expr[*i + 1] != ']') {
       ++*i;  // the '-'
@@ -113,14 +120,31 @@ bool Class(std::string_view expr, std::size_t* i, bool utf8, Set* out) {
         if (!Escape(expr, i, &ignored, &hi, &assertion) || assertion || !hi) return false;
       } else {
         const char h = expr[(*i)++];
-        if (utf8 && static_cast<unsigned char>(h) >= 0x80) return false;
+        if ((utf8 || exact) && static_cast<unsigned char>(h) >= 0x80) return false;
         hi = static_cast<unsigned char>(h);
       }
-      if (*hi < *single) return false;
+      if (*hi < *single || (exact && *hi >= 0x80)) return false;
       AddRange(out, *single, *hi);
     }
   }
   return false;  // unterminated
+}
+
+// A bracket class starting after '[' at expr[*i]; false when not understood.
+// A negated class matches every byte its members do not, and every byte
+// >= 0x80 (parts of code points in UTF-8 mode; caseless matching adds the
+// other case of an ASCII letter back at the end).
+bool Class(std::string_view expr, std::size_t* i, bool utf8, Set* out) {
+  if (*i < expr.size() && expr[*i] == '^') {
+    ++*i;
+    Set members;
+    if (!ClassBody(expr, i, utf8, /*exact=*/true, &members)) return false;
+    Set negated = ~members;
+    AddRange(&negated, 0x80, 0xff);
+    *out |= negated;
+    return true;
+  }
+  return ClassBody(expr, i, utf8, /*exact=*/false, out);
 }
 
 // A quantifier "{m}", "{m,}" or "{m,n}" at expr[*i] ('{'): skipped when it is one.
@@ -191,10 +215,12 @@ std::bitset<256> PatternAlphabet(std::string_view expr, bool caseless, bool utf8
     }
   }
   if (caseless) {
-    // Other cases of non-ASCII letters are other byte sequences.
+    // Other cases of non-ASCII letters are other byte sequences (moot when
+    // every byte >= 0x80 is in already, as after a negated class).
     if (utf8) {
-      for (unsigned ch = 0x80; ch < 256; ++ch)
-        if (s[ch]) return all;
+      unsigned high = 0;
+      for (unsigned ch = 0x80; ch < 256; ++ch) high += s[ch];
+      if (high != 0 && high != 0x80) return all;
     }
     for (unsigned ch = 'A'; ch <= 'Z'; ++ch) {
       if (s[ch] || s[ch + 32]) {

@@ -5,12 +5,14 @@
 //   a['7'] == true, a['D'] == false: no match contains a 'D'
 //
 // An over-approximation: every byte of every match is in the set; where the
-// syntax is not one this reader knows (negated classes, '.', \W, lookaround,
+// syntax is not one this reader knows ('.', \W, lookaround,
 // back-references, Unicode properties, non-ASCII classes in UTF-8 mode) the
-// answer is all 256 bytes, which is always safe. Used by the analyzer to
-// prove that a candidate ending inside a validated finding cannot start
-// before it (a byte of the finding that the pattern cannot match lies in
-// between).
+// answer is all 256 bytes, which is always safe. A negated class is every
+// byte its members cannot be (bytes >= 0x80 always in). Used by the
+// analyzer to prove that a candidate ending inside a validated finding
+// cannot start before it (a byte of the finding that the pattern cannot
+// match lies in between), and by the stream analyzer to bound where a
+// match still in progress can have started.
 #pragma once
 
 #include <bitset>

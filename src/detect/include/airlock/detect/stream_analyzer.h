@@ -15,7 +15,12 @@
 //   * Same findings as block mode. The concatenation of every finding that
 //     Write and Finish return equals Analyzer::Analyze(whole text), finding
 //     for finding (spans in stream offsets: byte 0 is the first byte of the
-//     first chunk), however the text is cut into chunks.
+//     first chunk), however the text is cut into chunks -- for the raw
+//     bytes: the evasion views (normalised and decoded text, normalizer.h)
+//     are block mode only, so for text with EvasionSignals the stream
+//     reports the raw scan's findings. A caller that needs the views runs
+//     Analyze over the text it still holds (the gateway's stream guard does,
+//     at each release).
 //   * Findings come in order of start, each exactly once.
 //   * SafeOffset() never decreases, never exceeds bytes_written(), and no
 //     finding that starts before it is still to come: every finding with
