@@ -417,6 +417,50 @@ TEST_F(StreamAnalyzerTest, SafeOffsetAdvancesOnPlainProse) {
   EXPECT_EQ((*s)->SafeOffset(), text.size());
 }
 
+// The frontier: a match still to come cannot start at or before a byte its
+// pattern cannot match. A token pattern that may reach back 1 KiB but never
+// holds a space keeps the safe offset near the last space; one that can
+// match every byte keeps it its reach behind. Either way the findings are
+// block mode's and SafeOffset keeps its promises (Stream checks them).
+TEST(StreamFrontier, AWidePatternHoldsBackOnlyToTheLastByteItCannotMatch) {
+  auto trail = [](const char* pattern, std::uint64_t* out) {
+    auto c = Catalog::Parse(std::string(R"(
+detectors:
+  - id: token
+    entity_type: TEST_TOKEN
+    data_class: credential
+    jurisdiction: INTL
+    patterns: [')") + pattern + R"(']
+    score: 0.9
+)",
+                            "t.yaml", ".");
+    ASSERT_TRUE(c.ok()) << c.status().ToString();
+    auto a = Analyzer::Create(std::move(*c), {});
+    ASSERT_TRUE(a.ok()) << a.status().ToString();
+    std::string prose;
+    for (int i = 0; i < 100; ++i) prose += "the weather is fine and nothing happens today. ";
+    const std::string text = prose + "TOK-abcd1234 and TOK-" + std::string(600, 'x') + " then " + prose;
+    auto s = StreamAnalyzer::Create(*a);
+    ASSERT_TRUE(s.ok());
+    std::vector<Finding> got;
+    for (std::size_t p = 0; p < prose.size(); p += 16) {
+      ASSERT_TRUE((*s)->Write(std::string_view(prose).substr(p, 16), &got).ok());
+    }
+    *out = (*s)->bytes_written() - (*s)->SafeOffset();
+    std::vector<std::size_t> cuts;
+    for (std::size_t p = 16; p < text.size(); p += 16) cuts.push_back(p);
+    auto block = (*a)->Analyze(text);
+    ASSERT_TRUE(block.ok());
+    ASSERT_FALSE(block->empty());
+    EXPECT_TRUE(SameAll(*block, Stream(*a, text, cuts))) << Describe(*block);
+  };
+  std::uint64_t token = 0, any = 0;
+  trail("\\bTOK-[A-Za-z0-9]{4,1000}\\b", &token);
+  trail("TOK-.{4,}", &any);
+  EXPECT_LT(token, 600u);  // the batching of writes and evaluation, not the reach
+  EXPECT_GE(any, 1000u);
+}
+
 TEST_F(StreamAnalyzerTest, EmptyStreamAndEmptyChunks) {
   auto s = StreamAnalyzer::Create(A());
   ASSERT_TRUE(s.ok());

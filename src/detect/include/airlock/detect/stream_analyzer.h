@@ -60,9 +60,12 @@
 // (candidates are evaluated in batches at most every 256 bytes), plus one
 // finding's length (a finding waits while a later one could still overlap
 // it), plus 256 bytes (writes shorter than that are gathered before the
-// first-pass scans run: vectorscan stores its stream state on every call). For the built-in catalog that bound is about 9 KB, set by the
-// private-key pattern (3.6 KB wide); on the benchmark corpora the hold-back
-// averages 2-5 KB (docs/benchmarks.md, "Streaming").
+// first-pass scans run: vectorscan stores its stream state on every call).
+// For the built-in catalog that bound is about 9 KB, set by the private-key
+// pattern (3.6 KB wide). In practice a match still to come is bounded by
+// the last byte its pattern cannot match (PatternAlphabet) as well as by
+// its reach, so on the benchmark corpora the hold-back averages 1.4-1.8 KB
+// (docs/detection-engine.md, "How far the safe offset trails").
 //
 // Cost: the first-pass scan is incremental; the per-candidate work is the
 // block mode's. Most writes do no more than the two stream scans: pending
