@@ -590,12 +590,17 @@ std::shared_ptr<const Config> ParseOrThrow(const std::string& text, const std::s
     if (l["max_concurrent"]) cfg->limits.max_concurrent = r.Uint(l["max_concurrent"], "limits.max_concurrent", 1, 1e6);
   }
   if (const auto d = root["detection"]) {
-    r.CheckKeys(d, "detection", {"min_score", "region", "hold_back_bytes", "indexes", "timeout_ms"});
+    r.CheckKeys(d, "detection",
+                {"min_score", "region", "hold_back_bytes", "stream_keepalive_ms", "indexes", "timeout_ms"});
     if (d["indexes"]) cfg->detection.indexes = r.StrList(d["indexes"], "detection.indexes");
     if (d["timeout_ms"]) cfg->detection.timeout_ms = r.Uint(d["timeout_ms"], "detection.timeout_ms", 1, 600000);
     if (d["min_score"]) cfg->detection.min_score = r.Number(d["min_score"], "detection.min_score", 0, 1);
     if (d["region"]) cfg->detection.region = r.Str(d["region"], "detection.region");
     if (d["hold_back_bytes"]) cfg->detection.hold_back_bytes = r.Uint(d["hold_back_bytes"], "detection.hold_back_bytes", 16, 1 << 20);
+    if (d["stream_keepalive_ms"]) {
+      cfg->detection.stream_keepalive_ms =
+          r.Uint(d["stream_keepalive_ms"], "detection.stream_keepalive_ms", 0, 3.6e6);
+    }
   }
   if (const auto s = root["store"]) {
     r.CheckKeys(s, "store", {"path"});

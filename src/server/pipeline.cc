@@ -933,12 +933,29 @@ awaitable<void> HandleModelCall(Call& c, api::Endpoint endpoint) {
     };
     bool started = false, client_gone = false, scan_failed = false;
     Json last_chunk = Json::object();
+    auto last_sent = std::chrono::steady_clock::now();
     auto emit = [&](const Json& j) -> awaitable<bool> {
       if (!started) {
         started = true;
         if (!co_await c.out.StartStream(c.Base())) co_return false;
       }
+      last_sent = std::chrono::steady_clock::now();
       const bool ok = co_await c.out.Chunk(api::SseFrame(Dump(j)));
+      co_return ok;
+    };
+    // While the guard holds text back, the client may see nothing for a
+    // while (a slow model, a long hold-back); an SSE comment line every
+    // detection.stream_keepalive_ms keeps proxies from closing the
+    // connection as idle. Clients ignore comments; it carries no text.
+    const auto keepalive = std::chrono::milliseconds(cfg.detection.stream_keepalive_ms);
+    auto keep_alive = [&]() -> awaitable<bool> {
+      if (keepalive.count() == 0 || std::chrono::steady_clock::now() - last_sent < keepalive) co_return true;
+      if (!started) {
+        started = true;
+        if (!co_await c.out.StartStream(c.Base())) co_return false;
+      }
+      last_sent = std::chrono::steady_clock::now();
+      const bool ok = co_await c.out.Chunk(std::string(": held back until scanned\n\n"));
       co_return ok;
     };
     // Releases what a choice's texts still hold.
@@ -985,7 +1002,13 @@ awaitable<void> HandleModelCall(Call& c, api::Endpoint endpoint) {
       }
       if (out_findings.blocked) co_return false;
       last_chunk = chunk;
-      if (OnlyEmptyContent(chunk)) co_return true;  // all held back: nothing to send yet
+      if (OnlyEmptyContent(chunk)) {  // all held back: nothing to send yet
+        if (!co_await keep_alive()) {
+          client_gone = true;
+          co_return false;
+        }
+        co_return true;
+      }
       // A choice that finishes first gets what its texts still hold, then
       // its finish_reason.
       std::vector<std::pair<std::size_t, Json>> finishing;

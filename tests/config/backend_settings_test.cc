@@ -1,4 +1,5 @@
-// The `type: local` engine keys, remote health keys and detection.timeout_ms.
+// The `type: local` engine keys, remote health keys, detection.timeout_ms and
+// detection.stream_keepalive_ms.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -60,14 +61,27 @@ TEST(BackendSettingsTest, HealthKeys) {
   EXPECT_FALSE(WithBackend("{name: r, type: remote, url: 'https://x/v1', jurisdiction: DE, health_timeout_ms: 1}").ok());
 }
 
+// detection.KEY: its default, a value in range read back, one out of range
+// refused with a message naming it.
+void ExpectDetectionSetting(const std::string& key, unsigned (*get)(const Config&), unsigned def,
+                            unsigned good, const std::string& bad, const std::string& says) {
+  EXPECT_EQ(get(*Default()), def) << key;
+  auto c = Parse("detection: {" + key + ": " + std::to_string(good) + "}\n", "t.yaml");
+  ASSERT_TRUE(c.ok()) << key;
+  EXPECT_EQ(get(**c), good) << key;
+  auto z = Parse("detection: {" + key + ": " + bad + "}\n", "t.yaml");
+  ASSERT_FALSE(z.ok()) << key;
+  EXPECT_THAT(z.status().message(), HasSubstr(says));
+}
+
 TEST(BackendSettingsTest, DetectionTimeout) {
-  EXPECT_EQ(Default()->detection.timeout_ms, 2000u);
-  auto c = Parse("detection: {timeout_ms: 50}\n", "t.yaml");
-  ASSERT_TRUE(c.ok());
-  EXPECT_EQ((*c)->detection.timeout_ms, 50u);
-  auto z = Parse("detection: {timeout_ms: 0}\n", "t.yaml");
-  ASSERT_FALSE(z.ok());
-  EXPECT_THAT(z.status().message(), HasSubstr("detection.timeout_ms must be between 1 and"));
+  ExpectDetectionSetting("timeout_ms", [](const Config& c) { return c.detection.timeout_ms; }, 2000, 50, "0",
+                         "detection.timeout_ms must be between 1 and");
+}
+
+TEST(BackendSettingsTest, StreamKeepAlive) {
+  ExpectDetectionSetting("stream_keepalive_ms", [](const Config& c) { return c.detection.stream_keepalive_ms; },
+                         15000, 0, "-5", "detection.stream_keepalive_ms");
 }
 
 }  // namespace

@@ -7,10 +7,36 @@ source "$(dirname "$0")/gateway/lib_gateway.sh"
 
 gw_start_provider
 gw_config > "$WORK/airlock.yaml"
+# Keep-alive comments while streamed text is held back, often enough that
+# the slow-stream scenarios see them (the openai client must ignore them).
+printf 'detection:\n  stream_keepalive_ms: 100\n' >> "$WORK/airlock.yaml"
 export SALES_KEY=$(gw_key alice sales DE)
 export US_KEY=$(gw_key uma sales US)
 gw_start
 gw_node gateway_chat.mjs
+
+# A slow stream whose text is all held back (it is shorter than what the
+# guard must hold) gets SSE comments, never text, until the text is scanned.
+SLOW_PROMPT="Summarise the call with Max Mustermann about the renewal of the support contract, briefly."
+curl -sN -o "$WORK/slow.sse" -H "Authorization: Bearer $SALES_KEY" -H 'Content-Type: application/json' \
+  -d "{\"model\":\"slow-stream\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"$SLOW_PROMPT\"}]}" \
+  "$BASE/v1/chat/completions"
+python3 - "$WORK/slow.sse" "$SLOW_PROMPT" > "$WORK/slow.json" <<'PY'
+import json, sys
+comments, text, before_text = 0, "", 0
+for line in open(sys.argv[1]):
+    if line.startswith(':'):
+        comments += 1
+        if not text:
+            before_text += 1
+    elif line.startswith('data: ') and line.strip() != 'data: [DONE]':
+        for c in json.loads(line[6:]).get('choices', []):
+            text += (c.get('delta') or {}).get('content') or ''
+print(json.dumps({"comments": comments, "before_text": before_text, "same": text == "ECHO: " + sys.argv[2],
+                  "comment_lines_clean": all(l.strip() == ': held back until scanned' for l in open(sys.argv[1]) if l.startswith(':'))}))
+PY
+json_check "held-back stream: keep-alive comments before any text, then the whole answer" "$WORK/slow.json" \
+  "d['comments'] >= 3 and d['before_text'] == d['comments'] and d['same'] and d['comment_lines_clean']"
 
 # What the provider saw.
 expect_not_recorded "chat scenarios" "Max Mustermann" "Mustermann" "max.mustermann@example.com" \

@@ -85,6 +85,17 @@ const chat = (model, messages, extra = {}) => client.chat.completions.create({ m
   check("streamed finish_reason kept", finish === "stop");
 }
 
+// 5b. A slow stream held back until scanned: the gateway sends SSE comment
+// lines meanwhile (stream_keepalive_ms is 100 in this test); the client
+// ignores them and reads the whole answer.
+{
+  const prompt = `Summarise the call with ${NAME} about the renewal, briefly please.`;
+  const s = await chat("slow-stream", [{ role: "user", content: prompt }], { stream: true });
+  const { content, finish } = await collect(s);
+  check("slow held-back stream read whole through keep-alive comments", content === `ECHO: ${prompt}`, content);
+  check("slow held-back stream finish_reason kept", finish === "stop");
+}
+
 // 6. Streamed tool call.
 {
   const s = await chat("crm-tools", [{ role: "user", content: `Pay ${IBAN} for ${NAME}` }], { stream: true,

@@ -64,6 +64,7 @@ struct DetectionConfig {
   double min_score = 0.5;
   std::string region = "DE";
   unsigned hold_back_bytes = 256;  // streaming: text held back before release
+  unsigned stream_keepalive_ms = 15000;  // streaming: SSE comment after this long with text held; 0: none
   std::vector<std::string> indexes;  // `airlock index` files; loaded at start and on SIGHUP
   unsigned timeout_ms = 2000;      // scanning a request takes longer: 503, nothing forwarded
 };
