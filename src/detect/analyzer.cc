@@ -732,6 +732,27 @@ Result<std::vector<Finding>> Analyzer::AnalyzeText(std::string_view text, const 
   return found;
 }
 
+Result<std::vector<Finding>> Analyzer::AnalyzeViews(std::string_view text) const {
+  const Impl& im = *impl_;
+  if (!im.options.normalize) return std::vector<Finding>{};
+  const unsigned signals = im.options.force_evasion_views ? kSignalNormalize | kSignalEncoded | kSignalSpaced
+                                                          : EvasionSignals(text);
+  if (signals == 0) return std::vector<Finding>{};
+  std::vector<Finding> views;
+  const internal::EvasionLimits limits{im.options.max_decode_depth, im.options.evasion_window_bytes};
+  const internal::ViewScan scan = [&](std::string_view view, bool spaced_only, std::vector<Finding>* out) {
+    if (internal::CancelRequested()) return CancelledStatus();
+    return CollectFindings(im, view, nullptr, spaced_only, out);
+  };
+  if (Status s = internal::ScanEvasionViews(text, signals, limits, scan, &views); !s.ok()) return s;
+  if (internal::CancelRequested()) return CancelledStatus();
+  std::vector<Finding> kept;
+  for (std::size_t i : internal::KeptIndices(im, views, internal::DuplicateFlags(views))) {
+    kept.push_back(std::move(views[i]));
+  }
+  return kept;
+}
+
 Result<std::vector<Finding>> Analyzer::AnalyzeUncancelled(std::string_view text, const FieldContext* field,
                                                           bool defer) const {
   const Impl& im = *impl_;

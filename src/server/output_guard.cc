@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-#include "airlock/detect/normalizer.h"
 #include "airlock/detect/stream_analyzer.h"
 #include "airlock/transform/transform.h"
 
@@ -206,8 +205,8 @@ class StreamGuard final : public OutputGuard {
     // anything escape- or encoding-like in it. A view finding that overlaps
     // one of the stream's is redacted with it but not counted again.
     std::size_t counted = held.size();
-    if (limit > 0 && detect::EvasionSignals(buf_) != 0) {
-      auto all = a_->Analyze(buf_);
+    if (limit > 0) {
+      auto all = a_->AnalyzeViews(buf_);
       if (!all.ok()) return all.status();
       const std::size_t raw = held.size();
       std::vector<detect::Finding> repeated;

@@ -4,6 +4,7 @@
 // disguised bytes of the input. Benign look-alikes must not add findings.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <random>
 #include <set>
@@ -82,6 +83,41 @@ std::shared_ptr<const Analyzer>* EvasionTest::naive_ = nullptr;
 // encoding: whole 4-character groups, each encoding 3 bytes.
 ByteSpan Base64Span(std::size_t at, std::size_t b, std::size_t e, std::size_t chars) {
   return {at + 4 * (b / 3), at + std::min(4 * ((e - 1) / 3 + 1), chars)};
+}
+
+// AnalyzeViews: every finding that Analyze makes in a view, plus view
+// findings of values the raw bytes show too (which Analyze reports from the
+// raw scan); nothing without evasion signals or normalisation.
+TEST_F(EvasionTest, AnalyzeViewsHoldsWhatOnlyTheViewsShow) {
+  const std::string text = "Mail max@example.com, pay " + Base64Encode("IBAN DE89 3704 0044 0532 0130 00") +
+                           " or DE89\xEF\xBC\x93\xEF\xBC\x97 0400 4405 3201 3000 today.";
+  auto views = (*airlock_)->AnalyzeViews(text);
+  ASSERT_TRUE(views.ok()) << views.status().message();
+  const std::vector<Finding> all = Run(airlock_, text);
+  auto same = [](const Finding& a, const Finding& b) {
+    return a.detector == b.detector && a.span == b.span && a.encoding == b.encoding;
+  };
+  int only_in_views = 0;
+  for (const Finding& f : all) {
+    if (!f.normalized) continue;
+    ++only_in_views;
+    EXPECT_TRUE(std::any_of(views->begin(), views->end(), [&](const Finding& v) { return same(f, v); }))
+        << f.detector << " at " << f.span.begin;
+  }
+  EXPECT_EQ(only_in_views, 2);  // the base64 IBAN and the full-width one
+  for (const Finding& v : *views) {
+    EXPECT_TRUE(v.normalized);
+    const bool in_analyze = std::any_of(all.begin(), all.end(), [&](const Finding& f) {
+      return f.detector == v.detector && f.span == v.span;
+    });
+    EXPECT_TRUE(in_analyze) << v.detector << " at " << v.span.begin;  // the e-mail: raw in Analyze
+  }
+  auto plain = (*airlock_)->AnalyzeViews("Mail max@example.com, pay DE89 3704 0044 0532 0130 00 today.");
+  ASSERT_TRUE(plain.ok());
+  EXPECT_TRUE(plain->empty());
+  auto off = (*naive_)->AnalyzeViews(text);
+  ASSERT_TRUE(off.ok());
+  EXPECT_TRUE(off->empty());
 }
 
 TEST_F(EvasionTest, ZeroWidthCharacters) {

@@ -153,6 +153,15 @@ class Analyzer {
   FieldContext PrepareField(std::string_view field_name) const;
   Result<std::vector<Finding>> Analyze(std::string_view text, const FieldContext* field) const;
 
+  // The findings of the evasion views alone (normalised, spaced-out joined,
+  // decoded text; each has `normalized` set), resolved among themselves,
+  // spans in input offsets; none when the text has no evasion signals or
+  // normalisation is off. A view keeps what it did not change, so values
+  // the raw bytes show may be among them (Analyze reports those from the
+  // raw scan). For a caller that scans the raw bytes another way: the
+  // gateway's stream guard, with a StreamAnalyzer.
+  Result<std::vector<Finding>> AnalyzeViews(std::string_view text) const;
+
   // Benchmark baseline: the first-pass database (every pattern and context
   // word, no start-of-match), counting raw matches with no second pass,
   // validation, scoring or overlap resolution.
