@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A streamed answer that carries a finding longer than any fixed window (a
-# private key, a long JWT) must reach the client exactly as the whole
-# answer does: redacted, with no byte of the value released first. The
+# private key, a long JWT), or one only a decoded view shows (a base64
+# IBAN), must reach the client exactly as the whole answer does: redacted, with no byte of the value released first. The
 # stream guard releases text only up to the StreamAnalyzer's safe offset.
 # Before session 10 the guard held back a fixed 256-byte window and
 # released 21 of a 2048-bit key's 26 base64 lines and all three parts of
@@ -29,8 +29,11 @@ jwt = '.'.join([b64(json.dumps({"alg": "HS256", "typ": "JWT"}).encode()),
                 b64(os.urandom(32))])
 open(f'{work}/jwt.txt', 'w').write(jwt)
 key = open(f'{work}/key.pem').read()
+encoded = base64.b64encode(b"IBAN DE89 3704 0044 0532 0130 00").decode()
+open(f'{work}/encoded.txt', 'w').write(encoded)
 open(f'{work}/recite.txt', 'w').write(
-    "Here is the deployment key you asked for:\n\n" + key + "\nAnd the admin token: " + jwt + "\nKeep them safe.\n")
+    "Here is the deployment key you asked for:\n\n" + key + "\nAnd the admin token: " + jwt +
+    "\nThe account, encoded: " + encoded + "\nKeep them safe.\n")
 PY
 
 req() { printf '{"model":"recite","stream":%s,"messages":[{"role":"user","content":"The key, please."}]}' "$1"; }
@@ -59,6 +62,7 @@ print(json.dumps({
     "key_lines_in_whole": sum(l in whole for l in key_lines),
     "jwt_parts_in_stream": sum(p in text for p in jwt_parts),
     "redacted": "[REDACTED:PRIVATE_KEY]" in text and "[REDACTED:JWT]" in text,
+    "encoded_redacted": "[REDACTED:IBAN_CODE]" in text and open(f'{work}/encoded.txt').read()[8:40] not in text,
     "rest": text.startswith("Here is the deployment key") and text.endswith("Keep them safe.\n")}))
 PY
 json_check "the streamed answer is the whole answer" "$WORK/check.txt" "d['same'] and d['errors'] == 0 and d['events'] > 2"
@@ -66,6 +70,7 @@ json_check "no line of the private key reached the client" "$WORK/check.txt" \
   "d['key_lines_in_stream'] == 0 and d['key_lines_in_whole'] == 0"
 json_check "no part of the JWT reached the client" "$WORK/check.txt" "d['jwt_parts_in_stream'] == 0"
 json_check "both are redacted, the text around them is released" "$WORK/check.txt" "d['redacted'] and d['rest']"
+json_check "a base64-encoded IBAN in the stream is redacted too" "$WORK/check.txt" "d['encoded_redacted']"
 gw_audit > "$WORK/audit.jsonl"
 python3 - "$WORK/audit.jsonl" <<'PY' > "$WORK/leaks.json"
 import json, sys
@@ -78,6 +83,6 @@ for line in open(sys.argv[1]):
         leaks[f['entity_type']] = leaks.get(f['entity_type'], 0) + f['count']
 print(json.dumps(leaks))
 PY
-json_check "the audit trail counts both leaks for both answers" "$WORK/leaks.json" \
-  "d.get('PRIVATE_KEY') == 2 and d.get('JWT') == 2"
+json_check "the audit trail counts the three leaks of both answers" "$WORK/leaks.json" \
+  "d.get('PRIVATE_KEY') == 2 and d.get('JWT') == 2 and d.get('IBAN_CODE') == 2"
 finish
