@@ -190,7 +190,7 @@ def quantile(q, bs):
             return prev_le + (le - prev_le) * (rank - prev_n) / max(n - prev_n, 1)
         prev_le, prev_n = le, n
 parts = []
-for stage in ["auth", "request_scan", "audit_commit", "upstream", "upstream_first_chunk", "response_scan"]:
+for stage in ["auth", "request_scan", "audit_commit", "upstream", "upstream_first_chunk", "response_scan", "stream_hold"]:
     if stage not in b: continue
     before = dict(a.get(stage, []))
     d = [(le, n - before.get(le, 0)) for le, n in b[stage]]

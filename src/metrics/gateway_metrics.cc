@@ -65,6 +65,7 @@ std::string_view StageName(Stage s) {
     case Stage::kUpstream: return "upstream";
     case Stage::kUpstreamFirstChunk: return "upstream_first_chunk";
     case Stage::kResponseScan: return "response_scan";
+    case Stage::kStreamHold: return "stream_hold";
   }
   return "invalid";
 }
@@ -155,7 +156,7 @@ Status GatewayMetrics::Init() {
   HistogramFamily* stages = m.Keep(registry_.AddHistogram(
       "airlock_stage_duration_seconds",
       "Time spent in each step of a model call (auth, request_scan, audit_commit, upstream, "
-      "upstream_first_chunk, response_scan).",
+      "upstream_first_chunk, response_scan, stream_hold).",
       {"stage"}, StageBounds(), capped));
   static constexpr std::array<std::pair<const char*, const char*>, 4> kProbes = {{
       {"airlock_audit_queue_depth", "Audit events waiting to be committed."},

@@ -933,6 +933,14 @@ awaitable<void> HandleModelCall(Call& c, api::Endpoint endpoint) {
     };
     bool started = false, client_gone = false, scan_failed = false;
     Json last_chunk = Json::object();
+    // How long the scan holds the start of the answer back: from the first
+    // chunk to the first text released (stage stream_hold).
+    std::optional<StageTimer> hold_time;
+    auto released_text = [&](const std::string& text) {
+      if (text.empty() || !hold_time) return;
+      hold_time->Done(metrics::Stage::kStreamHold);
+      hold_time.reset();
+    };
     auto last_sent = std::chrono::steady_clock::now();
     auto emit = [&](const Json& j) -> awaitable<bool> {
       if (!started) {
@@ -968,6 +976,7 @@ awaitable<void> HandleModelCall(Call& c, api::Endpoint endpoint) {
           co_return false;
         }
         if (out_findings.blocked) co_return false;
+        released_text(*rest);
         std::string text = t->rehydrator->Feed(*rest) + t->rehydrator->Finish();
         if (!text.empty() && !co_await emit(FlushChunk(last_chunk, *t, text))) co_return false;
       }
@@ -979,6 +988,7 @@ awaitable<void> HandleModelCall(Call& c, api::Endpoint endpoint) {
       if (first_chunk) {
         first_chunk = false;
         first_chunk_time.Done(metrics::Stage::kUpstreamFirstChunk);
+        hold_time.emplace(c.s);
       }
       Json chunk = Json::parse(data, nullptr, false);
       if (chunk.is_discarded() || !chunk.is_object()) {
@@ -998,6 +1008,7 @@ awaitable<void> HandleModelCall(Call& c, api::Endpoint endpoint) {
           scan_failed = true;
           co_return false;
         }
+        released_text(*released);
         *sl.text = t.rehydrator->Feed(*released);
       }
       if (out_findings.blocked) co_return false;

@@ -56,7 +56,7 @@ expect_contains "lockdown gauge" "$WORK/resp.json" 'airlock_lockdown 0'
 # Per-stage timings: two model calls so far (one plain, one streamed); the
 # plain one was answered whole, the streamed one stream by stream.
 stage_count() { sed -n "s/^airlock_stage_duration_seconds_count{stage=\"$1\"} //p" "$WORK/resp.json"; }
-for want in auth:2 request_scan:2 audit_commit:2 upstream:1 upstream_first_chunk:1 response_scan:1; do
+for want in auth:2 request_scan:2 audit_commit:2 upstream:1 upstream_first_chunk:1 response_scan:1 stream_hold:1; do
   stage=${want%%:*} n=${want##*:}
   if [ "$(stage_count "$stage")" = "$n" ]; then pass "stage $stage timed $n time(s)"
   else fail "stage $stage: count '$(stage_count "$stage")', want $n"; grep stage_duration "$WORK/resp.json" | grep count; fi

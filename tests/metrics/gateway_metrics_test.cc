@@ -174,7 +174,8 @@ TEST(GatewayMetricsTest, CompletionsGiveDurationTokensAndUpstreamErrors) {
 TEST(GatewayMetricsTest, StageDurationsPerStage) {
   auto m = Make();
   const std::vector<Stage> all = {Stage::kAuth,     Stage::kRequestScan,        Stage::kAuditCommit,
-                                  Stage::kUpstream, Stage::kUpstreamFirstChunk, Stage::kResponseScan};
+                                  Stage::kUpstream, Stage::kUpstreamFirstChunk, Stage::kResponseScan,
+                                  Stage::kStreamHold};
   ASSERT_EQ(all.size(), kStageCount);
   // Every stage has its series from the start, at zero.
   std::string text = m->Render();
@@ -210,6 +211,7 @@ TEST(GatewayMetricsTest, StageDurationsPerStage) {
   check("upstream", {0.04});
   EXPECT_EQ(Value(text, Series("airlock_stage_duration_seconds_count", {{"stage", "request_scan"}})), 0u);
   EXPECT_EQ(StageName(Stage::kUpstreamFirstChunk), "upstream_first_chunk");
+  EXPECT_EQ(StageName(Stage::kStreamHold), "stream_hold");
 }
 
 TEST(GatewayMetricsTest, AuthFailuresAndOtherKinds) {

@@ -91,8 +91,9 @@ enum class Stage {
   kUpstream,            // the backend exchange of a non-streamed call
   kUpstreamFirstChunk,  // a streamed call: until the backend's first chunk
   kResponseScan,        // scanning and rehydrating a non-streamed answer
+  kStreamHold,          // a streamed call: from the first chunk to the first text released
 };
-inline constexpr std::size_t kStageCount = 6;
+inline constexpr std::size_t kStageCount = 7;
 std::string_view StageName(Stage s);  // "auth", "request_scan", ...
 
 // A principal-label key derived from the audit HMAC key, so that principal
