@@ -19,7 +19,6 @@ gw_start_provider
 gw_config > "$WORK/airlock.yaml"
 gw_recite_backend "$WORK/airlock.yaml"
 cat >> "$WORK/airlock.yaml" <<YAML
-  - {name: recite, roles: [sales], backends: [eu-recite], default_action: pseudonymise}
 detection:
   timeout_ms: 1000
 YAML

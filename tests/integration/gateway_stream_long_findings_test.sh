@@ -13,9 +13,6 @@ source "$(dirname "$0")/gateway/lib_gateway.sh"
 gw_start_provider
 gw_config > "$WORK/airlock.yaml"
 gw_recite_backend "$WORK/airlock.yaml"
-cat >> "$WORK/airlock.yaml" <<YAML
-  - {name: recite, roles: [sales], backends: [eu-recite], default_action: pseudonymise}
-YAML
 SALES=$(gw_key alice sales DE)
 gw_start
 

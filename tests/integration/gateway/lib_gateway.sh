@@ -2,6 +2,7 @@
 #   gw_start_provider              the recording stand-in provider ($PROVIDER_PORT, $RECORD)
 #   gw_config > file               the test config (backends on the provider)
 #   gw_recite_backend file         adds backend eu-recite (answers with $WORK/recite.txt)
+#                                  and workflow recite on it; more workflows may follow
 #   gw_key PRINCIPAL ROLE [JUR] [EXTRA...]   prints a new key
 #   gw_start [CONFIG]              airlock serve on a free port ($PORT, $BASE, $SERVE_PID)
 #   gw_node SCRIPT                 runs tests/integration/node/SCRIPT with the openai package
@@ -95,6 +96,7 @@ YAML
 
 gw_recite_backend() {
   sed -i "s#^backends:#backends:\n  - {name: eu-recite, type: remote, url: \"http://127.0.0.1:$PROVIDER_PORT/v1\", model: recite, jurisdiction: DE}#" "$1"
+  echo "  - {name: recite, roles: [sales], backends: [eu-recite], default_action: pseudonymise}" >> "$1"
 }
 
 gw_key() {
