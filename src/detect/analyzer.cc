@@ -732,19 +732,34 @@ Result<std::vector<Finding>> Analyzer::AnalyzeText(std::string_view text, const 
   return found;
 }
 
-Result<std::vector<Finding>> Analyzer::AnalyzeViews(std::string_view text) const {
-  const Impl& im = *impl_;
-  if (!im.options.normalize) return std::vector<Finding>{};
-  const unsigned signals = im.options.force_evasion_views ? kSignalNormalize | kSignalEncoded | kSignalSpaced
-                                                          : EvasionSignals(text);
-  if (signals == 0) return std::vector<Finding>{};
-  std::vector<Finding> views;
+namespace {
+
+// Evasion resistance: the findings of the normalised and decoded views of
+// `text` (skipped for plain ASCII with nothing escape- or encoding-like in
+// it: one pass over the bytes). *signals: what EvasionSignals saw (0 when
+// the views did not run).
+Status CollectViewFindings(const Analyzer::Impl& im, std::string_view text, const FieldContext* field,
+                           unsigned* signals, std::vector<Finding>* views) {
+  *signals = im.options.normalize ? EvasionSignals(text) : 0;
+  if (im.options.normalize && im.options.force_evasion_views) {
+    *signals = kSignalNormalize | kSignalEncoded | kSignalSpaced;
+  }
+  if (*signals == 0) return Status::Ok();
   const internal::EvasionLimits limits{im.options.max_decode_depth, im.options.evasion_window_bytes};
   const internal::ViewScan scan = [&](std::string_view view, bool spaced_only, std::vector<Finding>* out) {
     if (internal::CancelRequested()) return CancelledStatus();
-    return CollectFindings(im, view, nullptr, spaced_only, out);
+    return CollectFindings(im, view, field, spaced_only, out);
   };
-  if (Status s = internal::ScanEvasionViews(text, signals, limits, scan, &views); !s.ok()) return s;
+  return internal::ScanEvasionViews(text, *signals, limits, scan, views);
+}
+
+}  // namespace
+
+Result<std::vector<Finding>> Analyzer::AnalyzeViews(std::string_view text) const {
+  const Impl& im = *impl_;
+  std::vector<Finding> views;
+  unsigned signals = 0;
+  if (Status s = CollectViewFindings(im, text, nullptr, &signals, &views); !s.ok()) return s;
   if (internal::CancelRequested()) return CancelledStatus();
   std::vector<Finding> kept;
   for (std::size_t i : internal::KeptIndices(im, views, internal::DuplicateFlags(views))) {
@@ -760,25 +775,9 @@ Result<std::vector<Finding>> Analyzer::AnalyzeUncancelled(std::string_view text,
   Deferral deferral;
   if (Status s = CollectFindings(im, text, field, false, &found, defer ? &deferral : nullptr); !s.ok()) return s;
   if (internal::CancelRequested()) return CancelledStatus();
-  // Evasion resistance: skipped for plain ASCII with nothing escape- or
-  // encoding-like in it (one pass over the bytes).
-  unsigned signals = im.options.normalize ? EvasionSignals(text) : 0;
-  if (im.options.normalize && im.options.force_evasion_views) {
-    signals = kSignalNormalize | kSignalEncoded | kSignalSpaced;
-  }
   std::vector<Finding> views;
-  if (signals != 0) {
-    const internal::EvasionLimits limits{im.options.max_decode_depth,
-                                         im.options.evasion_window_bytes};
-    const internal::ViewScan scan = [&](std::string_view view, bool spaced_only,
-                                        std::vector<Finding>* out) {
-      if (internal::CancelRequested()) return CancelledStatus();
-      return CollectFindings(im, view, field, spaced_only, out);
-    };
-    if (Status s = internal::ScanEvasionViews(text, signals, limits, scan, &views); !s.ok()) {
-      return s;
-    }
-  }
+  unsigned signals = 0;
+  if (Status s = CollectViewFindings(im, text, field, &signals, &views); !s.ok()) return s;
   // The text's own findings first, then the views' (of equal ones, the
   // first is kept).
   std::size_t own = found.size();

@@ -942,13 +942,18 @@ awaitable<void> HandleModelCall(Call& c, api::Endpoint endpoint) {
       hold_time.reset();
     };
     auto last_sent = std::chrono::steady_clock::now();
-    auto emit = [&](const Json& j) -> awaitable<bool> {
+    // One SSE frame to the client; the first opens the stream.
+    auto send = [&](std::string frame) -> awaitable<bool> {
       if (!started) {
         started = true;
         if (!co_await c.out.StartStream(c.Base())) co_return false;
       }
       last_sent = std::chrono::steady_clock::now();
-      const bool ok = co_await c.out.Chunk(api::SseFrame(Dump(j)));
+      const bool ok = co_await c.out.Chunk(std::move(frame));
+      co_return ok;
+    };
+    auto emit = [&](const Json& j) -> awaitable<bool> {
+      const bool ok = co_await send(api::SseFrame(Dump(j)));
       co_return ok;
     };
     // While the guard holds text back, the client may see nothing for a
@@ -958,12 +963,7 @@ awaitable<void> HandleModelCall(Call& c, api::Endpoint endpoint) {
     const auto keepalive = std::chrono::milliseconds(cfg.detection.stream_keepalive_ms);
     auto keep_alive = [&]() -> awaitable<bool> {
       if (keepalive.count() == 0 || std::chrono::steady_clock::now() - last_sent < keepalive) co_return true;
-      if (!started) {
-        started = true;
-        if (!co_await c.out.StartStream(c.Base())) co_return false;
-      }
-      last_sent = std::chrono::steady_clock::now();
-      const bool ok = co_await c.out.Chunk(std::string(": held back until scanned\n\n"));
+      const bool ok = co_await send(std::string(": held back until scanned\n\n"));
       co_return ok;
     };
     // Releases what a choice's texts still hold.
