@@ -930,9 +930,30 @@ Status LocateWindow(const Analyzer::Impl& im, unsigned id, std::string_view text
 
 // Lambdas, not the functions themselves: std::sort inlines a lambda's body
 // but calls through a function pointer on every comparison.
+// Candidates by id first: a counting sort by id (ids are detector indexes,
+// a few hundred), then each id's run by start. The first pass reports in
+// order of end, so a run is mostly in order already: it is sorted only when
+// it is not.
 void SortCandidates(std::vector<scan::Match>* cands) {
-  std::sort(cands->begin(), cands->end(),
-            [](const scan::Match& a, const scan::Match& b) { return CandidateOrder(a, b); });
+  auto by_start = [](const scan::Match& a, const scan::Match& b) { return CandidateOrder(a, b); };
+  constexpr unsigned kMaxBuckets = 4096;
+  unsigned top = 0;
+  for (const scan::Match& m : *cands) top = std::max(top, m.id);
+  if (cands->size() < 64 || top >= kMaxBuckets) {
+    std::sort(cands->begin(), cands->end(), by_start);
+    return;
+  }
+  std::vector<std::uint32_t> first(top + 2, 0);
+  for (const scan::Match& m : *cands) ++first[m.id + 1];
+  for (unsigned id = 0; id <= top; ++id) first[id + 1] += first[id];
+  std::vector<scan::Match> sorted(cands->size());
+  std::vector<std::uint32_t> next(first.begin(), first.end() - 1);
+  for (const scan::Match& m : *cands) sorted[next[m.id]++] = m;
+  for (unsigned id = 0; id <= top; ++id) {
+    auto b = sorted.begin() + first[id], e = sorted.begin() + first[id + 1];
+    if (!std::is_sorted(b, e, by_start)) std::sort(b, e, by_start);
+  }
+  cands->swap(sorted);
 }
 
 void SortHits(std::vector<scan::Match>* hits) {

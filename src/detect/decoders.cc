@@ -151,16 +151,13 @@ Run ReadRun(std::string_view t, std::size_t b) {
 
 void FindRuns(std::string_view t, std::size_t* budget, std::vector<EncodedSegment>* out) {
   for (std::size_t i = 0; i < t.size();) {
-    if (!IsBase64Byte(static_cast<unsigned char>(t[i]))) {
-      ++i;
-      continue;
-    }
+    // Runs shorter than 16 bytes are no candidates (IsEncodedCandidate):
+    // skip to the next longer one. `i` is 0 or follows a non-alphabet byte.
+    std::size_t first_piece = 0;
+    i = internal::NextLongBase64Run(t, i, &first_piece);
+    if (i >= t.size()) break;
     // The fast path judges each line alone; a joined run's first line has
     // 40 or more bytes and so counts by itself.
-    std::size_t first_piece = i;
-    while (first_piece < t.size() && IsBase64Byte(static_cast<unsigned char>(t[first_piece]))) {
-      ++first_piece;
-    }
     if (!internal::IsEncodedCandidate(t, i, first_piece)) {
       // Most words of a text end here, before their bytes are collected. A
       // rejected piece is shorter than a wrapped line, so its run would

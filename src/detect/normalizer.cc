@@ -11,6 +11,10 @@
 #include <cstring>
 #include <limits>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace airlock::detect {
 
 namespace {
@@ -49,6 +53,36 @@ inline std::uint8_t Cls(char c) { return kClass[static_cast<unsigned char>(c)]; 
 inline bool IsHex(char c) { return (Cls(c) & kHex) != 0; }
 inline bool IsUpperHex(char c) { return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'F'); }
 inline bool IsAlnum(char c) { return (Cls(c) & kAlnum) != 0; }
+
+#if defined(__SSE2__)
+// The byte classes of 16 bytes at once, one bit per byte (bit k: p[k]).
+// odd: escape-like (kSpecial) or high (kHigh) bytes.
+struct BlockMasks {
+  unsigned b64 = 0, alnum = 0, sep = 0, odd = 0;
+};
+inline BlockMasks Masks16(const char* p) {
+  const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  auto eq = [&v](char c) { return _mm_cmpeq_epi8(v, _mm_set1_epi8(c)); };
+  // Signed compares: bytes >= 0x80 are negative and fall outside both ranges.
+  auto range = [](__m128i x, char lo, char hi) {
+    return _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8(static_cast<char>(lo - 1))),
+                         _mm_cmplt_epi8(x, _mm_set1_epi8(static_cast<char>(hi + 1))));
+  };
+  const __m128i alnum = _mm_or_si128(range(v, '0', '9'),
+                                     range(_mm_or_si128(v, _mm_set1_epi8(0x20)), 'a', 'z'));
+  const __m128i dash_under = _mm_or_si128(eq('-'), eq('_'));
+  const __m128i b64 = _mm_or_si128(_mm_or_si128(alnum, dash_under), _mm_or_si128(eq('+'), eq('/')));
+  const __m128i sep = _mm_or_si128(_mm_or_si128(eq(' '), eq('.')), _mm_or_si128(dash_under, eq('\t')));
+  const __m128i special =
+      _mm_or_si128(_mm_or_si128(eq('\\'), eq('&')), _mm_or_si128(eq('%'), eq('=')));
+  BlockMasks m;
+  m.b64 = static_cast<unsigned>(_mm_movemask_epi8(b64));
+  m.alnum = static_cast<unsigned>(_mm_movemask_epi8(alnum));
+  m.sep = static_cast<unsigned>(_mm_movemask_epi8(sep));
+  m.odd = static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(special, v)));
+  return m;
+}
+#endif
 
 int HexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -529,53 +563,137 @@ std::size_t UnchangedByNormalize(std::string_view t, std::size_t i) {
 
 }  // namespace
 
-unsigned EvasionSignals(std::string_view t) {
+namespace {
+
+// kWide: 16 bytes at a time where a block holds no escape-like or high byte
+// (SSE2); otherwise, and for such blocks, byte by byte. Both give the same
+// answer (EvasionSignalsProperty.WideEqualsByteByByte).
+template <bool kWide>
+unsigned Signals(std::string_view t) {
   constexpr unsigned kAll = kSignalNormalize | kSignalEncoded | kSignalSpaced;
   unsigned sig = 0;
   const std::size_t n = t.size();
-  std::size_t run = 0;  // start of the current base64 run
-  bool in_run = false;
-  for (std::size_t i = 0; i < n; ++i) {
-    const char c = t[i];
-    const std::uint8_t cls = Cls(c);
-    if ((cls & kB64) != 0) {
-      if (!in_run) {
-        run = i;
-        in_run = true;
-      }
-      if ((cls & kAlnum) != 0 && (i == 0 || !IsAlnum(t[i - 1])) && i + 2 < n &&
-          (Cls(t[i + 1]) & kSep) != 0 && (sig & kSignalSpaced) == 0) {
-        std::size_t end = 0;
-        if (SpacedRun(t, i, &end) >= kMinSpacedTokens) sig |= kSignalSpaced;
-      }
-      continue;
-    }
-    if (in_run) {
-      in_run = false;
-      if (i - run >= 16 && internal::IsEncodedCandidate(t, run, i)) sig |= kSignalEncoded;
-    }
-    if ((cls & (kSpecial | kHigh)) == 0) continue;
-    if ((cls & kHigh) != 0) {
-      if (const std::size_t len = UnchangedByNormalize(t, i); len != 0) {
-        i += len - 1;
-        continue;
-      }
-      sig |= kSignalNormalize;
-    } else if (c == '\\') {
-      if (i + 1 < n && t[i + 1] == 'u') sig |= kSignalNormalize;
-    } else if (c == '&') {
-      if (i + 1 < n && (t[i + 1] == '#' || ((t[i + 1] | 0x20) >= 'a' && (t[i + 1] | 0x20) <= 'z'))) {
-        sig |= kSignalNormalize;
-      }
-    } else if (c == '%') {
-      if (i + 2 < n && IsHex(t[i + 1]) && IsHex(t[i + 2])) sig |= kSignalNormalize;
-    } else if (internal::IsQpEscape(t, i)) {
+  // The base64 run that ends at a non-alphabet byte starts after the last
+  // such byte (run_from: one past it).
+  std::size_t run_from = 0;
+  auto run_ends_at = [&](std::size_t i) {
+    if (i - run_from >= 16 && (sig & kSignalEncoded) == 0 &&
+        internal::IsEncodedCandidate(t, run_from, i)) {
       sig |= kSignalEncoded;
     }
-    if (sig == kAll) return sig;
+  };
+  // A single alnum byte after a non-alnum one, followed by a separator.
+  auto spaced_at = [&](std::size_t i) {
+    std::size_t end = 0;
+    if (SpacedRun(t, i, &end) >= kMinSpacedTokens) sig |= kSignalSpaced;
+  };
+  std::size_t i = 0;
+  while (i < n) {
+    std::size_t scalar_until = n;
+#if defined(__SSE2__)
+    if (kWide && i + 16 <= n) {
+      const BlockMasks m = Masks16(t.data() + i);
+      if (m.odd == 0) {
+        // No escape and no high byte: only run ends and spaced tokens.
+        const unsigned prev_alnum = (m.alnum << 1) | (i > 0 && IsAlnum(t[i - 1]) ? 1u : 0u);
+        const unsigned next_sep =
+            (m.sep >> 1) | (i + 16 < n && (Cls(t[i + 16]) & kSep) != 0 ? 0x8000u : 0u);
+        for (unsigned c = m.alnum & ~prev_alnum & next_sep & 0xFFFFu;
+             c != 0 && (sig & kSignalSpaced) == 0; c &= c - 1) {
+          const std::size_t k = i + static_cast<unsigned>(__builtin_ctz(c));
+          if (k + 2 < n) spaced_at(k);
+        }
+        for (unsigned nb = ~m.b64 & 0xFFFFu; nb != 0; nb &= nb - 1) {
+          const std::size_t k = i + static_cast<unsigned>(__builtin_ctz(nb));
+          run_ends_at(k);
+          run_from = k + 1;
+        }
+        if (sig == kAll) return sig;
+        i += 16;
+        continue;
+      }
+      scalar_until = i + 16;
+    }
+#endif
+    // Byte by byte: blocks with an escape-like or high byte, and the tail.
+    for (; i < n && i < scalar_until; ++i) {
+      const char c = t[i];
+      const std::uint8_t cls = Cls(c);
+      if ((cls & kB64) != 0) {
+        if ((cls & kAlnum) != 0 && (i == 0 || !IsAlnum(t[i - 1])) && i + 2 < n &&
+            (Cls(t[i + 1]) & kSep) != 0 && (sig & kSignalSpaced) == 0) {
+          spaced_at(i);
+        }
+        continue;
+      }
+      run_ends_at(i);
+      run_from = i + 1;
+      if ((cls & (kSpecial | kHigh)) == 0) continue;
+      if ((cls & kHigh) != 0) {
+        if (const std::size_t len = UnchangedByNormalize(t, i); len != 0) {
+          i += len - 1;
+          run_from = i + 1;
+          continue;
+        }
+        sig |= kSignalNormalize;
+      } else if (c == '\\') {
+        if (i + 1 < n && t[i + 1] == 'u') sig |= kSignalNormalize;
+      } else if (c == '&') {
+        if (i + 1 < n && (t[i + 1] == '#' || ((t[i + 1] | 0x20) >= 'a' && (t[i + 1] | 0x20) <= 'z'))) {
+          sig |= kSignalNormalize;
+        }
+      } else if (c == '%') {
+        if (i + 2 < n && IsHex(t[i + 1]) && IsHex(t[i + 2])) sig |= kSignalNormalize;
+      } else if (internal::IsQpEscape(t, i)) {
+        sig |= kSignalEncoded;
+      }
+      if (sig == kAll) return sig;
+    }
   }
-  if (in_run && n - run >= 16 && internal::IsEncodedCandidate(t, run, n)) sig |= kSignalEncoded;
+  run_ends_at(n);
   return sig;
 }
+
+}  // namespace
+
+unsigned EvasionSignals(std::string_view t) { return Signals<true>(t); }
+
+namespace internal {
+
+unsigned EvasionSignalsByteByByte(std::string_view t) { return Signals<false>(t); }
+
+std::size_t NextLongBase64Run(std::string_view t, std::size_t from, std::size_t* end) {
+  const std::size_t n = t.size();
+  std::size_t run_from = from;  // t[from - 1], if any, is no alphabet byte
+  std::size_t i = from;
+#if defined(__SSE2__)
+  for (; i + 16 <= n; i += 16) {
+    for (unsigned nb = ~Masks16(t.data() + i).b64 & 0xFFFFu; nb != 0; nb &= nb - 1) {
+      const std::size_t k = i + static_cast<unsigned>(__builtin_ctz(nb));
+      if (k - run_from >= 16) {
+        *end = k;
+        return run_from;
+      }
+      run_from = k + 1;
+    }
+  }
+#endif
+  for (; i < n; ++i) {
+    if (IsBase64Byte(static_cast<unsigned char>(t[i]))) continue;
+    if (i - run_from >= 16) {
+      *end = i;
+      return run_from;
+    }
+    run_from = i + 1;
+  }
+  if (n - run_from >= 16) {
+    *end = n;
+    return run_from;
+  }
+  *end = n;
+  return n;
+}
+
+}  // namespace internal
 
 }  // namespace airlock::detect

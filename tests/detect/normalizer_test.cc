@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <random>
+#include <string>
+#include <vector>
 
 #include "airlock/detect/decoders.h"
 
@@ -269,5 +271,72 @@ TEST(EvasionSignalsProperty, SilentMeansNothingToDo) {
   EXPECT_GT(silent, 300);
 }
 
+
+// EvasionSignals looks at 16 bytes at a time where a block holds no escape
+// or high byte; the answer is the byte-by-byte loop's, for long runs,
+// spaced tokens and escapes at every offset of a block.
+TEST(EvasionSignalsProperty, WideEqualsByteByByte) {
+  std::mt19937 rng(11);
+  const std::vector<std::string> pieces = {
+      "a ", "b-", "7.", "x_", "Z\t", "word ", "Token", "abcdefghij", "QUJDREVGR0hJSktM",
+      "0123456789", "+/", "==", "=C3=A9", "&amp;", "%2F", "\\u0041", "\u00e9", "\uFF11",
+      "\u200B", ". ", "\n", "@", "=\n", "Stra\u00DFe ", "\xC3"};
+  int differing_signals = 0;
+  for (int iter = 0; iter < 4000; ++iter) {
+    std::string t;
+    const int count = static_cast<int>(rng() % 60);
+    for (int k = 0; k < count; ++k) t += pieces[rng() % pieces.size()];
+    SCOPED_TRACE(t);
+    const unsigned wide = EvasionSignals(t);
+    ASSERT_EQ(wide, internal::EvasionSignalsByteByByte(t));
+    if (wide != 0 && wide != (kSignalNormalize | kSignalEncoded | kSignalSpaced)) ++differing_signals;
+  }
+  EXPECT_GT(differing_signals, 100);  // the texts are not all alike
+  // Each signal alone, at every offset across 16-byte blocks.
+  for (std::size_t pad = 0; pad < 40; ++pad) {
+    const std::string lead(pad, 'w');
+    for (const std::string& body :
+         {std::string(" D E 8 9 3 7 0 4 "), std::string(" SGVsbG8gd29ybGQgaGVsbG8 "),
+          std::string(" caf=C3=A9 "), std::string(" a%20b "), std::string(" \uFF11 ")}) {
+      const std::string t = lead + body + std::string(40 - pad, 'q');
+      SCOPED_TRACE(t);
+      EXPECT_NE(EvasionSignals(t), 0u);
+      EXPECT_EQ(EvasionSignals(t), internal::EvasionSignalsByteByByte(t));
+    }
+  }
+}
+
+// NextLongBase64Run finds what a byte loop over the alphabet finds.
+TEST(EvasionSignalsProperty, NextLongBase64RunMatchesAByteLoop) {
+  std::mt19937 rng(5);
+  const std::string alphabet = "abcXYZ019+/-_ .=\n\xC3\xA9";
+  for (int iter = 0; iter < 3000; ++iter) {
+    std::string t;
+    const int len = static_cast<int>(rng() % 200);
+    // Long stretches of alphabet bytes with the odd other byte.
+    for (int k = 0; k < len; ++k) t += alphabet[rng() % (rng() % 4 == 0 ? alphabet.size() : 13)];
+    SCOPED_TRACE(t);
+    std::size_t from = 0;
+    while (true) {
+      // The byte loop's answer.
+      std::size_t b = t.size(), e = t.size();
+      for (std::size_t i = from, run = from; i <= t.size(); ++i) {
+        if (i < t.size() && internal::IsBase64Byte(static_cast<unsigned char>(t[i]))) continue;
+        if (i - run >= 16) {
+          b = run;
+          e = i;
+          break;
+        }
+        run = i + 1;
+      }
+      std::size_t end = 0;
+      const std::size_t got = internal::NextLongBase64Run(t, from, &end);
+      ASSERT_EQ(got, b);
+      if (got == t.size()) break;
+      ASSERT_EQ(end, e);
+      from = end;
+    }
+  }
+}
 }  // namespace
 }  // namespace airlock::detect

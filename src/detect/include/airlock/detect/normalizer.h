@@ -107,6 +107,13 @@ inline bool IsBase64Byte(unsigned char c) {
 // more, or holding a digit, '+', '/', or an upper-case letter after another
 // run byte (ordinary words do not).
 bool IsEncodedCandidate(std::string_view text, std::size_t b, std::size_t e);
+// The first run of at least 16 alphabet bytes (IsBase64Byte), whole, that
+// starts at or after `from`, where t[from - 1], if any, is no alphabet
+// byte: returns its start and sets *end; returns text.size() when there is
+// none. 16 bytes at a time where the CPU allows.
+std::size_t NextLongBase64Run(std::string_view text, std::size_t from, std::size_t* end);
+// EvasionSignals without its 16-byte blocks (tests compare the two).
+unsigned EvasionSignalsByteByByte(std::string_view text);
 // '=' at `i` starts a quoted-printable escape: "=HH" (upper-case hex) or a
 // soft line break.
 bool IsQpEscape(std::string_view text, std::size_t i);
