@@ -343,6 +343,14 @@ Result<std::shared_ptr<const Analyzer>> Analyzer::Create(Catalog catalog,
   std::stable_sort(order.begin(), order.end(), [&](unsigned a, unsigned b) { return widest[a] > widest[b]; });
   impl->detector_rank.resize(dets.size());
   for (unsigned r = 0; r < order.size(); ++r) impl->detector_rank[order[r]] = r;
+  {
+    std::vector<std::string> ids;
+    for (const Detector& d : dets) ids.push_back(d.id);
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    for (std::uint32_t k = 0; k < ids.size(); ++k) impl->id_info[ids[k]].order = k;
+    for (const std::string& id : impl->container_ids) impl->id_info[id].container = true;
+  }
   impl->context_gated.resize(dets.size(), 0);
   for (unsigned i = 0; i < dets.size(); ++i) {
     const Detector& d = dets[i];
@@ -1067,11 +1075,16 @@ std::vector<std::size_t> KeptIndices(const Analyzer::Impl& im, const std::vector
   // copied into one compact array first: sorting tens of thousands of
   // indices through the Finding records (strings and all) was mostly cache
   // misses.
+  // A detector id is compared by its place in the catalog's ids' order
+  // (Impl::id_info) rather than as a string; an id from outside the
+  // catalog (kUnknownId) compares as a string.
+  constexpr std::uint32_t kUnknownId = ~std::uint32_t{0};
   struct Key {
     std::uint64_t size;
     std::uint64_t begin;
     double score;
     const std::string* detector;
+    std::uint32_t id_order;
     std::uint32_t index;
     bool container;
     bool validated;
@@ -1081,18 +1094,22 @@ std::vector<std::size_t> KeptIndices(const Analyzer::Impl& im, const std::vector
   for (std::size_t i = 0; i < found.size(); ++i) {
     if (!dropped.empty() && dropped[i]) continue;
     const Finding& f = found[i];
-    const bool container = !im.container_ids.empty() &&
-                           std::find(im.container_ids.begin(), im.container_ids.end(), f.detector) !=
-                               im.container_ids.end();
-    order.push_back({f.span.size(), f.span.begin, f.score, &f.detector, static_cast<std::uint32_t>(i),
-                     container, f.validated});
+    auto info = im.id_info.find(f.detector);
+    const bool known = info != im.id_info.end();
+    order.push_back({f.span.size(), f.span.begin, f.score, &f.detector,
+                     known ? info->second.order : kUnknownId, static_cast<std::uint32_t>(i),
+                     known && info->second.container, f.validated});
   }
   std::sort(order.begin(), order.end(), [](const Key& x, const Key& y) {
     if (x.container != y.container) return y.container;
     if (x.validated != y.validated) return x.validated;
     if (x.size != y.size) return x.size > y.size;
     if (x.score != y.score) return x.score > y.score;
-    if (*x.detector != *y.detector) return *x.detector < *y.detector;
+    if (x.id_order != kUnknownId && y.id_order != kUnknownId) {
+      if (x.id_order != y.id_order) return x.id_order < y.id_order;
+    } else if (*x.detector != *y.detector) {
+      return *x.detector < *y.detector;
+    }
     return x.begin < y.begin;
   });
   // Spans kept so far: disjoint, so ordered by begin they are ordered by end

@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <unordered_map>
 #include <vector>
 
 #include "airlock/detect/analyzer.h"
@@ -103,6 +104,13 @@ struct Analyzer::Impl {
   std::vector<std::unique_ptr<scan::Scanner>> locators;
   // Ids of detectors with `container: true`.
   std::vector<std::string> container_ids;
+  // Per detector id: its place in the ids' byte order, and whether it is a
+  // container (overlap resolution orders findings by id).
+  struct IdInfo {
+    std::uint32_t order = 0;
+    bool container = false;
+  };
+  std::unordered_map<std::string, IdInfo> id_info;
   // Per detector: its patterns' ids [first, last).
   std::vector<std::pair<unsigned, unsigned>> detector_patterns;
   // Per detector: its place when detectors are ordered by their widest
