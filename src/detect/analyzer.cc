@@ -449,6 +449,13 @@ Status LocateEnds(const Analyzer::Impl& im, std::string_view text,
     merged.clear();
     for (auto k = i; k != j; ++k) {
       const std::uint64_t end = k->second;
+      // A walk-back locator takes each end alone, with the window of its
+      // reach (internal::OwnWindow): the stream locates an end as soon as
+      // it arrives, and both must agree.
+      if (im.patterns[id].locator != nullptr) {
+        merged.push_back({internal::OwnWindow(end, reach), k, k + 1});
+        continue;
+      }
       if (!merged.empty() && internal::JoinsWindow(merged.back().span, end, reach)) {
         merged.back().span.end = std::max<std::uint64_t>(merged.back().span.end, end);
         merged.back().last = k + 1;

@@ -211,6 +211,9 @@ void StreamAnalyzer::State::Trim(std::uint64_t cf) {
   std::uint64_t keep = std::min(cf, pending_from);
   // Expanders and word-boundary checks look before a candidate.
   keep = SubSat(keep, internal::kExpanderReach + 1);
+  // The second-pass window of an end still to come (after written - kSlack)
+  // reaches back max_reach; a byte more for a \b at its start.
+  keep = std::min(keep, SubSat(written, kSlack + max_reach + 1));
   if (keep > base && keep - base >= buf.size() / 2) {
     buf.erase(0, keep - base);
     base = keep;
@@ -253,9 +256,18 @@ Status StreamAnalyzer::State::Advance(std::vector<Finding>* out) {
     }
     gate_wait.resize(kept_wait);
   }
-  for (const auto& [id, end] : new_ends) {
+  for (const auto& e : new_ends) {
+    const auto& [id, end] = e;
     const std::uint64_t reach = internal::LocatorReach(*im, id);
-    const ByteSpan w{SubSat(end, reach), end};
+    const ByteSpan w = internal::OwnWindow(end, reach);
+    if (im->patterns[id].locator != nullptr) {
+      // A walk-back locator needs only the bytes before the end (Analyze
+      // takes such ends alone too): located now, no open window holds the
+      // frontier back for it.
+      Status s = internal::LocateWindow(*im, id, buf, base, w, &e, &e + 1, &cands);
+      if (!s.ok()) return s;
+      continue;
+    }
     Chain& c = chains[id];
     if (c.open && !internal::JoinsWindow(c.window, end, reach)) {
       Status s = CloseChain(id);

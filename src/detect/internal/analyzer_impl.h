@@ -161,9 +161,14 @@ inline std::uint64_t LocatorReach(const Analyzer::Impl& im, unsigned id) {
 // cap keeps a match's start within its reach plus the cap, so that a
 // stream can close windows after a bounded wait.
 inline constexpr std::uint64_t kMergeSlack = 1024;
+// The second-pass window of an end taken alone: `reach` bytes back.
+// Patterns with a walk-back locator are located end by end in it.
+inline ByteSpan OwnWindow(std::uint64_t end, std::uint64_t reach) {
+  return ByteSpan{end > reach ? end - reach : 0, end};
+}
 // Whether the window of an end at `end` joins the window `cur`.
 inline bool JoinsWindow(const ByteSpan& cur, std::uint64_t end, std::uint64_t reach) {
-  const std::uint64_t begin = end > reach ? end - reach : 0;
+  const std::uint64_t begin = OwnWindow(end, reach).begin;
   return begin <= cur.end && end - cur.begin <= reach + kMergeSlack;
 }
 
