@@ -20,6 +20,7 @@
 #include "internal/evasion.h"
 #include "internal/expanders.h"
 #include "internal/pattern_alphabet.h"
+#include "internal/pattern_prefix.h"
 
 namespace airlock::detect {
 
@@ -1266,7 +1267,19 @@ Status StreamingScanners(const Analyzer::Impl& im, const scan::Scanner** prefilt
       }
       *out = std::make_unique<scan::Scanner>(*db);
     };
-    build(im.prefilter_patterns, /*literals=*/false, "prefilter-stream", &im.stream_prefilter);
+    std::vector<scan::Pattern> with_markers = im.prefilter_patterns;
+    for (const scan::Pattern& p : im.prefilter_patterns) {
+      if (p.id >= im.patterns.size() || !ProseWideAlphabet(im.alphabets[p.id]) ||
+          LocatorReach(im, p.id) <= kNarrowReach) {
+        continue;
+      }
+      if (auto prefix = BoundedPrefix(p, kNarrowReach)) {
+        with_markers.push_back({prefix->expression,
+                                kMarkerBase + static_cast<unsigned>(im.stream_markers.size()), p.flags});
+        im.stream_markers.push_back({p.id, prefix->max_width});
+      }
+    }
+    build(with_markers, /*literals=*/false, "prefilter-stream-markers", &im.stream_prefilter);
     build(im.dictionary_patterns, /*literals=*/true, "dictionary-stream", &im.stream_dictionary);
   });
   if (!im.stream_status.ok()) return im.stream_status;

@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <bitset>
+#include <deque>
 #include <limits>
 
 #include "internal/analyzer_impl.h"
+#include "internal/code_lines.h"
 #include "internal/expanders.h"
 
 namespace airlock::detect {
@@ -47,9 +49,7 @@ bool SpanOrder(const Finding& a, const Finding& b) {
   return a.span.end < b.span.end;
 }
 
-// Patterns that reach back further than this are tracked by alphabet (see
-// AlphabetGroup); the frontier holds back this much for the others.
-constexpr std::uint64_t kNarrowReach = 64;
+using internal::kNarrowReach;
 
 // Patterns of one alphabet whose reach exceeds kNarrowReach. A match still
 // to come ends at or after written - 1 and holds every byte between its
@@ -61,6 +61,32 @@ struct AlphabetGroup {
   std::bitset<256> alphabet;
   std::uint64_t reach = 0;       // the longest reach of its patterns
   std::uint64_t last_break = 0;
+};
+
+// A pattern that reaches back further than kNarrowReach, with a prose-wide
+// alphabet (internal::ProseWideAlphabet) and a prefix marker
+// (Impl::StreamMarker): each of its matches
+// starts with a match of the prefix at most `width` bytes long. A match
+// still in progress has passed its prefix, whose end the stream reported
+// (`ends`, ascending), or is still in it: it began at most `width` before
+// a marker end or before the end of the text. On prose the markers are
+// rare, so the bound is `width` bytes instead of the pattern's 1 KiB reach.
+struct MarkerTrack {
+  std::uint64_t reach = 0;
+  std::uint64_t width = 0;
+  std::deque<std::uint64_t> ends;
+};
+
+// Patterns that are runs of code-shaped lines (internal::IsCodeRunPattern):
+// a match still in progress began at the start of the current run of
+// complete lines that may be code (or blank), or of the current line when
+// the last complete line may not.
+struct CodeRuns {
+  bool on = false;
+  std::uint64_t reach = 0;       // the longest reach of such patterns
+  std::uint64_t line_start = 0;  // start of the line not complete yet
+  std::uint64_t run_start = kNever;  // first line of the current run; kNever: none
+  std::uint64_t upto = 0;        // bytes before it have been read
 };
 
 // The second-pass window of one variable-width pattern that may still grow.
@@ -89,6 +115,9 @@ struct StreamAnalyzer::State {
   // the groups' last_break.
   std::uint64_t narrow_reach = 0;
   std::vector<AlphabetGroup> groups;
+  std::vector<MarkerTrack> markers;
+  CodeRuns code_runs;
+  std::vector<int> marker_track;  // per Impl::stream_markers entry: its track, or -1
   std::uint64_t breaks_upto = 0;
   std::uint64_t max_left_move = 0;
   std::uint64_t max_before = 0;     // longest context `before` window
@@ -156,6 +185,12 @@ struct StreamAnalyzer::State {
   // Runs the first-pass stream scans over the gathered bytes, then Advance.
   Status ScanGathered(std::vector<Finding>* out);
   std::uint64_t CandidateFrontier() const;
+  // A marker end reported by the first pass (id kMarkerBase + index).
+  void AddMarker(const scan::Match& m);
+  // Drops marker ends too old to bound any match still in progress.
+  void PruneMarkers();
+  // Reads the lines completed since the last call (CodeRuns).
+  void UpdateCodeRuns();
   // Folds the bytes scanned since the last call into the groups' last_break.
   void UpdateBreaks();
   void Trim(std::uint64_t candidate_frontier);
@@ -184,9 +219,57 @@ std::uint64_t StreamAnalyzer::State::CandidateFrontier() const {
   for (const AlphabetGroup& g : groups) {
     cf = std::min(cf, std::max(SubSat(written + 1, kSlack + g.reach), g.last_break));
   }
+  if (code_runs.on) {
+    const std::uint64_t b = std::min(code_runs.run_start, code_runs.line_start);
+    cf = std::min(cf, std::max(SubSat(written + 1, kSlack + code_runs.reach), b));
+  }
+  for (const MarkerTrack& t : markers) {
+    // Prefixes ending after written - kSlack are not reported yet.
+    std::uint64_t b = SubSat(written + 1, kSlack + t.width);
+    if (!t.ends.empty()) b = std::min(b, SubSat(t.ends.front(), t.width));
+    cf = std::min(cf, std::max(SubSat(written + 1, kSlack + t.reach), b));
+  }
   for (unsigned id : open_chains) cf = std::min<std::uint64_t>(cf, chains[id].window.begin);
   for (const auto& [id, end] : gate_wait) cf = std::min(cf, SubSat(end, internal::LocatorReach(*im, id)));
   return cf;
+}
+
+void StreamAnalyzer::State::AddMarker(const scan::Match& m) {
+  const int t = marker_track[m.id - internal::kMarkerBase];
+  if (t >= 0) markers[static_cast<std::size_t>(t)].ends.push_back(m.to);
+}
+
+void StreamAnalyzer::State::PruneMarkers() {
+  for (MarkerTrack& t : markers) {
+    // A prefix that ended at e bounds starts from e - width on; once that is
+    // before the reach bound it bounds nothing.
+    const std::uint64_t reach_bound = SubSat(written + 1, kSlack + t.reach);
+    while (!t.ends.empty() && SubSat(t.ends.front(), t.width) <= reach_bound) t.ends.pop_front();
+  }
+}
+
+void StreamAnalyzer::State::UpdateCodeRuns() {
+  CodeRuns& r = code_runs;
+  if (!r.on) return;
+  for (std::uint64_t p = std::max(r.upto, base); p < written;) {
+    const std::size_t nl = buf.find('\n', p - base);
+    if (nl == std::string::npos || base + nl >= written) break;
+    const std::uint64_t q = base + nl;
+    // A line whose start was trimmed away is taken as code (it only moves
+    // the bound earlier; the reach bound applies anyway).
+    const bool trimmed = r.line_start < base;
+    const std::string_view line =
+        trimmed ? std::string_view() : std::string_view(buf).substr(r.line_start - base, q - r.line_start);
+    const bool code = trimmed || internal::MayBeCodeLine(line);
+    if (!code && !internal::IsBlankLine(line)) {
+      r.run_start = kNever;
+    } else if (code && r.run_start == kNever) {
+      r.run_start = r.line_start;  // a run begins with a code line
+    }
+    r.line_start = q + 1;
+    p = q + 1;
+  }
+  r.upto = written;
 }
 
 void StreamAnalyzer::State::UpdateBreaks() {
@@ -304,6 +387,8 @@ Status StreamAnalyzer::State::Advance(std::vector<Finding>* out) {
   }
   for (std::size_t i = old_cands; i < cands.size(); ++i) AddPending(cands[i]);
   UpdateBreaks();
+  UpdateCodeRuns();
+  PruneMarkers();
   const std::uint64_t cf = CandidateFrontier();
 
   // 3. Evaluate the complete groups whose text has arrived.
@@ -432,6 +517,15 @@ Result<std::unique_ptr<StreamAnalyzer>> StreamAnalyzer::Create(
     if (im.context_gated[i]) st->max_gate_need = std::max(st->max_gate_need, st->right_need[i] + kSlack);
     st->max_left_move = std::max(st->max_left_move, st->left_move[i]);
   }
+  std::vector<int> marker_of(im.patterns.size(), -1);
+  for (std::size_t k = 0; k < im.stream_markers.size(); ++k) {
+    marker_of[im.stream_markers[k].pattern] = static_cast<int>(k);
+  }
+  st->marker_track.assign(im.stream_markers.size(), -1);
+  std::vector<char> code_run(im.patterns.size(), 0);
+  for (const scan::Pattern& p : im.prefilter_patterns) {
+    if (p.id < im.patterns.size() && internal::IsCodeRunPattern(p.expression)) code_run[p.id] = 1;
+  }
   for (unsigned id = 0; id < im.patterns.size(); ++id) {
     const auto& p = im.patterns[id];
     // An open window of a variable-width pattern reaches back at most its
@@ -445,6 +539,17 @@ Result<std::unique_ptr<StreamAnalyzer>> StreamAnalyzer::Create(
     // merge slack is in the open windows, which the frontier reads).
     const std::uint64_t start_reach = p.fixed_width != 0 ? p.fixed_width : internal::LocatorReach(im, id);
     const std::bitset<256>& alphabet = im.alphabets[id];
+    if (start_reach > kNarrowReach && alphabet.all() && code_run[id]) {
+      st->code_runs.on = true;
+      st->code_runs.reach = std::max(st->code_runs.reach, start_reach);
+      continue;
+    }
+    if (start_reach > kNarrowReach && internal::ProseWideAlphabet(alphabet) && marker_of[id] >= 0) {
+      const auto& mk = im.stream_markers[static_cast<std::size_t>(marker_of[id])];
+      st->marker_track[static_cast<std::size_t>(marker_of[id])] = static_cast<int>(st->markers.size());
+      st->markers.push_back({start_reach, mk.width, {}});
+      continue;
+    }
     if (start_reach <= kNarrowReach || alphabet.all()) {
       st->narrow_reach = std::max(st->narrow_reach, start_reach);
       continue;
@@ -489,6 +594,10 @@ Status StreamAnalyzer::State::ScanGathered(std::vector<Finding>* out) {
   st.written = st.received;
   // Matches are reported with stream offsets.
   auto on_pre = [&](const scan::Match& m) {
+    if (m.id >= internal::kMarkerBase) {
+      st.AddMarker(m);
+      return true;
+    }
     internal::CollectPrefilterMatch(*st.im, m, &st.p1);
     return true;
   };
@@ -515,6 +624,7 @@ Status StreamAnalyzer::Finish(std::vector<Finding>* out) {
   Status s;
   if (st.prefilter != nullptr) {
     s = st.prefilter->Close([&](const scan::Match& m) {
+      if (m.id >= internal::kMarkerBase) return true;  // the stream has ended
       internal::CollectPrefilterMatch(im, m, &st.p1);
       return true;
     });

@@ -454,11 +454,126 @@ detectors:
     ASSERT_FALSE(block->empty());
     EXPECT_TRUE(SameAll(*block, Stream(*a, text, cuts))) << Describe(*block);
   };
-  std::uint64_t token = 0, any = 0;
+  std::uint64_t token = 0, any = 0, unmarked = 0;
   trail("\\bTOK-[A-Za-z0-9]{4,1000}\\b", &token);
+  // Every byte, but every match starts with the prefix "TOK-": the stream
+  // marks where a prefix ended (internal::BoundedPrefix), and on text
+  // without one nothing can be in progress more than 4 bytes back.
   trail("TOK-.{4,}", &any);
+  // Every byte and no bounded prefix: the pattern's reach.
+  trail("(?s).{4,}TOK-a", &unmarked);
   EXPECT_LT(token, 600u);  // the batching of writes and evaluation, not the reach
-  EXPECT_GE(any, 1000u);
+  EXPECT_LT(any, 600u);
+  EXPECT_GE(unmarked, 1000u);
+}
+
+// The catalog's widest patterns that can match every byte: a secret
+// assignment (bounded by its prefix marker, "api_key = ") and a block of
+// source code (bounded by the run of code-shaped lines it begins). Streamed
+// a few bytes at a time, each is found whole, as in block mode, and
+// SafeOffset never passes its start while it is in progress (Stream checks
+// that); on the prose before them the hold-back is not the 1 KiB reach.
+TEST_F(StreamAnalyzerTest, WidePatternsInProgressHoldTheirStart) {
+  std::string prose;
+  for (int i = 0; i < 100; ++i) {
+    prose += "the customer called about the renewal and nothing else changed.";
+    prose += i % 4 == 3 ? "\n" : " ";
+  }
+  std::string value;
+  std::mt19937 rng(3);
+  const std::string alnum = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+  for (int i = 0; i < 700; ++i) value += alnum[rng() % alnum.size()];
+  const std::string secret = "config: api_key = \"" + value + "\"\n";
+  const std::string code =
+      "def load_config(path):\n    with open(path) as f:\n        data = json.load(f)\n"
+      "    if not data:\n        return None\n    return data['settings']\n";
+  const std::string text = prose + secret + prose + code + prose;
+  auto block = A()->Analyze(text);
+  ASSERT_TRUE(block.ok());
+  auto has = [&](const char* detector, std::size_t begin_at_or_after) {
+    return std::any_of(block->begin(), block->end(), [&](const Finding& f) {
+      return f.detector == detector && f.span.begin >= begin_at_or_after;
+    });
+  };
+  ASSERT_TRUE(has("secret_assignment", prose.size())) << Describe(*block);
+  ASSERT_TRUE(has("source_code", 2 * prose.size() + secret.size())) << Describe(*block);
+  for (std::size_t step : {3u, 16u, 61u}) {
+    std::vector<std::size_t> cuts;
+    for (std::size_t p = step; p < text.size(); p += step) cuts.push_back(p);
+    EXPECT_TRUE(SameAll(*block, Stream(A(), text, cuts))) << "step " << step;
+  }
+  // After the first prose alone, nothing holds the stream back 1 KiB.
+  auto s = StreamAnalyzer::Create(A());
+  ASSERT_TRUE(s.ok());
+  std::vector<Finding> got;
+  for (std::size_t p = 0; p < prose.size(); p += 16) {
+    ASSERT_TRUE((*s)->Write(std::string_view(prose).substr(p, 16), &got).ok());
+  }
+  EXPECT_LT((*s)->bytes_written() - (*s)->SafeOffset(), 900u);
+}
+
+// The two bounds for prose-wide patterns, each alone (no other detector's
+// window or line can hold the stream back for them): while a match is in
+// progress, SafeOffset stays at its start (Stream checks every write).
+TEST(StreamFrontier, AMarkerHoldsTheStartOfAMatchInProgress) {
+  auto c = Catalog::Parse(R"(
+detectors:
+  - id: token
+    entity_type: TEST_TOKEN
+    data_class: credential
+    jurisdiction: INTL
+    patterns: ['TOK-[a-z ]{4,}!']
+    score: 0.9
+)",
+                          "t.yaml", ".");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  auto a = Analyzer::Create(std::move(*c), {});
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  std::string prose;
+  for (int i = 0; i < 40; ++i) prose += "the weather is fine and nothing happens today. ";
+  std::string body;
+  while (body.size() < 900) body += "abc def ";
+  const std::string text = prose + "TOK-" + body + "!" + prose;
+  auto block = (*a)->Analyze(text);
+  ASSERT_TRUE(block.ok());
+  ASSERT_EQ(block->size(), 1u);
+  EXPECT_EQ(block->front().span.begin, prose.size());
+  std::vector<std::size_t> cuts;
+  for (std::size_t p = 8; p < text.size(); p += 8) cuts.push_back(p);
+  EXPECT_TRUE(SameAll(*block, Stream(*a, text, cuts))) << Describe(*block);
+}
+
+TEST(StreamFrontier, ARunOfCodeLinesHoldsItsFirstLine) {
+  auto c = Catalog::LoadFile(std::string(AIRLOCK_SOURCE_DATA_DIR) + "/detectors/source_code.yaml");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  auto a = Analyzer::Create(std::move(*c), {});
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  std::string prose;
+  for (int i = 0; i < 40; ++i) prose += i % 4 == 3 ? "nothing happens today.\n" : "the weather is fine. ";
+  // The first two lines are longer than a scan batch, so that the stream
+  // decides about the block's start before its third line (its first
+  // possible end) arrives.
+  const std::string code =
+      "def load_config(path, retries=3, timeout=30, verbose=False, cache=None, strict=True, "
+      "fallback=None, encoding='utf-8', mode='r', buffering=-1, errors=None, newline=None, "
+      "closefd=True, opener=None, schema=None, defaults=None, overrides=None, env_prefix='APP_', "
+      "watch=False, reload_interval=60):\n"
+      "    with open(path, mode=mode, buffering=buffering, encoding=encoding, errors=errors, "
+      "newline=newline, closefd=closefd, opener=opener) as f, lock(path, timeout=timeout, "
+      "retries=retries, verbose=verbose) as guard, audit(path, schema=schema, strict=strict) as "
+      "trail:\n"
+      "        data = json.load(f)\n    if not data:\n        return None\n"
+      "    return data['settings']\n";
+  const std::string text = prose + code + prose;
+  auto block = (*a)->Analyze(text);
+  ASSERT_TRUE(block.ok());
+  ASSERT_EQ(block->size(), 1u) << Describe(*block);
+  EXPECT_EQ(block->front().span.begin, prose.size());
+  for (std::size_t step : {1u, 5u, 16u}) {
+    std::vector<std::size_t> cuts;
+    for (std::size_t p = step; p < text.size(); p += step) cuts.push_back(p);
+    EXPECT_TRUE(SameAll(*block, Stream(*a, text, cuts))) << "step " << step;
+  }
 }
 
 TEST_F(StreamAnalyzerTest, EmptyStreamAndEmptyChunks) {

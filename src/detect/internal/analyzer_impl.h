@@ -32,6 +32,21 @@ std::uint64_t DeferralRepairs();
 // Pattern ids: detector patterns and dictionary literals carry their
 // detector's index; context words carry kContextBase + word index.
 inline constexpr unsigned kContextBase = 1u << 24;
+// Stream-mode databases only: ids of the prefix markers (StreamMarker).
+inline constexpr unsigned kMarkerBase = 1u << 30;
+// Patterns that reach back further than this are bounded in a stream by
+// their alphabet, or, where it is prose-wide, by a prefix marker.
+inline constexpr std::uint64_t kNarrowReach = 64;
+// An alphabet that ordinary prose seldom leaves (a space and every lower-case
+// letter are in it): in a stream, a byte outside it bounds nothing for long,
+// so such patterns are bounded by a prefix marker where they have one.
+inline bool ProseWideAlphabet(const std::bitset<256>& a) {
+  if (!a[' ']) return false;
+  for (unsigned c = 'a'; c <= 'z'; ++c) {
+    if (!a[c]) return false;
+  }
+  return true;
+}
 // Marks a candidate that is the whole value of a field named in the
 // detector's `fields` (kept apart from pattern candidates of the detector).
 inline constexpr unsigned kFieldCandidate = 1u << 23;
@@ -131,6 +146,14 @@ struct Analyzer::Impl {
   std::string fingerprint;
   mutable std::once_flag stream_once;
   mutable Status stream_status;
+  // Prefix markers in the streaming prefilter (id kMarkerBase + index):
+  // every match of `pattern` starts with a match of its prefix, at most
+  // `width` bytes long (internal::BoundedPrefix).
+  struct StreamMarker {
+    unsigned pattern = 0;
+    std::uint64_t width = 0;
+  };
+  mutable std::vector<StreamMarker> stream_markers;
   mutable std::unique_ptr<scan::Scanner> stream_prefilter;
   mutable std::unique_ptr<scan::Scanner> stream_dictionary;
 };
@@ -220,7 +243,9 @@ std::vector<std::size_t> KeptIndices(const Analyzer::Impl& im, const std::vector
                                      const std::vector<char>& dropped);
 
 // Streaming-mode copies of the first-pass databases, compiled (or loaded from
-// the cache) on first use. `dictionary` is null when the catalog has none.
+// the cache) on first use, the prefilter with the prefix markers of the
+// patterns that reach back more than kNarrowReach and have a prose-wide
+// alphabet (Impl::stream_markers). `dictionary` is null when the catalog has none.
 Status StreamingScanners(const Analyzer::Impl& im, const scan::Scanner** prefilter,
                          const scan::Scanner** dictionary);
 
