@@ -422,25 +422,33 @@ TEST_F(StreamAnalyzerTest, SafeOffsetAdvancesOnPlainProse) {
 // holds a space keeps the safe offset near the last space; one that can
 // match every byte keeps it its reach behind. Either way the findings are
 // block mode's and SafeOffset keeps its promises (Stream checks them).
-TEST(StreamFrontier, AWidePatternHoldsBackOnlyToTheLastByteItCannotMatch) {
-  auto trail = [](const char* pattern, std::uint64_t* out) {
-    auto c = Catalog::Parse(std::string(R"(
+// An analyzer of one detector with one pattern (null on failure).
+std::shared_ptr<const Analyzer> OnePattern(const std::string& pattern) {
+  auto c = Catalog::Parse(R"(
 detectors:
   - id: token
     entity_type: TEST_TOKEN
     data_class: credential
     jurisdiction: INTL
-    patterns: [')") + pattern + R"(']
+    patterns: [')" + pattern + R"(']
     score: 0.9
 )",
-                            "t.yaml", ".");
-    ASSERT_TRUE(c.ok()) << c.status().ToString();
-    auto a = Analyzer::Create(std::move(*c), {});
-    ASSERT_TRUE(a.ok()) << a.status().ToString();
+                          "t.yaml", ".");
+  EXPECT_TRUE(c.ok()) << c.status().ToString();
+  if (!c.ok()) return nullptr;
+  auto a = Analyzer::Create(std::move(*c), {});
+  EXPECT_TRUE(a.ok()) << a.status().ToString();
+  return a.ok() ? *a : nullptr;
+}
+
+TEST(StreamFrontier, AWidePatternHoldsBackOnlyToTheLastByteItCannotMatch) {
+  auto trail = [](const char* pattern, std::uint64_t* out) {
+    auto a = OnePattern(pattern);
+    ASSERT_NE(a, nullptr);
     std::string prose;
     for (int i = 0; i < 100; ++i) prose += "the weather is fine and nothing happens today. ";
     const std::string text = prose + "TOK-abcd1234 and TOK-" + std::string(600, 'x') + " then " + prose;
-    auto s = StreamAnalyzer::Create(*a);
+    auto s = StreamAnalyzer::Create(a);
     ASSERT_TRUE(s.ok());
     std::vector<Finding> got;
     for (std::size_t p = 0; p < prose.size(); p += 16) {
@@ -449,10 +457,10 @@ detectors:
     *out = (*s)->bytes_written() - (*s)->SafeOffset();
     std::vector<std::size_t> cuts;
     for (std::size_t p = 16; p < text.size(); p += 16) cuts.push_back(p);
-    auto block = (*a)->Analyze(text);
+    auto block = a->Analyze(text);
     ASSERT_TRUE(block.ok());
     ASSERT_FALSE(block->empty());
-    EXPECT_TRUE(SameAll(*block, Stream(*a, text, cuts))) << Describe(*block);
+    EXPECT_TRUE(SameAll(*block, Stream(a, text, cuts))) << Describe(*block);
   };
   std::uint64_t token = 0, any = 0, unmarked = 0;
   trail("\\bTOK-[A-Za-z0-9]{4,1000}\\b", &token);
@@ -516,31 +524,20 @@ TEST_F(StreamAnalyzerTest, WidePatternsInProgressHoldTheirStart) {
 // window or line can hold the stream back for them): while a match is in
 // progress, SafeOffset stays at its start (Stream checks every write).
 TEST(StreamFrontier, AMarkerHoldsTheStartOfAMatchInProgress) {
-  auto c = Catalog::Parse(R"(
-detectors:
-  - id: token
-    entity_type: TEST_TOKEN
-    data_class: credential
-    jurisdiction: INTL
-    patterns: ['TOK-[a-z ]{4,}!']
-    score: 0.9
-)",
-                          "t.yaml", ".");
-  ASSERT_TRUE(c.ok()) << c.status().ToString();
-  auto a = Analyzer::Create(std::move(*c), {});
-  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  auto a = OnePattern("TOK-[a-z ]{4,}!");
+  ASSERT_NE(a, nullptr);
   std::string prose;
   for (int i = 0; i < 40; ++i) prose += "the weather is fine and nothing happens today. ";
   std::string body;
   while (body.size() < 900) body += "abc def ";
   const std::string text = prose + "TOK-" + body + "!" + prose;
-  auto block = (*a)->Analyze(text);
+  auto block = a->Analyze(text);
   ASSERT_TRUE(block.ok());
   ASSERT_EQ(block->size(), 1u);
   EXPECT_EQ(block->front().span.begin, prose.size());
   std::vector<std::size_t> cuts;
   for (std::size_t p = 8; p < text.size(); p += 8) cuts.push_back(p);
-  EXPECT_TRUE(SameAll(*block, Stream(*a, text, cuts))) << Describe(*block);
+  EXPECT_TRUE(SameAll(*block, Stream(a, text, cuts))) << Describe(*block);
 }
 
 TEST(StreamFrontier, ARunOfCodeLinesHoldsItsFirstLine) {
