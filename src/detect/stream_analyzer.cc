@@ -94,6 +94,9 @@ struct Chain {
   bool open = false;
   ByteSpan window;
   std::vector<std::pair<unsigned, std::uint64_t>> ends;  // (pattern, end), ascending
+  // No match of these ends starts before this: window.begin, or later where
+  // the pattern's shape says so (a run of code lines starts at its first).
+  std::uint64_t least_start = 0;
 };
 
 }  // namespace
@@ -117,6 +120,7 @@ struct StreamAnalyzer::State {
   std::vector<AlphabetGroup> groups;
   std::vector<MarkerTrack> markers;
   CodeRuns code_runs;
+  std::vector<char> code_run_pattern;  // by pattern id: internal::IsCodeRunPattern
   std::vector<int> marker_track;  // per Impl::stream_markers entry: its track, or -1
   std::uint64_t breaks_upto = 0;
   std::uint64_t max_left_move = 0;
@@ -191,6 +195,9 @@ struct StreamAnalyzer::State {
   void PruneMarkers();
   // Reads the lines completed since the last call (CodeRuns).
   void UpdateCodeRuns();
+  // The first line of the run of code lines (blank lines allowed) that ends
+  // at `end`, not before `floor` (which it returns when the run reaches it).
+  std::uint64_t CodeRunStart(std::uint64_t end, std::uint64_t floor) const;
   // Folds the bytes scanned since the last call into the groups' last_break.
   void UpdateBreaks();
   void Trim(std::uint64_t candidate_frontier);
@@ -229,7 +236,7 @@ std::uint64_t StreamAnalyzer::State::CandidateFrontier() const {
     if (!t.ends.empty()) b = std::min(b, SubSat(t.ends.front(), t.width));
     cf = std::min(cf, std::max(SubSat(written + 1, kSlack + t.reach), b));
   }
-  for (unsigned id : open_chains) cf = std::min<std::uint64_t>(cf, chains[id].window.begin);
+  for (unsigned id : open_chains) cf = std::min<std::uint64_t>(cf, chains[id].least_start);
   for (const auto& [id, end] : gate_wait) cf = std::min(cf, SubSat(end, internal::LocatorReach(*im, id)));
   return cf;
 }
@@ -246,6 +253,29 @@ void StreamAnalyzer::State::PruneMarkers() {
     const std::uint64_t reach_bound = SubSat(written + 1, kSlack + t.reach);
     while (!t.ends.empty() && SubSat(t.ends.front(), t.width) <= reach_bound) t.ends.pop_front();
   }
+}
+
+std::uint64_t StreamAnalyzer::State::CodeRunStart(std::uint64_t end, std::uint64_t floor) const {
+  floor = std::max(floor, base);
+  std::uint64_t first = end;  // the earliest code line found
+  std::uint64_t line_end = end;
+  while (line_end > floor) {
+    const std::string_view before = std::string_view(buf).substr(0, line_end - base);
+    const std::size_t nl = before.rfind('\n');
+    const std::uint64_t line_start = nl == std::string_view::npos ? base : base + nl + 1;
+    if (line_start < floor || (nl == std::string_view::npos && base > 0)) return floor;
+    const std::string_view line = before.substr(line_start - base);
+    if (internal::MayBeCodeLine(line)) {
+      first = line_start;
+    } else if (first == end) {
+      return floor;  // the match's own last line: a LINE, so this cannot be
+    } else if (!internal::IsBlankLine(line)) {
+      break;
+    }
+    if (line_start == 0) break;
+    line_end = line_start - 1;  // the '\n' before the line
+  }
+  return first;
 }
 
 void StreamAnalyzer::State::UpdateCodeRuns() {
@@ -359,6 +389,8 @@ Status StreamAnalyzer::State::Advance(std::vector<Finding>* out) {
     if (!c.open) {
       c.open = true;
       c.window = w;
+      // A run of code lines that ends here starts at its first line.
+      c.least_start = code_run_pattern[id] ? CodeRunStart(end, w.begin) : w.begin;
       // CloseChain above may have left it in open_chains.
       if (std::find(open_chains.begin(), open_chains.end(), id) == open_chains.end()) {
         open_chains.push_back(id);
@@ -366,6 +398,8 @@ Status StreamAnalyzer::State::Advance(std::vector<Finding>* out) {
     } else {
       c.window.begin = std::min(c.window.begin, w.begin);
       c.window.end = std::max(c.window.end, w.end);
+      // An end out of order (at the stream's close) may start earlier.
+      c.least_start = std::min(c.least_start, code_run_pattern[id] ? CodeRunStart(end, w.begin) : w.begin);
     }
     c.ends.emplace_back(id, end);
   }
@@ -522,7 +556,8 @@ Result<std::unique_ptr<StreamAnalyzer>> StreamAnalyzer::Create(
     marker_of[im.stream_markers[k].pattern] = static_cast<int>(k);
   }
   st->marker_track.assign(im.stream_markers.size(), -1);
-  std::vector<char> code_run(im.patterns.size(), 0);
+  std::vector<char>& code_run = st->code_run_pattern;
+  code_run.assign(im.patterns.size(), 0);
   for (const scan::Pattern& p : im.prefilter_patterns) {
     if (p.id < im.patterns.size() && internal::IsCodeRunPattern(p.expression)) code_run[p.id] = 1;
   }
