@@ -95,9 +95,20 @@ struct Chain {
   ByteSpan window;
   std::vector<std::pair<unsigned, std::uint64_t>> ends;  // (pattern, end), ascending
   // No match of these ends starts before this: window.begin, or later where
-  // the pattern's shape says so (a run of code lines starts at its first).
-  std::uint64_t least_start = 0;
+  // the pattern's shape says so (a run of code lines starts at its first),
+  // or the least start of the ends located as they came.
+  std::uint64_t least_start = kNever;
+  // The first `located` ends were located as they came (a window with few
+  // ends: wide street-address and secret patterns); their candidates.
+  std::size_t located = 0;
+  std::vector<scan::Match> found;
 };
+
+// Ends of a wide pattern's window (reach over kNarrowReach) located one by
+// one as they come, before it closes; after that, it holds the frontier at
+// its start (a URL or a token ends at every byte: locating each would
+// rescan the window per byte).
+constexpr std::size_t kEagerEnds = 4;
 
 }  // namespace
 
@@ -207,11 +218,17 @@ Status StreamAnalyzer::State::CloseChain(unsigned id) {
   closed_any = true;
   Chain& c = chains[id];
   c.open = false;
+  cands.insert(cands.end(), c.found.begin(), c.found.end());
+  c.found.clear();
   // Ends of one pattern can be reported out of order (at stream close, say).
-  std::sort(c.ends.begin(), c.ends.end());
-  Status s = internal::LocateWindow(*im, id, buf, base, c.window, c.ends.data(),
-                                    c.ends.data() + c.ends.size(), &cands);
+  const auto rest = c.ends.begin() + static_cast<std::ptrdiff_t>(c.located);
+  std::sort(rest, c.ends.end());
+  Status s = Status::Ok();
+  if (rest != c.ends.end()) {
+    s = internal::LocateWindow(*im, id, buf, base, c.window, &*rest, c.ends.data() + c.ends.size(), &cands);
+  }
   c.ends.clear();
+  c.located = 0;
   return s;
 }
 
@@ -389,8 +406,7 @@ Status StreamAnalyzer::State::Advance(std::vector<Finding>* out) {
     if (!c.open) {
       c.open = true;
       c.window = w;
-      // A run of code lines that ends here starts at its first line.
-      c.least_start = code_run_pattern[id] ? CodeRunStart(end, w.begin) : w.begin;
+      c.least_start = kNever;
       // CloseChain above may have left it in open_chains.
       if (std::find(open_chains.begin(), open_chains.end(), id) == open_chains.end()) {
         open_chains.push_back(id);
@@ -398,8 +414,27 @@ Status StreamAnalyzer::State::Advance(std::vector<Finding>* out) {
     } else {
       c.window.begin = std::min(c.window.begin, w.begin);
       c.window.end = std::max(c.window.end, w.end);
-      // An end out of order (at the stream's close) may start earlier.
-      c.least_start = std::min(c.least_start, code_run_pattern[id] ? CodeRunStart(end, w.begin) : w.begin);
+    }
+    if (code_run_pattern[id]) {
+      // A run of code lines that ends here starts at its first line.
+      c.least_start = std::min(c.least_start, CodeRunStart(end, c.window.begin));
+    } else if (reach > kNarrowReach && c.located == c.ends.size() && c.located < kEagerEnds &&
+               (c.ends.empty() || c.ends.back().second <= end)) {
+      // Located now over the window so far: the start of a match that ends
+      // here depends only on the bytes before it (and the window's start,
+      // which later ends do not move), so CloseChain would find the same.
+      const std::size_t had = c.found.size();
+      Status s = internal::LocateWindow(*im, id, buf, base, ByteSpan{c.window.begin, end}, &e, &e + 1,
+                                        &c.found);
+      if (!s.ok()) return s;
+      for (std::size_t k = had; k < c.found.size(); ++k) {
+        c.least_start = std::min<std::uint64_t>(c.least_start, c.found[k].from);
+      }
+      ++c.located;
+    } else {
+      // Located at close over the whole window (a pattern without an upper
+      // bound may start before its reach there).
+      c.least_start = std::min(c.least_start, c.window.begin);
     }
     c.ends.emplace_back(id, end);
   }
