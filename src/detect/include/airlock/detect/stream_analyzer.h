@@ -39,7 +39,11 @@
 //      newline).
 //   2. The second pass (start-of-match for variable-width patterns) runs on
 //      the same merged windows as in block mode, each once it can no longer
-//      grow: no later end of that pattern can reach back into it.
+//      grow: no later end of that pattern can reach back into it. Ends of
+//      patterns with a walk-back locator are located as they arrive (block
+//      mode takes them one by one too), and so are the first four ends of a
+//      wide pattern's window (located over the window so far: the start of
+//      a match ending there depends only on the bytes before it).
 //   3. A (detector, start) group of candidates is evaluated (expander,
 //      validator, context words, score) once no candidate can join it and
 //      the text it needs has arrived: kExpanderReach (256) bytes after it
@@ -62,10 +66,15 @@
 // it), plus 256 bytes (writes shorter than that are gathered before the
 // first-pass scans run: vectorscan stores its stream state on every call).
 // For the built-in catalog that bound is about 9 KB, set by the private-key
-// pattern (3.6 KB wide). In practice a match still to come is bounded by
-// the last byte its pattern cannot match (PatternAlphabet) as well as by
-// its reach, so on the benchmark corpora the hold-back averages 1.4-1.8 KB
-// (docs/detection-engine.md, "How far the safe offset trails").
+// pattern (3.6 KB wide). In practice a match still to come is bounded more
+// tightly than by its reach: by the last byte its pattern cannot match
+// (PatternAlphabet); for patterns that prose never leaves, by the end of
+// their prefix (a marker compiled into the streaming prefilter,
+// internal::BoundedPrefix); for the source_code pattern, by the first line
+// of the current run of code-shaped lines; and an open window by the
+// starts its ends located to. On the benchmark corpora the hold-back
+// averages about 0.8-1.3 KB (docs/detection-engine.md, "How far the safe
+// offset trails").
 //
 // Cost: the first-pass scan is incremental; the per-candidate work is the
 // block mode's. Most writes do no more than the two stream scans: pending
