@@ -102,6 +102,11 @@ struct Chain {
   // ends: wide street-address and secret patterns); their candidates.
   std::size_t located = 0;
   std::vector<scan::Match> found;
+  // The run of bytes of the pattern's alphabet that ends at alpha_upto
+  // starts at alpha_start (a match holds no other byte): kept so that the
+  // ends of a URL or a token, one per byte, do not rescan it.
+  std::uint64_t alpha_upto = kNever;
+  std::uint64_t alpha_start = 0;
 };
 
 // Ends of a wide pattern's window (reach over kNarrowReach) located one by
@@ -206,6 +211,9 @@ struct StreamAnalyzer::State {
   void PruneMarkers();
   // Reads the lines completed since the last call (CodeRuns).
   void UpdateCodeRuns();
+  // The start of the run of bytes of pattern id's alphabet that ends at
+  // `end` (no match ending there starts before it), not before the window.
+  std::uint64_t AlphabetRunStart(Chain& c, unsigned id, std::uint64_t end) const;
   // The first line of the run of code lines (blank lines allowed) that ends
   // at `end`, not before `floor` (which it returns when the run reaches it).
   std::uint64_t CodeRunStart(std::uint64_t end, std::uint64_t floor) const;
@@ -270,6 +278,25 @@ void StreamAnalyzer::State::PruneMarkers() {
     const std::uint64_t reach_bound = SubSat(written + 1, kSlack + t.reach);
     while (!t.ends.empty() && SubSat(t.ends.front(), t.width) <= reach_bound) t.ends.pop_front();
   }
+}
+
+std::uint64_t StreamAnalyzer::State::AlphabetRunStart(Chain& c, unsigned id, std::uint64_t end) const {
+  const std::bitset<256>& alphabet = im->alphabets[id];
+  const std::uint64_t floor = std::max(c.window.begin, base);
+  auto in = [&](std::uint64_t p) { return alphabet[static_cast<unsigned char>(buf[p - base])]; };
+  if (c.alpha_upto != kNever && end >= c.alpha_upto) {
+    std::uint64_t p = c.alpha_upto;
+    while (p < end && in(p)) ++p;
+    if (p == end) {
+      c.alpha_upto = end;
+      return std::max(c.alpha_start, floor);
+    }
+  }
+  std::uint64_t p = end;
+  while (p > floor && in(p - 1)) --p;
+  c.alpha_upto = end;
+  c.alpha_start = p;
+  return p;
 }
 
 std::uint64_t StreamAnalyzer::State::CodeRunStart(std::uint64_t end, std::uint64_t floor) const {
@@ -407,6 +434,7 @@ Status StreamAnalyzer::State::Advance(std::vector<Finding>* out) {
       c.open = true;
       c.window = w;
       c.least_start = kNever;
+      c.alpha_upto = kNever;
       // CloseChain above may have left it in open_chains.
       if (std::find(open_chains.begin(), open_chains.end(), id) == open_chains.end()) {
         open_chains.push_back(id);
@@ -433,8 +461,9 @@ Status StreamAnalyzer::State::Advance(std::vector<Finding>* out) {
       ++c.located;
     } else {
       // Located at close over the whole window (a pattern without an upper
-      // bound may start before its reach there).
-      c.least_start = std::min(c.least_start, c.window.begin);
+      // bound may start before its reach there), after the last byte before
+      // the end that the pattern cannot match.
+      c.least_start = std::min(c.least_start, AlphabetRunStart(c, id, end));
     }
     c.ends.emplace_back(id, end);
   }

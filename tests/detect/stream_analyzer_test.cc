@@ -540,6 +540,29 @@ TEST(StreamFrontier, AMarkerHoldsTheStartOfAMatchInProgress) {
   EXPECT_TRUE(SameAll(*block, Stream(a, text, cuts))) << Describe(*block);
 }
 
+// A window stays open until no later end can join it, so its matches are
+// located after the text has moved on; meanwhile it holds the stream at the
+// start of the run of its alphabet's bytes before each end. Here the match
+// [1954, 1998) ends 50 bytes before the scan at 2,048 bytes (4-byte writes
+// are gathered into 256-byte scans): its window is still open there and
+// the 56-byte reach of the pattern no longer covers the match's start.
+TEST(StreamFrontier, AnOpenWindowHoldsTheRunItsEndsCloseOver) {
+  auto a = OnePattern("TOK-[a-z]{4,50}");
+  ASSERT_NE(a, nullptr);
+  std::string prose;
+  while (prose.size() < 4000) prose += "the weather is fine and nothing happens today. ";
+  const std::string before = prose.substr(0, 1953) + " ";
+  const std::string text = before + "TOK-" + std::string(40, 'q') + " " + prose;
+  auto block = a->Analyze(text);
+  ASSERT_TRUE(block.ok());
+  ASSERT_EQ(block->size(), 1u) << Describe(*block);
+  EXPECT_EQ(block->front().span.begin, 1954u);
+  EXPECT_EQ(block->front().span.end, 1998u);
+  std::vector<std::size_t> cuts;
+  for (std::size_t p = 4; p < text.size(); p += 4) cuts.push_back(p);
+  EXPECT_TRUE(SameAll(*block, Stream(a, text, cuts))) << Describe(*block);
+}
+
 TEST(StreamFrontier, ARunOfCodeLinesHoldsItsFirstLine) {
   auto c = Catalog::LoadFile(std::string(AIRLOCK_SOURCE_DATA_DIR) + "/detectors/source_code.yaml");
   ASSERT_TRUE(c.ok()) << c.status().ToString();
