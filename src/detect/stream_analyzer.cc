@@ -94,9 +94,9 @@ struct Chain {
   bool open = false;
   ByteSpan window;
   std::vector<std::pair<unsigned, std::uint64_t>> ends;  // (pattern, end), ascending
-  // No match of these ends starts before this: window.begin, or later where
-  // the pattern's shape says so (a run of code lines starts at its first),
-  // or the least start of the ends located as they came.
+  // No match of these ends starts before this: the least start of the ends
+  // located as they came, the first line of a run of code lines, or the
+  // start of the run of the pattern's alphabet before an end.
   std::uint64_t least_start = kNever;
   // The first `located` ends were located as they came (a window with few
   // ends: wide street-address and secret patterns); their candidates.
@@ -110,9 +110,10 @@ struct Chain {
 };
 
 // Ends of a wide pattern's window (reach over kNarrowReach) located one by
-// one as they come, before it closes; after that, it holds the frontier at
-// its start (a URL or a token ends at every byte: locating each would
-// rescan the window per byte).
+// one as they come, before it closes; later ones hold the frontier at the
+// run of their pattern's alphabet before them (AlphabetRunStart): a URL or
+// a token ends at every byte, and locating each would rescan the window per
+// byte.
 constexpr std::size_t kEagerEnds = 4;
 
 }  // namespace
