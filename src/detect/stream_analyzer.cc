@@ -197,10 +197,15 @@ struct StreamAnalyzer::State {
     if (wake) {
       wake_at = std::min(wake_at, std::max(m.from + kSlack + narrow_reach, m.to + right_need[m.id] + kSlack));
     }
-    pending_ff = std::min(pending_ff, SubSat(m.from, left_move[m.id]));
+    pending_ff = std::min(pending_ff, left_move[m.id] != 0 ? LeftReach(m.from) : m.from);
     pending_from = std::min<std::uint64_t>(pending_from, m.from);
   }
 
+  // How far left of `from` a span from a candidate starting there (or later)
+  // may begin: kNameLeftWords words, each after a single space, at most
+  // kExpanderReach bytes (the person_name expander; max_left_move is 0
+  // without it).
+  std::uint64_t LeftReach(std::uint64_t from) const;
   Status CloseChain(unsigned id);
   Status Advance(std::vector<Finding>* out);
   // Runs the first-pass stream scans over the gathered bytes, then Advance.
@@ -279,6 +284,29 @@ void StreamAnalyzer::State::PruneMarkers() {
     const std::uint64_t reach_bound = SubSat(written + 1, kSlack + t.reach);
     while (!t.ends.empty() && SubSat(t.ends.front(), t.width) <= reach_bound) t.ends.pop_front();
   }
+}
+
+std::uint64_t StreamAnalyzer::State::LeftReach(std::uint64_t from) const {
+  if (max_left_move == 0 || from == kNever) return from;
+  const std::uint64_t floor = SubSat(from, max_left_move);
+  if (floor < base || from > base + buf.size()) return floor;
+  auto space = [&](std::uint64_t p) {
+    const char c = buf[p - base];
+    return c == ' ' || c == '\n' || c == '\t' || c == '\r';
+  };
+  // From inside a word, its start (a later candidate may start there); then
+  // up to kNameLeftWords words, each after one space. A word is any run of
+  // bytes that are not white space (a superset of the expander's words).
+  std::uint64_t p = from;
+  while (p > floor && !space(p - 1)) --p;
+  for (int w = 0; w < internal::kNameLeftWords; ++w) {
+    if (p < floor + 2 || buf[p - 1 - base] != ' ') break;
+    std::uint64_t q = p - 1;
+    while (q > floor && !space(q - 1)) --q;
+    if (q == p - 1) break;  // two spaces: no word
+    p = q;
+  }
+  return p;
 }
 
 std::uint64_t StreamAnalyzer::State::AlphabetRunStart(Chain& c, unsigned id, std::uint64_t end) const {
@@ -491,7 +519,7 @@ Status StreamAnalyzer::State::Advance(std::vector<Finding>* out) {
   const std::uint64_t cf = CandidateFrontier();
 
   // 3. Evaluate the complete groups whose text has arrived.
-  std::uint64_t ff = finished ? kNever : SubSat(cf, max_left_move);
+  std::uint64_t ff = finished ? kNever : LeftReach(cf);
   if (!cands.empty() &&
       (finished || (written >= last_pass + kBatch &&
                     (written >= wake_at || (blocked_by_windows && (closed_any || cf > blocked_cf)))))) {
@@ -610,7 +638,7 @@ Result<std::unique_ptr<StreamAnalyzer>> StreamAnalyzer::Create(
     // after the (possibly widened) span and the longest word that may start
     // in it; one byte for a dictionary entry's word boundary.
     st->right_need[i] = expand + (longest_word > 0 ? d.context.after + longest_word : 0) + 1;
-    st->left_move[i] = expand;
+    st->left_move[i] = internal::ExpanderMovesLeft(d.expander) ? expand : 0;
     st->max_before = std::max<std::uint64_t>(st->max_before, d.context.before);
     st->max_right_need = std::max(st->max_right_need, st->right_need[i]);
     if (im.context_gated[i]) st->max_gate_need = std::max(st->max_gate_need, st->right_need[i] + kSlack);

@@ -596,6 +596,34 @@ TEST(StreamFrontier, ARunOfCodeLinesHoldsItsFirstLine) {
   }
 }
 
+// A name's span can begin before its seed (initials, a particle and the
+// name before it: "K. N. Fukuda" from the seed "Fukuda"), so a stream holds
+// back a few words before every name seed still to be decided, and no more:
+// on lowercase prose the 256-byte expander window is not held back.
+TEST_F(StreamAnalyzerTest, ANameHoldsTheWordsItMayGainOnTheLeft) {
+  std::string prose;
+  for (int i = 0; i < 40; ++i) prose += i % 4 == 3 ? "nothing happens today.\n" : "the weather is fine. ";
+  const std::string text = prose + "we met with K. N. Fukuda yesterday. " + prose;
+  auto block = A()->Analyze(text);
+  ASSERT_TRUE(block.ok());
+  const std::size_t at = prose.size() + std::string("we met with ").size();
+  ASSERT_TRUE(std::any_of(block->begin(), block->end(),
+                          [&](const Finding& f) { return f.span.begin == at && f.entity_type == "PERSON"; }))
+      << Describe(*block);
+  for (std::size_t step : {1u, 4u, 13u}) {
+    std::vector<std::size_t> cuts;
+    for (std::size_t p = step; p < text.size(); p += step) cuts.push_back(p);
+    EXPECT_TRUE(SameAll(*block, Stream(A(), text, cuts))) << "step " << step;
+  }
+  auto s = StreamAnalyzer::Create(A());
+  ASSERT_TRUE(s.ok());
+  std::vector<Finding> got;
+  for (std::size_t p = 0; p < prose.size(); p += 16) {
+    ASSERT_TRUE((*s)->Write(std::string_view(prose).substr(p, 16), &got).ok());
+  }
+  EXPECT_LT((*s)->bytes_written() - (*s)->SafeOffset(), 600u);
+}
+
 TEST_F(StreamAnalyzerTest, EmptyStreamAndEmptyChunks) {
   auto s = StreamAnalyzer::Create(A());
   ASSERT_TRUE(s.ok());

@@ -53,6 +53,8 @@ constexpr std::size_t kNpos = std::string_view::npos;
 // At most this many tokens are added on either side of a seed.
 constexpr int kMaxRightTokens = 4;
 constexpr int kMaxLeftTokens = 2;
+// ExtendLeft takes one or two words per step (kNameLeftWords in expanders.h).
+static_assert(2 * kMaxLeftTokens == kNameLeftWords);
 
 // Words that never start or continue a person name when capitalised
 // (sentence starters, pronouns, greetings, months, weekdays, roles).
@@ -1019,6 +1021,12 @@ bool IsKnownExpander(std::string_view expander) {
   return expander == "person_name" || expander == "person_after_cue" ||
          expander == "person_after_intro" || expander == "person_after_cue_lower" ||
          expander == "standalone_number";
+}
+
+bool ExpanderMovesLeft(std::string_view expander) {
+  // person_name extends left (ExtendLeft); the cue expanders start the name
+  // at the cue's last byte, standalone_number keeps the span.
+  return expander == "person_name" || !IsKnownExpander(expander);
 }
 
 bool ExpandSpan(std::string_view expander, std::string_view text, ByteSpan* span) {

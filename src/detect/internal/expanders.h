@@ -15,6 +15,13 @@ namespace airlock::detect::internal {
 // short words; a token longer than this is cut at the window edge.
 inline constexpr std::size_t kExpanderReach = 256;
 
+// The words a `person_name` span may gain on the left of its candidate:
+// two steps of one or two words (a particle and the name before it), each
+// after a single space. The other expanders never move a span's start before
+// its candidate's.
+inline constexpr int kNameLeftWords = 4;
+bool ExpanderMovesLeft(std::string_view expander);
+
 // Widens or trims a candidate span for detectors with `expander:`; returns
 // false to drop it. `text` is the analysed text around the candidate (see
 // kExpanderReach). Unknown names return true unchanged.
