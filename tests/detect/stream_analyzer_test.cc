@@ -94,6 +94,24 @@ std::vector<Finding> Stream(const std::shared_ptr<const Analyzer>& a, std::strin
   return all;
 }
 
+// A cut every `step` bytes of a text of `size` bytes.
+std::vector<std::size_t> EveryStep(std::size_t size, std::size_t step) {
+  std::vector<std::size_t> cuts;
+  for (std::size_t p = step; p < size; p += step) cuts.push_back(p);
+  return cuts;
+}
+
+// bytes_written() - SafeOffset() once `text` has been written 16 bytes at a
+// time (not finished).
+std::uint64_t TrailAfter(const std::shared_ptr<const Analyzer>& a, std::string_view text) {
+  auto s = StreamAnalyzer::Create(a);
+  EXPECT_TRUE(s.ok());
+  if (!s.ok()) return ~std::uint64_t{0};
+  std::vector<Finding> got;
+  for (std::size_t p = 0; p < text.size(); p += 16) EXPECT_TRUE((*s)->Write(text.substr(p, 16), &got).ok());
+  return (*s)->bytes_written() - (*s)->SafeOffset();
+}
+
 std::vector<std::size_t> RandomCuts(std::size_t size, std::uint32_t seed, std::size_t max_chunk) {
   std::mt19937 rng(seed);
   std::uniform_int_distribution<std::size_t> len(1, max_chunk);
@@ -506,18 +524,10 @@ TEST_F(StreamAnalyzerTest, WidePatternsInProgressHoldTheirStart) {
   ASSERT_TRUE(has("secret_assignment", prose.size())) << Describe(*block);
   ASSERT_TRUE(has("source_code", 2 * prose.size() + secret.size())) << Describe(*block);
   for (std::size_t step : {3u, 16u, 61u}) {
-    std::vector<std::size_t> cuts;
-    for (std::size_t p = step; p < text.size(); p += step) cuts.push_back(p);
-    EXPECT_TRUE(SameAll(*block, Stream(A(), text, cuts))) << "step " << step;
+    EXPECT_TRUE(SameAll(*block, Stream(A(), text, EveryStep(text.size(), step)))) << "step " << step;
   }
   // After the first prose alone, nothing holds the stream back 1 KiB.
-  auto s = StreamAnalyzer::Create(A());
-  ASSERT_TRUE(s.ok());
-  std::vector<Finding> got;
-  for (std::size_t p = 0; p < prose.size(); p += 16) {
-    ASSERT_TRUE((*s)->Write(std::string_view(prose).substr(p, 16), &got).ok());
-  }
-  EXPECT_LT((*s)->bytes_written() - (*s)->SafeOffset(), 900u);
+  EXPECT_LT(TrailAfter(A(), prose), 900u);
 }
 
 // The two bounds for prose-wide patterns, each alone (no other detector's
@@ -611,17 +621,9 @@ TEST_F(StreamAnalyzerTest, ANameHoldsTheWordsItMayGainOnTheLeft) {
                           [&](const Finding& f) { return f.span.begin == at && f.entity_type == "PERSON"; }))
       << Describe(*block);
   for (std::size_t step : {1u, 4u, 13u}) {
-    std::vector<std::size_t> cuts;
-    for (std::size_t p = step; p < text.size(); p += step) cuts.push_back(p);
-    EXPECT_TRUE(SameAll(*block, Stream(A(), text, cuts))) << "step " << step;
+    EXPECT_TRUE(SameAll(*block, Stream(A(), text, EveryStep(text.size(), step)))) << "step " << step;
   }
-  auto s = StreamAnalyzer::Create(A());
-  ASSERT_TRUE(s.ok());
-  std::vector<Finding> got;
-  for (std::size_t p = 0; p < prose.size(); p += 16) {
-    ASSERT_TRUE((*s)->Write(std::string_view(prose).substr(p, 16), &got).ok());
-  }
-  EXPECT_LT((*s)->bytes_written() - (*s)->SafeOffset(), 600u);
+  EXPECT_LT(TrailAfter(A(), prose), 600u);
 }
 
 TEST_F(StreamAnalyzerTest, EmptyStreamAndEmptyChunks) {
