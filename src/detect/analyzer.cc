@@ -17,6 +17,7 @@
 #include "airlock/scan/scan.h"
 #include "airlock/detect/normalizer.h"
 #include "internal/analyzer_impl.h"
+#include "internal/code_lines.h"
 #include "internal/evasion.h"
 #include "internal/expanders.h"
 #include "internal/pattern_alphabet.h"
@@ -944,12 +945,12 @@ Status LocateWindow(const Analyzer::Impl& im, unsigned id, std::string_view text
   });
 }
 
-// Lambdas, not the functions themselves: std::sort inlines a lambda's body
-// but calls through a function pointer on every comparison.
 // Candidates by id first: a counting sort by id (ids are detector indexes,
 // a few hundred), then each id's run by start. The first pass reports in
 // order of end, so a run is mostly in order already: it is sorted only when
 // it is not.
+// Lambdas, not the functions themselves: std::sort inlines a lambda's body
+// but calls through a function pointer on every comparison.
 void SortCandidates(std::vector<scan::Match>* cands) {
   auto by_start = [](const scan::Match& a, const scan::Match& b) { return CandidateOrder(a, b); };
   constexpr unsigned kMaxBuckets = 4096;
@@ -1268,12 +1269,14 @@ Status StreamingScanners(const Analyzer::Impl& im, const scan::Scanner** prefilt
       *out = std::make_unique<scan::Scanner>(*db);
     };
     std::vector<scan::Pattern> with_markers = im.prefilter_patterns;
+    im.stream_marker_of.assign(im.patterns.size(), -1);
+    im.stream_code_run.assign(im.patterns.size(), 0);
     for (const scan::Pattern& p : im.prefilter_patterns) {
-      if (p.id >= im.patterns.size() || !ProseWideAlphabet(im.alphabets[p.id]) ||
-          LocatorReach(im, p.id) <= kNarrowReach) {
-        continue;
-      }
+      if (p.id >= im.patterns.size()) continue;
+      im.stream_code_run[p.id] = IsCodeRunPattern(p.expression) ? 1 : 0;
+      if (!ProseWideAlphabet(im.alphabets[p.id]) || LocatorReach(im, p.id) <= kNarrowReach) continue;
       if (auto prefix = BoundedPrefix(p, kNarrowReach)) {
+        im.stream_marker_of[p.id] = static_cast<int>(im.stream_markers.size());
         with_markers.push_back({prefix->expression,
                                 kMarkerBase + static_cast<unsigned>(im.stream_markers.size()), p.flags});
         im.stream_markers.push_back({p.id, prefix->max_width});

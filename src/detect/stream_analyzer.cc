@@ -89,6 +89,14 @@ struct CodeRuns {
   std::uint64_t upto = 0;        // bytes before it have been read
 };
 
+// How a complete line counts in a run of code lines (internal::MayBeCodeLine):
+// a run begins with a code line and may hold blank ones.
+enum class LineKind { kCode, kBlank, kOther };
+LineKind KindOf(std::string_view line) {
+  if (internal::MayBeCodeLine(line)) return LineKind::kCode;
+  return internal::IsBlankLine(line) ? LineKind::kBlank : LineKind::kOther;
+}
+
 // The second-pass window of one variable-width pattern that may still grow.
 struct Chain {
   bool open = false;
@@ -137,7 +145,6 @@ struct StreamAnalyzer::State {
   std::vector<AlphabetGroup> groups;
   std::vector<MarkerTrack> markers;
   CodeRuns code_runs;
-  std::vector<char> code_run_pattern;  // by pattern id: internal::IsCodeRunPattern
   std::vector<int> marker_track;  // per Impl::stream_markers entry: its track, or -1
   std::uint64_t breaks_upto = 0;
   std::uint64_t max_left_move = 0;
@@ -219,7 +226,7 @@ struct StreamAnalyzer::State {
   void UpdateCodeRuns();
   // The start of the run of bytes of pattern id's alphabet that ends at
   // `end` (no match ending there starts before it), not before the window.
-  std::uint64_t AlphabetRunStart(Chain& c, unsigned id, std::uint64_t end) const;
+  std::uint64_t AlphabetRunStart(Chain& c, unsigned id, std::uint64_t end);
   // The first line of the run of code lines (blank lines allowed) that ends
   // at `end`, not before `floor` (which it returns when the run reaches it).
   std::uint64_t CodeRunStart(std::uint64_t end, std::uint64_t floor) const;
@@ -309,7 +316,7 @@ std::uint64_t StreamAnalyzer::State::LeftReach(std::uint64_t from) const {
   return p;
 }
 
-std::uint64_t StreamAnalyzer::State::AlphabetRunStart(Chain& c, unsigned id, std::uint64_t end) const {
+std::uint64_t StreamAnalyzer::State::AlphabetRunStart(Chain& c, unsigned id, std::uint64_t end) {
   const std::bitset<256>& alphabet = im->alphabets[id];
   const std::uint64_t floor = std::max(c.window.begin, base);
   auto in = [&](std::uint64_t p) { return alphabet[static_cast<unsigned char>(buf[p - base])]; };
@@ -337,12 +344,12 @@ std::uint64_t StreamAnalyzer::State::CodeRunStart(std::uint64_t end, std::uint64
     const std::size_t nl = before.rfind('\n');
     const std::uint64_t line_start = nl == std::string_view::npos ? base : base + nl + 1;
     if (line_start < floor || (nl == std::string_view::npos && base > 0)) return floor;
-    const std::string_view line = before.substr(line_start - base);
-    if (internal::MayBeCodeLine(line)) {
+    const LineKind kind = KindOf(before.substr(line_start - base));
+    if (kind == LineKind::kCode) {
       first = line_start;
     } else if (first == end) {
       return floor;  // the match's own last line: a LINE, so this cannot be
-    } else if (!internal::IsBlankLine(line)) {
+    } else if (kind == LineKind::kOther) {
       break;
     }
     if (line_start == 0) break;
@@ -360,13 +367,12 @@ void StreamAnalyzer::State::UpdateCodeRuns() {
     const std::uint64_t q = base + nl;
     // A line whose start was trimmed away is taken as code (it only moves
     // the bound earlier; the reach bound applies anyway).
-    const bool trimmed = r.line_start < base;
-    const std::string_view line =
-        trimmed ? std::string_view() : std::string_view(buf).substr(r.line_start - base, q - r.line_start);
-    const bool code = trimmed || internal::MayBeCodeLine(line);
-    if (!code && !internal::IsBlankLine(line)) {
+    const LineKind kind = r.line_start < base
+                              ? LineKind::kCode
+                              : KindOf(std::string_view(buf).substr(r.line_start - base, q - r.line_start));
+    if (kind == LineKind::kOther) {
       r.run_start = kNever;
-    } else if (code && r.run_start == kNever) {
+    } else if (kind == LineKind::kCode && r.run_start == kNever) {
       r.run_start = r.line_start;  // a run begins with a code line
     }
     r.line_start = q + 1;
@@ -472,7 +478,7 @@ Status StreamAnalyzer::State::Advance(std::vector<Finding>* out) {
       c.window.begin = std::min(c.window.begin, w.begin);
       c.window.end = std::max(c.window.end, w.end);
     }
-    if (code_run_pattern[id]) {
+    if (im->stream_code_run[id]) {
       // A run of code lines that ends here starts at its first line.
       c.least_start = std::min(c.least_start, CodeRunStart(end, c.window.begin));
     } else if (reach > kNarrowReach && c.located == c.ends.size() && c.located < kEagerEnds &&
@@ -644,16 +650,7 @@ Result<std::unique_ptr<StreamAnalyzer>> StreamAnalyzer::Create(
     if (im.context_gated[i]) st->max_gate_need = std::max(st->max_gate_need, st->right_need[i] + kSlack);
     st->max_left_move = std::max(st->max_left_move, st->left_move[i]);
   }
-  std::vector<int> marker_of(im.patterns.size(), -1);
-  for (std::size_t k = 0; k < im.stream_markers.size(); ++k) {
-    marker_of[im.stream_markers[k].pattern] = static_cast<int>(k);
-  }
   st->marker_track.assign(im.stream_markers.size(), -1);
-  std::vector<char>& code_run = st->code_run_pattern;
-  code_run.assign(im.patterns.size(), 0);
-  for (const scan::Pattern& p : im.prefilter_patterns) {
-    if (p.id < im.patterns.size() && internal::IsCodeRunPattern(p.expression)) code_run[p.id] = 1;
-  }
   for (unsigned id = 0; id < im.patterns.size(); ++id) {
     const auto& p = im.patterns[id];
     // An open window of a variable-width pattern reaches back at most its
@@ -667,14 +664,14 @@ Result<std::unique_ptr<StreamAnalyzer>> StreamAnalyzer::Create(
     // merge slack is in the open windows, which the frontier reads).
     const std::uint64_t start_reach = p.fixed_width != 0 ? p.fixed_width : internal::LocatorReach(im, id);
     const std::bitset<256>& alphabet = im.alphabets[id];
-    if (start_reach > kNarrowReach && alphabet.all() && code_run[id]) {
+    if (start_reach > kNarrowReach && alphabet.all() && im.stream_code_run[id]) {
       st->code_runs.on = true;
       st->code_runs.reach = std::max(st->code_runs.reach, start_reach);
       continue;
     }
-    if (start_reach > kNarrowReach && internal::ProseWideAlphabet(alphabet) && marker_of[id] >= 0) {
-      const auto& mk = im.stream_markers[static_cast<std::size_t>(marker_of[id])];
-      st->marker_track[static_cast<std::size_t>(marker_of[id])] = static_cast<int>(st->markers.size());
+    if (const int k = im.stream_marker_of[id]; start_reach > kNarrowReach && k >= 0) {
+      const auto& mk = im.stream_markers[static_cast<std::size_t>(k)];
+      st->marker_track[static_cast<std::size_t>(k)] = static_cast<int>(st->markers.size());
       st->markers.push_back({start_reach, mk.width, {}});
       continue;
     }

@@ -154,6 +154,10 @@ struct Analyzer::Impl {
     std::uint64_t width = 0;
   };
   mutable std::vector<StreamMarker> stream_markers;
+  // By pattern id: its entry in stream_markers (-1: none), and whether it is
+  // a run of code lines (internal::IsCodeRunPattern).
+  mutable std::vector<int> stream_marker_of;
+  mutable std::vector<char> stream_code_run;
   mutable std::unique_ptr<scan::Scanner> stream_prefilter;
   mutable std::unique_ptr<scan::Scanner> stream_dictionary;
 };
