@@ -193,6 +193,11 @@ struct StreamAnalyzer::State {
   std::uint64_t wake_at = kNever;
   std::uint64_t pending_ff = kNever;
   std::uint64_t pending_from = kNever;
+  // The least start of the pending candidates whose span may move left
+  // (their bound, LeftReach of it, is taken when the frontier is: LeftReach
+  // never decreases as `from` grows, so the least start gives the least
+  // reach, and Trim keeps the bytes it walks).
+  std::uint64_t pending_left_from = kNever;
 
   // Set when a ready-looking group waits only for the frontier (an open
   // window, or a match that may still be in progress): the next look is when
@@ -204,14 +209,20 @@ struct StreamAnalyzer::State {
     if (wake) {
       wake_at = std::min(wake_at, std::max(m.from + kSlack + narrow_reach, m.to + right_need[m.id] + kSlack));
     }
-    pending_ff = std::min(pending_ff, left_move[m.id] != 0 ? LeftReach(m.from) : m.from);
+    if (left_move[m.id] != 0) {
+      pending_left_from = std::min(pending_left_from, m.from);
+    } else {
+      pending_ff = std::min(pending_ff, m.from);
+    }
     pending_from = std::min<std::uint64_t>(pending_from, m.from);
   }
 
   // How far left of `from` a span from a candidate starting there (or later)
   // may begin: kNameLeftWords words, each after a single space, at most
   // kExpanderReach bytes (the person_name expander; max_left_move is 0
-  // without it).
+  // without it). Never decreases as `from` grows, for one buffer: a walk
+  // from a later start that reaches an earlier start's word has fewer words
+  // left, and its floor is higher.
   std::uint64_t LeftReach(std::uint64_t from) const;
   Status CloseChain(unsigned id);
   Status Advance(std::vector<Finding>* out);
@@ -537,7 +548,7 @@ Status StreamAnalyzer::State::Advance(std::vector<Finding>* out) {
     const std::uint64_t known = SubSat(written, kSlack);
     const std::uint64_t text_end = finished ? written : kNever;
     std::size_t kept = 0;
-    wake_at = pending_ff = pending_from = kNever;
+    wake_at = pending_ff = pending_from = pending_left_from = kNever;
     bool blocked = false;  // a group waits only for an open window
     for (std::size_t i = 0; i < cands.size();) {
       std::size_t j = i;
@@ -568,7 +579,7 @@ Status StreamAnalyzer::State::Advance(std::vector<Finding>* out) {
     blocked_by_windows = blocked;
     blocked_cf = cf;
   }
-  ff = std::min(ff, pending_ff);
+  ff = std::min({ff, pending_ff, LeftReach(pending_left_from)});
 
   // 4. Resolve overlaps for the leading groups of overlapping findings that
   // nothing still to come can touch.
