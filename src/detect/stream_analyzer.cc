@@ -32,8 +32,8 @@ std::uint64_t SubSat(std::uint64_t a, std::uint64_t b) { return a > b ? a - b : 
 
 // Sorts v[sorted, end) and merges it into the sorted prefix. Returns the
 // least index whose element changed (v->size() when none did).
-template <typename T, typename Less>
-std::size_t SortTail(std::vector<T>* v, std::size_t& sorted, Less less) {
+template <typename Container, typename Less>
+std::size_t SortTail(Container* v, std::size_t& sorted, Less less) {
   if (sorted == v->size()) return sorted;
   const auto mid = v->begin() + static_cast<std::ptrdiff_t>(sorted);
   std::sort(mid, v->end(), less);
@@ -126,12 +126,10 @@ constexpr std::size_t kEagerEnds = 4;
 
 }  // namespace
 
-struct StreamAnalyzer::State {
-  std::shared_ptr<const Analyzer> analyzer;
-  const Analyzer::Impl* im = nullptr;
-  std::unique_ptr<scan::Stream> prefilter;
-  std::unique_ptr<scan::Stream> dictionary;
-
+// The part of a stream's state that depends on the analyzer alone: each
+// StreamAnalyzer starts from a copy of its analyzer's plan
+// (Analyzer::Impl::stream_plan).
+struct internal::StreamPlan {
   // Per detector: bytes of text needed after a candidate's end before it can
   // be evaluated, and how far its span may move left of the candidate.
   std::vector<std::uint64_t> right_need;
@@ -139,18 +137,35 @@ struct StreamAnalyzer::State {
   std::uint64_t max_reach = 0;      // longest open window (or fixed width)
   // The frontier's bound on matches still to come: narrow_reach for the
   // patterns of reach up to kNarrowReach and those matching every byte,
-  // the groups for the rest; breaks_upto: bytes before it are folded into
-  // the groups' last_break.
+  // the groups for the rest.
   std::uint64_t narrow_reach = 0;
   std::vector<AlphabetGroup> groups;
   std::vector<MarkerTrack> markers;
   CodeRuns code_runs;
   std::vector<int> marker_track;  // per Impl::stream_markers entry: its track, or -1
-  std::uint64_t breaks_upto = 0;
   std::uint64_t max_left_move = 0;
   std::uint64_t max_before = 0;     // longest context `before` window
   std::uint64_t max_right_need = 0;
   std::uint64_t max_width = 0;      // longest match of any pattern
+  std::uint64_t max_gate_need = 0;  // longest right_need of a gated detector
+};
+
+namespace {
+
+// The plan of im's streams, built on first use (after StreamingScanners,
+// which finds the markers and the code-run patterns).
+const internal::StreamPlan& PlanFor(const Analyzer::Impl& im);
+
+}  // namespace
+
+struct StreamAnalyzer::State : internal::StreamPlan {
+  std::shared_ptr<const Analyzer> analyzer;
+  const Analyzer::Impl* im = nullptr;
+  std::unique_ptr<scan::Stream> prefilter;
+  std::unique_ptr<scan::Stream> dictionary;
+
+  // Bytes before breaks_upto are folded into the groups' last_break.
+  std::uint64_t breaks_upto = 0;
 
   std::string buf;                  // stream bytes [base, received)
   std::uint64_t base = 0;
@@ -167,7 +182,6 @@ struct StreamAnalyzer::State {
   // then those with no word in reach are dropped, as Analyze drops them.
   std::vector<std::pair<unsigned, std::uint64_t>> gate_wait;  // (pattern, end), ascending per detector
   std::vector<std::pair<unsigned, std::uint64_t>> new_ends;   // scratch
-  std::uint64_t max_gate_need = 0;  // longest right_need of a gated detector
   std::vector<scan::Match> cands;   // candidates not evaluated yet
   std::vector<scan::Match> hits;    // context words still needed
   std::size_t hits_sorted = 0;      // hits[0, hits_sorted) are in HitOrder
@@ -621,6 +635,76 @@ Status StreamAnalyzer::State::Advance(std::vector<Finding>* out) {
   return Status::Ok();
 }
 
+namespace {
+
+const internal::StreamPlan& PlanFor(const Analyzer::Impl& im) {
+  std::call_once(im.stream_plan_once, [&im] {
+    auto built = std::make_shared<internal::StreamPlan>();
+    internal::StreamPlan& plan = *built;
+    const auto& dets = im.catalog.detectors();
+    plan.right_need.assign(dets.size(), 0);
+    plan.left_move.assign(dets.size(), 0);
+    for (unsigned i = 0; i < dets.size(); ++i) {
+      const Detector& d = dets[i];
+      std::uint64_t longest_word = 0;
+      for (unsigned w : im.detectors[i].context_words) {
+        longest_word = std::max<std::uint64_t>(longest_word, im.context_words[w].size());
+      }
+      const std::uint64_t expand = d.expander.empty() ? 0 : internal::kExpanderReach;
+      // After the candidate: the expander's window, then the context window
+      // after the (possibly widened) span and the longest word that may start
+      // in it; one byte for a dictionary entry's word boundary.
+      plan.right_need[i] = expand + (longest_word > 0 ? d.context.after + longest_word : 0) + 1;
+      plan.left_move[i] = internal::ExpanderMovesLeft(d.expander) ? expand : 0;
+      plan.max_before = std::max<std::uint64_t>(plan.max_before, d.context.before);
+      plan.max_right_need = std::max(plan.max_right_need, plan.right_need[i]);
+      if (im.context_gated[i]) plan.max_gate_need = std::max(plan.max_gate_need, plan.right_need[i] + kSlack);
+      plan.max_left_move = std::max(plan.max_left_move, plan.left_move[i]);
+    }
+    plan.marker_track.assign(im.stream_markers.size(), -1);
+    for (unsigned id = 0; id < im.patterns.size(); ++id) {
+      const auto& p = im.patterns[id];
+      // An open window of a variable-width pattern reaches back at most its
+      // reach plus the merge slack from the next end.
+      const std::uint64_t reach = p.fixed_width != 0
+                                      ? p.fixed_width
+                                      : internal::LocatorReach(im, id) + internal::kMergeSlack;
+      plan.max_reach = std::max(plan.max_reach, reach);
+      plan.max_width = std::max(plan.max_width, p.max_width);
+      // New windows start at most the locator's reach before their end (the
+      // merge slack is in the open windows, which the frontier reads).
+      const std::uint64_t start_reach = p.fixed_width != 0 ? p.fixed_width : internal::LocatorReach(im, id);
+      const std::bitset<256>& alphabet = im.alphabets[id];
+      if (start_reach > kNarrowReach && alphabet.all() && im.stream_code_run[id]) {
+        plan.code_runs.on = true;
+        plan.code_runs.reach = std::max(plan.code_runs.reach, start_reach);
+        continue;
+      }
+      if (const int k = im.stream_marker_of[id]; start_reach > kNarrowReach && k >= 0) {
+        const auto& mk = im.stream_markers[static_cast<std::size_t>(k)];
+        plan.marker_track[static_cast<std::size_t>(k)] = static_cast<int>(plan.markers.size());
+        plan.markers.push_back({start_reach, mk.width, {}});
+        continue;
+      }
+      if (start_reach <= kNarrowReach || alphabet.all()) {
+        plan.narrow_reach = std::max(plan.narrow_reach, start_reach);
+        continue;
+      }
+      auto g = std::find_if(plan.groups.begin(), plan.groups.end(),
+                            [&](const AlphabetGroup& x) { return x.alphabet == alphabet; });
+      if (g == plan.groups.end()) {
+        plan.groups.push_back({alphabet, start_reach, 0});
+      } else {
+        g->reach = std::max(g->reach, start_reach);
+      }
+    }
+    im.stream_plan = std::move(built);
+  });
+  return *im.stream_plan;
+}
+
+}  // namespace
+
 Result<std::unique_ptr<StreamAnalyzer>> StreamAnalyzer::Create(
     std::shared_ptr<const Analyzer> analyzer) {
   if (analyzer == nullptr) return Status::InvalidArgument("no analyzer");
@@ -641,63 +725,7 @@ Result<std::unique_ptr<StreamAnalyzer>> StreamAnalyzer::Create(
     if (!stream.ok()) return stream.status();
     st->dictionary = std::move(*stream);
   }
-  const auto& dets = im.catalog.detectors();
-  st->right_need.assign(dets.size(), 0);
-  st->left_move.assign(dets.size(), 0);
-  for (unsigned i = 0; i < dets.size(); ++i) {
-    const Detector& d = dets[i];
-    std::uint64_t longest_word = 0;
-    for (unsigned w : im.detectors[i].context_words) {
-      longest_word = std::max<std::uint64_t>(longest_word, im.context_words[w].size());
-    }
-    const std::uint64_t expand = d.expander.empty() ? 0 : internal::kExpanderReach;
-    // After the candidate: the expander's window, then the context window
-    // after the (possibly widened) span and the longest word that may start
-    // in it; one byte for a dictionary entry's word boundary.
-    st->right_need[i] = expand + (longest_word > 0 ? d.context.after + longest_word : 0) + 1;
-    st->left_move[i] = internal::ExpanderMovesLeft(d.expander) ? expand : 0;
-    st->max_before = std::max<std::uint64_t>(st->max_before, d.context.before);
-    st->max_right_need = std::max(st->max_right_need, st->right_need[i]);
-    if (im.context_gated[i]) st->max_gate_need = std::max(st->max_gate_need, st->right_need[i] + kSlack);
-    st->max_left_move = std::max(st->max_left_move, st->left_move[i]);
-  }
-  st->marker_track.assign(im.stream_markers.size(), -1);
-  for (unsigned id = 0; id < im.patterns.size(); ++id) {
-    const auto& p = im.patterns[id];
-    // An open window of a variable-width pattern reaches back at most its
-    // reach plus the merge slack from the next end.
-    const std::uint64_t reach = p.fixed_width != 0
-                                    ? p.fixed_width
-                                    : internal::LocatorReach(im, id) + internal::kMergeSlack;
-    st->max_reach = std::max(st->max_reach, reach);
-    st->max_width = std::max(st->max_width, p.max_width);
-    // New windows start at most the locator's reach before their end (the
-    // merge slack is in the open windows, which the frontier reads).
-    const std::uint64_t start_reach = p.fixed_width != 0 ? p.fixed_width : internal::LocatorReach(im, id);
-    const std::bitset<256>& alphabet = im.alphabets[id];
-    if (start_reach > kNarrowReach && alphabet.all() && im.stream_code_run[id]) {
-      st->code_runs.on = true;
-      st->code_runs.reach = std::max(st->code_runs.reach, start_reach);
-      continue;
-    }
-    if (const int k = im.stream_marker_of[id]; start_reach > kNarrowReach && k >= 0) {
-      const auto& mk = im.stream_markers[static_cast<std::size_t>(k)];
-      st->marker_track[static_cast<std::size_t>(k)] = static_cast<int>(st->markers.size());
-      st->markers.push_back({start_reach, mk.width, {}});
-      continue;
-    }
-    if (start_reach <= kNarrowReach || alphabet.all()) {
-      st->narrow_reach = std::max(st->narrow_reach, start_reach);
-      continue;
-    }
-    auto g = std::find_if(st->groups.begin(), st->groups.end(),
-                          [&](const AlphabetGroup& x) { return x.alphabet == alphabet; });
-    if (g == st->groups.end()) {
-      st->groups.push_back({alphabet, start_reach, 0});
-    } else {
-      g->reach = std::max(g->reach, start_reach);
-    }
-  }
+  static_cast<internal::StreamPlan&>(*st) = PlanFor(im);
   st->chains.resize(im.patterns.size());
   st->analyzer = std::move(analyzer);
   return std::unique_ptr<StreamAnalyzer>(new StreamAnalyzer(std::move(st)));
@@ -706,7 +734,9 @@ Result<std::unique_ptr<StreamAnalyzer>> StreamAnalyzer::Create(
 Status StreamAnalyzer::Prepare(const Analyzer& analyzer) {
   const scan::Scanner* pre = nullptr;
   const scan::Scanner* dict = nullptr;
-  return internal::StreamingScanners(analyzer.impl(), &pre, &dict);
+  Status s = internal::StreamingScanners(analyzer.impl(), &pre, &dict);
+  if (s.ok()) (void)PlanFor(analyzer.impl());
+  return s;
 }
 
 StreamAnalyzer::StreamAnalyzer(std::unique_ptr<State> state) : state_(std::move(state)) {}

@@ -92,6 +92,10 @@ Status LocatorFitsPatterns(std::string_view name, const std::vector<std::string>
 bool CancelRequested();
 
 // The first pass's output.
+// What StreamAnalyzer::Create derives from an analyzer (bounds per
+// detector and pattern), built once per analyzer (stream_analyzer.cc).
+struct StreamPlan;
+
 struct PassOne {
   std::vector<scan::Match> cands;  // id = detector index (| kFieldCandidate)
   std::vector<std::pair<unsigned, std::uint64_t>> ends;  // (variable pattern, end)
@@ -160,6 +164,8 @@ struct Analyzer::Impl {
   mutable std::vector<char> stream_code_run;
   mutable std::unique_ptr<scan::Scanner> stream_prefilter;
   mutable std::unique_ptr<scan::Scanner> stream_dictionary;
+  mutable std::once_flag stream_plan_once;
+  mutable std::shared_ptr<const internal::StreamPlan> stream_plan;
 };
 
 }  // namespace airlock::detect
