@@ -1,6 +1,8 @@
 #include "airlock/detect/stream_analyzer.h"
 
 #include <algorithm>
+#include <array>
+#include <bit>
 #include <bitset>
 #include <deque>
 #include <limits>
@@ -140,6 +142,9 @@ struct internal::StreamPlan {
   // the groups for the rest.
   std::uint64_t narrow_reach = 0;
   std::vector<AlphabetGroup> groups;
+  // Per byte value: bit g set when the byte is in groups[g]'s alphabet (the
+  // first 64 groups; UpdateBreaks walks any further ones one by one).
+  std::array<std::uint64_t, 256> group_bits{};
   std::vector<MarkerTrack> markers;
   CodeRuns code_runs;
   std::vector<int> marker_track;  // per Impl::stream_markers entry: its track, or -1
@@ -271,7 +276,14 @@ Status StreamAnalyzer::State::CloseChain(unsigned id) {
   std::sort(rest, c.ends.end());
   Status s = Status::Ok();
   if (rest != c.ends.end()) {
-    s = internal::LocateWindow(*im, id, buf, base, c.window, &*rest, c.ends.data() + c.ends.size(), &cands);
+    // The ends not located yet each folded the start of their pattern's
+    // alphabet run into least_start (the code-run bound is not used here):
+    // the scan can begin a byte before it.
+    ByteSpan w = c.window;
+    if (!im->stream_code_run[id] && c.least_start != kNever && c.least_start > w.begin) {
+      w.begin = c.least_start - 1;
+    }
+    s = internal::LocateWindow(*im, id, buf, base, w, &*rest, c.ends.data() + c.ends.size(), &cands);
   }
   c.ends.clear();
   c.located = 0;
@@ -412,7 +424,20 @@ void StreamAnalyzer::State::UpdateBreaks() {
   const std::uint64_t lim = SubSat(written + 1, kSlack);
   const std::uint64_t from = std::max(breaks_upto, base);
   if (lim <= from) return;
-  for (AlphabetGroup& g : groups) {
+  // One walk back for the first 64 groups: `open` holds those whose last
+  // break in (from, lim] is not found yet.
+  const std::size_t in_bits = std::min<std::size_t>(groups.size(), 64);
+  std::uint64_t open = in_bits == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << in_bits) - 1;
+  for (std::uint64_t p = lim; p > from && open != 0; --p) {
+    std::uint64_t out = open & ~group_bits[static_cast<unsigned char>(buf[p - 1 - base])];
+    open &= ~out;
+    for (; out != 0; out &= out - 1) {
+      AlphabetGroup& g = groups[static_cast<std::size_t>(std::countr_zero(out))];
+      g.last_break = std::max(g.last_break, p);
+    }
+  }
+  for (std::size_t i = in_bits; i < groups.size(); ++i) {
+    AlphabetGroup& g = groups[i];
     for (std::uint64_t p = lim; p > from; --p) {
       if (!g.alphabet[static_cast<unsigned char>(buf[p - 1 - base])]) {
         g.last_break = std::max(g.last_break, p);
@@ -511,9 +536,13 @@ Status StreamAnalyzer::State::Advance(std::vector<Finding>* out) {
       // Located now over the window so far: the start of a match that ends
       // here depends only on the bytes before it (and the window's start,
       // which later ends do not move), so CloseChain would find the same.
+      // The scan begins a byte before the run of the pattern's alphabet
+      // that ends here (no match holds another byte; the byte before is
+      // there for a \b at the run's start).
       const std::size_t had = c.found.size();
-      Status s = internal::LocateWindow(*im, id, buf, base, ByteSpan{c.window.begin, end}, &e, &e + 1,
-                                        &c.found);
+      const std::uint64_t run = AlphabetRunStart(c, id, end);
+      const std::uint64_t from = run > c.window.begin ? run - 1 : c.window.begin;
+      Status s = internal::LocateWindow(*im, id, buf, base, ByteSpan{from, end}, &e, &e + 1, &c.found);
       if (!s.ok()) return s;
       for (std::size_t k = had; k < c.found.size(); ++k) {
         c.least_start = std::min<std::uint64_t>(c.least_start, c.found[k].from);
@@ -693,6 +722,11 @@ const internal::StreamPlan& PlanFor(const Analyzer::Impl& im) {
       auto g = std::find_if(plan.groups.begin(), plan.groups.end(),
                             [&](const AlphabetGroup& x) { return x.alphabet == alphabet; });
       if (g == plan.groups.end()) {
+        if (plan.groups.size() < 64) {
+          for (unsigned b = 0; b < 256; ++b) {
+            if (alphabet[b]) plan.group_bits[b] |= std::uint64_t{1} << plan.groups.size();
+          }
+        }
         plan.groups.push_back({alphabet, start_reach, 0});
       } else {
         g->reach = std::max(g->reach, start_reach);
