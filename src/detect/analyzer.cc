@@ -465,8 +465,20 @@ Status LocateEnds(const Analyzer::Impl& im, std::string_view text,
         merged.push_back({ByteSpan{end > reach ? end - reach : 0, end}, k, k + 1});
       }
     }
+    const std::bitset<256>& alphabet = im.alphabets[id];
+    const bool narrows = im.patterns[id].locator == nullptr && !alphabet.all();
     for (const Window& w : merged) {
-      if (Status s = internal::LocateWindow(im, id, text, 0, w.span, w.first, w.last, cands); !s.ok()) return s;
+      ByteSpan span = w.span;
+      if (narrows) {
+        // No match holds a byte outside its pattern's alphabet, so none
+        // ending in the window starts before the alphabet run that ends at
+        // its first end (a later end's run starts no earlier): the scan
+        // begins a byte before that run, for a \b at its start.
+        std::uint64_t run = w.first->second;
+        while (run > span.begin && alphabet[static_cast<unsigned char>(text[run - 1])]) --run;
+        if (run > span.begin) span.begin = run - 1;
+      }
+      if (Status s = internal::LocateWindow(im, id, text, 0, span, w.first, w.last, cands); !s.ok()) return s;
     }
     i = j;
   }

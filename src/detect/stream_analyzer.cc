@@ -83,17 +83,21 @@ struct MarkerTrack {
 // a match still in progress began at the start of the current run of
 // complete lines that may be code (or blank), or of the current line when
 // the last complete line may not.
+// How a complete line counts in a run of code lines (internal::MayBeCodeLine):
+// a run begins with a code line and may hold blank ones.
+enum class LineKind { kCode, kBlank, kOther };
+
 struct CodeRuns {
   bool on = false;
   std::uint64_t reach = 0;       // the longest reach of such patterns
   std::uint64_t line_start = 0;  // start of the line not complete yet
   std::uint64_t run_start = kNever;  // first line of the current run; kNever: none
   std::uint64_t upto = 0;        // bytes before it have been read
+  // The complete lines read, by start (ascending), with their kind, for
+  // CodeRunStart's walk back; those before the buffer are dropped.
+  std::deque<std::pair<std::uint64_t, LineKind>> kinds;
 };
 
-// How a complete line counts in a run of code lines (internal::MayBeCodeLine):
-// a run begins with a code line and may hold blank ones.
-enum class LineKind { kCode, kBlank, kOther };
 LineKind KindOf(std::string_view line) {
   if (internal::MayBeCodeLine(line)) return LineKind::kCode;
   return internal::IsBlankLine(line) ? LineKind::kBlank : LineKind::kOther;
@@ -381,7 +385,16 @@ std::uint64_t StreamAnalyzer::State::CodeRunStart(std::uint64_t end, std::uint64
     const std::size_t nl = before.rfind('\n');
     const std::uint64_t line_start = nl == std::string_view::npos ? base : base + nl + 1;
     if (line_start < floor || (nl == std::string_view::npos && base > 0)) return floor;
-    const LineKind kind = KindOf(before.substr(line_start - base));
+    LineKind kind;
+    const auto& kinds = code_runs.kinds;
+    const auto known = std::lower_bound(
+        kinds.begin(), kinds.end(), line_start,
+        [](const std::pair<std::uint64_t, LineKind>& k, std::uint64_t at) { return k.first < at; });
+    if (line_end != end && known != kinds.end() && known->first == line_start) {
+      kind = known->second;  // a complete line, read by UpdateCodeRuns
+    } else {
+      kind = KindOf(before.substr(line_start - base));
+    }
     if (kind == LineKind::kCode) {
       first = line_start;
     } else if (first == end) {
@@ -398,6 +411,7 @@ std::uint64_t StreamAnalyzer::State::CodeRunStart(std::uint64_t end, std::uint64
 void StreamAnalyzer::State::UpdateCodeRuns() {
   CodeRuns& r = code_runs;
   if (!r.on) return;
+  while (!r.kinds.empty() && r.kinds.front().first < base) r.kinds.pop_front();
   for (std::uint64_t p = std::max(r.upto, base); p < written;) {
     const std::size_t nl = buf.find('\n', p - base);
     if (nl == std::string::npos || base + nl >= written) break;
@@ -407,6 +421,7 @@ void StreamAnalyzer::State::UpdateCodeRuns() {
     const LineKind kind = r.line_start < base
                               ? LineKind::kCode
                               : KindOf(std::string_view(buf).substr(r.line_start - base, q - r.line_start));
+    if (r.line_start >= base) r.kinds.emplace_back(r.line_start, kind);
     if (kind == LineKind::kOther) {
       r.run_start = kNever;
     } else if (kind == LineKind::kCode && r.run_start == kNever) {
@@ -481,6 +496,9 @@ Status StreamAnalyzer::State::Advance(std::vector<Finding>* out) {
   // none in reach are dropped. (A window that closed meanwhile makes a new
   // one: for patterns with a maximum width, which alone are gated, the
   // located start of an end does not depend on how windows merge.)
+  // The lines completed so far are read first: CodeRunStart below looks
+  // their kinds up.
+  UpdateCodeRuns();
   new_ends.clear();
   for (const auto& e : p1.ends) (internal::GatesEnd(*im, e.first) ? gate_wait : new_ends).push_back(e);
   if (!gate_wait.empty()) {
@@ -574,7 +592,6 @@ Status StreamAnalyzer::State::Advance(std::vector<Finding>* out) {
   }
   for (std::size_t i = old_cands; i < cands.size(); ++i) AddPending(cands[i]);
   UpdateBreaks();
-  UpdateCodeRuns();
   PruneMarkers();
   const std::uint64_t cf = CandidateFrontier();
 

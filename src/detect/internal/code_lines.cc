@@ -2,6 +2,7 @@
 
 #include <array>
 #include <string>
+#include <vector>
 
 namespace airlock::detect::internal {
 namespace {
@@ -62,8 +63,16 @@ bool MayBeCodeLine(std::string_view line) {
   const std::string_view rest = line.substr(first);
   // A comment, tag or closing bracket first.
   if (std::string_view("#/*@<}])-").find(rest[0]) != std::string_view::npos) return true;
-  for (std::string_view k : kKeywords) {
-    if (StartsWithNoCase(rest, k)) return true;
+  // The keywords that begin with the line's first letter (any case).
+  static const auto kByLetter = [] {
+    std::array<std::vector<std::string_view>, 26> by;
+    for (std::string_view k : kKeywords) by[static_cast<std::size_t>(k[0] - 'a')].push_back(k);
+    return by;
+  }();
+  if (const char c0 = Lower(rest[0]); c0 >= 'a' && c0 <= 'z') {
+    for (std::string_view k : kByLetter[static_cast<std::size_t>(c0 - 'a')]) {
+      if (StartsWithNoCase(rest, k)) return true;
+    }
   }
   // `name:`: [A-Za-z_"] then [\w.\-"]* (any byte >= 0x80 counted as a word
   // byte: \w in UTF-8 mode) then ':'.
