@@ -1090,7 +1090,7 @@ std::optional<Finding> EvaluateGroup(const Analyzer::Impl& im, std::string_view 
   return std::nullopt;
 }
 
-std::vector<std::size_t> KeptIndices(const Analyzer::Impl& im, const std::vector<Finding>& found,
+std::vector<std::size_t> KeptIndices(const Analyzer::Impl& im, std::span<const Finding> found,
                                      const std::vector<char>& dropped) {
   // Deterministic overlap resolution (see analyzer.h). The order's keys are
   // copied into one compact array first: sorting tens of thousands of
@@ -1166,12 +1166,6 @@ std::vector<std::size_t> KeptIndices(const Analyzer::Impl& im, const std::vector
   out.reserve(kept.size());
   for (const auto& k : kept) out.push_back(k.second);
   return out;
-}
-
-std::vector<Finding> ResolveOverlaps(const Analyzer::Impl& im, std::vector<Finding> found) {
-  std::vector<Finding> kept;
-  for (std::size_t i : KeptIndices(im, found, {})) kept.push_back(std::move(found[i]));
-  return kept;
 }
 
 namespace {

@@ -51,6 +51,12 @@ bool SpanOrder(const Finding& a, const Finding& b) {
   return a.span.end < b.span.end;
 }
 
+// Lambdas, not the functions: std::sort inlines a lambda's body but calls
+// through a function pointer on every comparison.
+constexpr auto kByCandidate = [](const scan::Match& a, const scan::Match& b) { return internal::CandidateOrder(a, b); };
+constexpr auto kByHit = [](const scan::Match& a, const scan::Match& b) { return internal::HitOrder(a, b); };
+constexpr auto kBySpan = [](const Finding& a, const Finding& b) { return SpanOrder(a, b); };
+
 using internal::kNarrowReach;
 
 // Patterns of one alphabet whose reach exceeds kNarrowReach. A match still
@@ -478,7 +484,7 @@ void StreamAnalyzer::State::Trim(std::uint64_t cf) {
   // Context words: a span can start max_left_move before its candidate and
   // look max_before further back.
   const std::uint64_t hit_keep = SubSat(keep, max_before);
-  SortTail(&hits, hits_sorted, internal::HitOrder);
+  SortTail(&hits, hits_sorted, kByHit);
   std::erase_if(hits, [&](const scan::Match& h) { return h.to < hit_keep; });
   hits_sorted = hits.size();
   trim_at = std::max<std::size_t>(16384, 2 * buf.size());
@@ -502,7 +508,7 @@ Status StreamAnalyzer::State::Advance(std::vector<Finding>* out) {
   new_ends.clear();
   for (const auto& e : p1.ends) (internal::GatesEnd(*im, e.first) ? gate_wait : new_ends).push_back(e);
   if (!gate_wait.empty()) {
-    SortTail(&hits, hits_sorted, internal::HitOrder);
+    SortTail(&hits, hits_sorted, kByHit);
     std::size_t kept_wait = 0;
     for (const auto& e : gate_wait) {
       const unsigned det = im->patterns[e.first].detector;
@@ -603,8 +609,8 @@ Status StreamAnalyzer::State::Advance(std::vector<Finding>* out) {
     last_pass = written;
     closed_any = false;
     // Only the new entries need sorting; then one linear merge.
-    SortTail(&cands, cands_sorted, internal::CandidateOrder);
-    SortTail(&hits, hits_sorted, internal::HitOrder);
+    SortTail(&cands, cands_sorted, kByCandidate);
+    SortTail(&hits, hits_sorted, kByHit);
     const std::uint64_t known = SubSat(written, kSlack);
     const std::uint64_t text_end = finished ? written : kNever;
     std::size_t kept = 0;
@@ -647,7 +653,7 @@ Status StreamAnalyzer::State::Advance(std::vector<Finding>* out) {
   // before it; they are cut off while all their ends are at or before ff.
   // The walk resumes where it stopped unless what it walked changed: a new
   // finding sorted in before that point, or a smaller ff.
-  if (SortTail(&found, found_sorted, SpanOrder) < walked || ff < walked_ff) {
+  if (SortTail(&found, found_sorted, kBySpan) < walked || ff < walked_ff) {
     walked = 0;
     walked_end = 0;
   }
@@ -664,15 +670,16 @@ Status StreamAnalyzer::State::Advance(std::vector<Finding>* out) {
   walked = i;
   walked_end = max_end;
   if (cut > 0) {
-    std::vector<Finding> done(std::make_move_iterator(found.begin()),
-                              std::make_move_iterator(found.begin() + static_cast<std::ptrdiff_t>(cut)));
+    // Resolved in place: the kept ones move straight to `out`.
+    for (std::size_t k : internal::KeptIndices(*im, std::span<const Finding>(found.data(), cut), {})) {
+      out->push_back(std::move(found[k]));
+    }
     found.erase(found.begin(), found.begin() + static_cast<std::ptrdiff_t>(cut));
     found_sorted -= cut;
     // found[cut] began at or after every end before it, so the walked part
     // that remains has the same largest end.
     walked -= cut;
     if (walked == 0) walked_end = 0;
-    for (Finding& f : internal::ResolveOverlaps(*im, std::move(done))) out->push_back(std::move(f));
   }
   std::uint64_t safe_now = std::min<std::uint64_t>(ff, written);
   if (!found.empty()) safe_now = std::min<std::uint64_t>(safe_now, found.front().span.begin);

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <bitset>
+#include <span>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -244,12 +245,11 @@ bool EndHasContext(const Analyzer::Impl& im, const std::vector<scan::Match>& hit
 void SortCandidates(std::vector<scan::Match>* cands);
 void SortHits(std::vector<scan::Match>* hits);
 
-// Step 5: deterministic overlap resolution; the result is sorted by start.
-// Findings of container detectors are resolved among themselves only.
-std::vector<Finding> ResolveOverlaps(const Analyzer::Impl& im, std::vector<Finding> found);
-// The same as indices into `found`, sorted by span, leaving out those marked
-// in `dropped` (empty: none).
-std::vector<std::size_t> KeptIndices(const Analyzer::Impl& im, const std::vector<Finding>& found,
+// Step 5: deterministic overlap resolution, as the indices into `found` of
+// the findings kept, sorted by span, leaving out those marked in `dropped`
+// (empty: none). Findings of container detectors are resolved among
+// themselves only.
+std::vector<std::size_t> KeptIndices(const Analyzer::Impl& im, std::span<const Finding> found,
                                      const std::vector<char>& dropped);
 
 // Streaming-mode copies of the first-pass databases, compiled (or loaded from
