@@ -4,8 +4,9 @@
 #include <array>
 #include <bit>
 #include <bitset>
-#include <deque>
 #include <limits>
+#include <utility>
+#include <vector>
 
 #include "internal/analyzer_impl.h"
 #include "internal/code_lines.h"
@@ -59,6 +60,35 @@ constexpr auto kBySpan = [](const Finding& a, const Finding& b) { return SpanOrd
 
 using internal::kNarrowReach;
 
+// A queue over a vector: unlike std::deque, constructing or copying an
+// empty one allocates nothing (a stream starts from copies of its plan's).
+template <typename T>
+class Fifo {
+ public:
+  bool empty() const { return head_ == items_.size(); }
+  const T& front() const { return items_[head_]; }
+  void push_back(const T& v) { items_.push_back(v); }
+  template <typename... Args>
+  void emplace_back(Args&&... args) {
+    items_.emplace_back(std::forward<Args>(args)...);
+  }
+  void pop_front() {
+    if (++head_ == items_.size()) {
+      items_.clear();
+      head_ = 0;
+    } else if (head_ >= 64 && 2 * head_ >= items_.size()) {
+      items_.erase(items_.begin(), items_.begin() + static_cast<std::ptrdiff_t>(head_));
+      head_ = 0;
+    }
+  }
+  auto begin() const { return items_.begin() + static_cast<std::ptrdiff_t>(head_); }
+  auto end() const { return items_.end(); }
+
+ private:
+  std::vector<T> items_;
+  std::size_t head_ = 0;
+};
+
 // Patterns of one alphabet whose reach exceeds kNarrowReach. A match still
 // to come ends at or after written - 1 and holds every byte between its
 // start and there, so it cannot start at or before a byte outside the
@@ -82,7 +112,7 @@ struct AlphabetGroup {
 struct MarkerTrack {
   std::uint64_t reach = 0;
   std::uint64_t width = 0;
-  std::deque<std::uint64_t> ends;
+  Fifo<std::uint64_t> ends;
 };
 
 // Patterns that are runs of code-shaped lines (internal::IsCodeRunPattern):
@@ -101,7 +131,7 @@ struct CodeRuns {
   std::uint64_t upto = 0;        // bytes before it have been read
   // The complete lines read, by start (ascending), with their kind, for
   // CodeRunStart's walk back; those before the buffer are dropped.
-  std::deque<std::pair<std::uint64_t, LineKind>> kinds;
+  Fifo<std::pair<std::uint64_t, LineKind>> kinds;
 };
 
 LineKind KindOf(std::string_view line) {
