@@ -284,6 +284,9 @@ struct StreamAnalyzer::State : internal::StreamPlan {
   // left, and its floor is higher.
   std::uint64_t LeftReach(std::uint64_t from) const;
   Status CloseChain(unsigned id);
+  // Locates the ends of chains[id] not located yet over its window (their
+  // candidates go to cands); the window stays as it is.
+  Status LocateRest(unsigned id);
   Status Advance(std::vector<Finding>* out);
   // Runs the first-pass stream scans over the gathered bytes, then Advance.
   Status ScanGathered(std::vector<Finding>* out);
@@ -311,6 +314,14 @@ Status StreamAnalyzer::State::CloseChain(unsigned id) {
   c.open = false;
   cands.insert(cands.end(), c.found.begin(), c.found.end());
   c.found.clear();
+  Status s = LocateRest(id);
+  c.ends.clear();
+  c.located = 0;
+  return s;
+}
+
+Status StreamAnalyzer::State::LocateRest(unsigned id) {
+  Chain& c = chains[id];
   // Ends of one pattern can be reported out of order (at stream close, say).
   const auto rest = c.ends.begin() + static_cast<std::ptrdiff_t>(c.located);
   std::sort(rest, c.ends.end());
@@ -325,8 +336,7 @@ Status StreamAnalyzer::State::CloseChain(unsigned id) {
     }
     s = internal::LocateWindow(*im, id, buf, base, w, &*rest, c.ends.data() + c.ends.size(), &cands);
   }
-  c.ends.clear();
-  c.located = 0;
+  c.located = c.ends.size();
   return s;
 }
 
@@ -622,9 +632,26 @@ Status StreamAnalyzer::State::Advance(std::vector<Finding>* out) {
       if (!s.ok()) return s;
       open_chains[i] = open_chains.back();
       open_chains.pop_back();
-    } else {
-      ++i;
+      continue;
     }
+    // A run of code lines that has ended (a line that cannot be code came
+    // after its ends) is located now rather than when its window closes, up
+    // to 1 KiB later: no end still to come shares its start (a match spans
+    // one run), and later ends do not move the window's start, so the
+    // candidates are those CloseChain would find. They then wait as any
+    // candidate does, instead of the window holding the stream back at the
+    // run's first line.
+    Chain& c = chains[id];
+    if (im->stream_code_run[id] && c.located < c.ends.size()) {
+      std::uint64_t last = 0;
+      for (std::size_t k = c.located; k < c.ends.size(); ++k) last = std::max(last, c.ends[k].second);
+      if (code_runs.run_start == kNever || code_runs.run_start > last) {
+        Status s = LocateRest(id);
+        if (!s.ok()) return s;
+        c.least_start = kNever;
+      }
+    }
+    ++i;
   }
   for (std::size_t i = old_cands; i < cands.size(); ++i) AddPending(cands[i]);
   UpdateBreaks();

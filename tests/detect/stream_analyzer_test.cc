@@ -606,6 +606,36 @@ TEST(StreamFrontier, ARunOfCodeLinesHoldsItsFirstLine) {
   }
 }
 
+// A run of code lines is located once a line that cannot be code follows
+// it, not when its window closes (a later end may still join the window for
+// 1 KiB): the text after the block is not held back to the block's start.
+TEST(StreamFrontier, AnEndedRunOfCodeLinesIsLocatedAtOnce) {
+  auto c = Catalog::LoadFile(std::string(AIRLOCK_SOURCE_DATA_DIR) + "/detectors/source_code.yaml");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  auto a = Analyzer::Create(std::move(*c), {});
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  std::string prose;
+  for (int i = 0; i < 40; ++i) prose += i % 4 == 3 ? "nothing happens today.\n" : "the weather is fine. ";
+  const std::string code =
+      "def load_config(path):\n"
+      "    with open(path, encoding='utf-8') as f:\n"
+      "        data = json.load(f)\n    if not data:\n        return None\n"
+      "    return data['settings']\n";
+  std::string after = "nothing happens today.\n";
+  for (int i = 0; i < 30; ++i) after += "the weather is fine. ";
+  const std::string text = prose + code + after;
+  auto block = (*a)->Analyze(text);
+  ASSERT_TRUE(block.ok());
+  ASSERT_EQ(block->size(), 1u) << Describe(*block);
+  EXPECT_EQ(block->front().span.begin, prose.size());
+  for (std::size_t step : {1u, 7u, 64u}) {
+    EXPECT_TRUE(SameAll(*block, Stream(*a, text, EveryStep(text.size(), step)))) << "step " << step;
+  }
+  // The block (and the prose before it) is released well before the
+  // window would close: only the text after the block is held.
+  EXPECT_LT(TrailAfter(*a, text), after.size());
+}
+
 // A name's span can begin before its seed (initials, a particle and the
 // name before it: "K. N. Fukuda" from the seed "Fukuda"), so a stream holds
 // back a few words before every name seed still to be decided, and no more:
