@@ -573,13 +573,24 @@ TEST(StreamFrontier, AnOpenWindowHoldsTheRunItsEndsCloseOver) {
   EXPECT_TRUE(SameAll(*block, Stream(a, text, cuts))) << Describe(*block);
 }
 
-TEST(StreamFrontier, ARunOfCodeLinesHoldsItsFirstLine) {
-  auto c = Catalog::LoadFile(std::string(AIRLOCK_SOURCE_DATA_DIR) + "/detectors/source_code.yaml");
-  ASSERT_TRUE(c.ok()) << c.status().ToString();
-  auto a = Analyzer::Create(std::move(*c), {});
-  ASSERT_TRUE(a.ok()) << a.status().ToString();
+// Forty short sentences, a line break after every fourth.
+std::string LinedProse() {
   std::string prose;
   for (int i = 0; i < 40; ++i) prose += i % 4 == 3 ? "nothing happens today.\n" : "the weather is fine. ";
+  return prose;
+}
+
+// An analyzer of the source_code detector alone.
+Result<std::shared_ptr<const Analyzer>> SourceCodeOnly() {
+  auto c = Catalog::LoadFile(std::string(AIRLOCK_SOURCE_DATA_DIR) + "/detectors/source_code.yaml");
+  if (!c.ok()) return c.status();
+  return Analyzer::Create(std::move(*c), {});
+}
+
+TEST(StreamFrontier, ARunOfCodeLinesHoldsItsFirstLine) {
+  auto a = SourceCodeOnly();
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  const std::string prose = LinedProse();
   // The first two lines are longer than a scan batch, so that the stream
   // decides about the block's start before its third line (its first
   // possible end) arrives.
@@ -610,12 +621,9 @@ TEST(StreamFrontier, ARunOfCodeLinesHoldsItsFirstLine) {
 // it, not when its window closes (a later end may still join the window for
 // 1 KiB): the text after the block is not held back to the block's start.
 TEST(StreamFrontier, AnEndedRunOfCodeLinesIsLocatedAtOnce) {
-  auto c = Catalog::LoadFile(std::string(AIRLOCK_SOURCE_DATA_DIR) + "/detectors/source_code.yaml");
-  ASSERT_TRUE(c.ok()) << c.status().ToString();
-  auto a = Analyzer::Create(std::move(*c), {});
+  auto a = SourceCodeOnly();
   ASSERT_TRUE(a.ok()) << a.status().ToString();
-  std::string prose;
-  for (int i = 0; i < 40; ++i) prose += i % 4 == 3 ? "nothing happens today.\n" : "the weather is fine. ";
+  const std::string prose = LinedProse();
   const std::string code =
       "def load_config(path):\n"
       "    with open(path, encoding='utf-8') as f:\n"
@@ -641,8 +649,7 @@ TEST(StreamFrontier, AnEndedRunOfCodeLinesIsLocatedAtOnce) {
 // back a few words before every name seed still to be decided, and no more:
 // on lowercase prose the 256-byte expander window is not held back.
 TEST_F(StreamAnalyzerTest, ANameHoldsTheWordsItMayGainOnTheLeft) {
-  std::string prose;
-  for (int i = 0; i < 40; ++i) prose += i % 4 == 3 ? "nothing happens today.\n" : "the weather is fine. ";
+  const std::string prose = LinedProse();
   const std::string text = prose + "we met with K. N. Fukuda yesterday. " + prose;
   auto block = A()->Analyze(text);
   ASSERT_TRUE(block.ok());
