@@ -71,9 +71,10 @@
 // (PatternAlphabet); for patterns that prose never leaves, by the end of
 // their prefix (a marker compiled into the streaming prefilter,
 // internal::BoundedPrefix); for the source_code pattern, by the first line
-// of the current run of code-shaped lines; an open window by the starts its
-// ends located to; and a name's left extension by the few words before it.
-// On the benchmark corpora the hold-back averages about 0.6-1.1 KB
+// of the current run of code-shaped lines (a run that has ended is located
+// at once); an open window by the starts its ends located to; and a name's
+// left extension by the few words before it.
+// On the benchmark corpora the hold-back averages about 0.4-1.1 KB
 // (docs/detection-engine.md, "How far the safe offset trails").
 //
 // Cost: the first-pass scan is incremental; the per-candidate work is the
