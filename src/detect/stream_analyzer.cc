@@ -176,6 +176,12 @@ struct internal::StreamPlan {
   // be evaluated, and how far its span may move left of the candidate.
   std::vector<std::uint64_t> right_need;
   std::vector<std::uint64_t> left_move;
+  // Per detector with the person_name expander: the text its candidates
+  // need is that expander's reach (internal::NameReadEnd) plus right_tail
+  // (the context window after the span, the longest word, a byte), often
+  // far less than right_need.
+  std::vector<char> name_reach;
+  std::vector<std::uint64_t> right_tail;
   std::uint64_t max_reach = 0;      // longest open window (or fixed width)
   // The frontier's bound on matches still to come: narrow_reach for the
   // patterns of reach up to kNarrowReach and those matching every byte,
@@ -266,7 +272,8 @@ struct StreamAnalyzer::State : internal::StreamPlan {
 
   void AddPending(const scan::Match& m, bool wake = true) {
     if (wake) {
-      wake_at = std::min(wake_at, std::max(m.from + kSlack + narrow_reach, m.to + right_need[m.id] + kSlack));
+      const std::uint64_t need = name_reach[m.id] != 0 ? right_tail[m.id] : right_need[m.id];
+      wake_at = std::min(wake_at, std::max(m.from + kSlack + narrow_reach, m.to + need + kSlack));
     }
     if (left_move[m.id] != 0) {
       pending_left_from = std::min(pending_left_from, m.from);
@@ -283,6 +290,10 @@ struct StreamAnalyzer::State : internal::StreamPlan {
   // from a later start that reaches an earlier start's word has fewer words
   // left, and its floor is higher.
   std::uint64_t LeftReach(std::uint64_t from) const;
+  // For a candidate of a detector with name_reach: the offset up to which
+  // the text must be scanned before it can be evaluated as block mode would
+  // (kNever until the scanned text decides it).
+  std::uint64_t NameNeedEnd(const scan::Match& m) const;
   Status CloseChain(unsigned id);
   // Locates the ends of chains[id] not located yet over its window (their
   // candidates go to cands); the window stays as it is.
@@ -401,6 +412,18 @@ std::uint64_t StreamAnalyzer::State::LeftReach(std::uint64_t from) const {
     p = q;
   }
   return p;
+}
+
+std::uint64_t StreamAnalyzer::State::NameNeedEnd(const scan::Match& m) const {
+  // The expander sees at most kExpanderReach bytes after the candidate
+  // (EvaluateGroup), which right_need covers; before that, the bytes
+  // scanned so far.
+  const std::uint64_t upto = std::min<std::uint64_t>(written, m.to + internal::kExpanderReach);
+  if (m.from < base || upto <= m.from) return kNever;
+  const std::string_view text = std::string_view(buf).substr(0, upto - base);
+  const std::size_t end = internal::NameReadEnd(text, m.from - base);
+  if (end == std::string_view::npos) return kNever;
+  return base + end + right_tail[m.id];
 }
 
 std::uint64_t StreamAnalyzer::State::AlphabetRunStart(Chain& c, unsigned id, std::uint64_t end) {
@@ -677,8 +700,12 @@ Status StreamAnalyzer::State::Advance(std::vector<Finding>* out) {
       std::size_t j = i;
       while (j < cands.size() && cands[j].id == cands[i].id && cands[j].from == cands[i].from) ++j;
       const unsigned det = cands[i].id;
-      const bool ready =
-          finished || (cands[i].from < cf && cands[i].to + right_need[det] <= known);
+      // The text it needs has been scanned: the expander's whole window and
+      // what follows it, or for a name as far as its expander can read.
+      // (The name's walk only for a candidate the frontier has passed.)
+      const bool text_in = cands[i].to + right_need[det] <= known ||
+                           (name_reach[det] != 0 && cands[i].from < cf && NameNeedEnd(cands[i]) <= known);
+      const bool ready = finished || (cands[i].from < cf && text_in);
       if (ready) {
         auto f = internal::EvaluateGroup(*im, buf, base, text_end, cands.data() + i,
                                          cands.data() + j, hits, nullptr);
@@ -686,8 +713,7 @@ Status StreamAnalyzer::State::Advance(std::vector<Finding>* out) {
           found.push_back(std::move(*f));
         }
       } else {
-        const bool waits_for_window = cands[i].to + right_need[det] <= known &&
-                                      written >= cands[i].from + kSlack + narrow_reach;
+        const bool waits_for_window = text_in && written >= cands[i].from + kSlack + narrow_reach;
         blocked = blocked || waits_for_window;
         for (std::size_t k = i; k < j; ++k) {
           AddPending(cands[k], /*wake=*/!waits_for_window);
@@ -754,6 +780,8 @@ const internal::StreamPlan& PlanFor(const Analyzer::Impl& im) {
     const auto& dets = im.catalog.detectors();
     plan.right_need.assign(dets.size(), 0);
     plan.left_move.assign(dets.size(), 0);
+    plan.right_tail.assign(dets.size(), 0);
+    plan.name_reach.assign(dets.size(), 0);
     for (unsigned i = 0; i < dets.size(); ++i) {
       const Detector& d = dets[i];
       std::uint64_t longest_word = 0;
@@ -764,7 +792,9 @@ const internal::StreamPlan& PlanFor(const Analyzer::Impl& im) {
       // After the candidate: the expander's window, then the context window
       // after the (possibly widened) span and the longest word that may start
       // in it; one byte for a dictionary entry's word boundary.
-      plan.right_need[i] = expand + (longest_word > 0 ? d.context.after + longest_word : 0) + 1;
+      plan.right_tail[i] = (longest_word > 0 ? d.context.after + longest_word : 0) + 1;
+      plan.right_need[i] = expand + plan.right_tail[i];
+      plan.name_reach[i] = d.expander == "person_name" ? 1 : 0;
       plan.left_move[i] = internal::ExpanderMovesLeft(d.expander) ? expand : 0;
       plan.max_before = std::max<std::uint64_t>(plan.max_before, d.context.before);
       plan.max_right_need = std::max(plan.max_right_need, plan.right_need[i]);

@@ -663,6 +663,75 @@ TEST_F(StreamAnalyzerTest, ANameHoldsTheWordsItMayGainOnTheLeft) {
   EXPECT_LT(TrailAfter(A(), prose), 600u);
 }
 
+// A name is decided once the text its expander can read has arrived
+// (internal::NameReadEnd: here up to "yesterday"), not 256 bytes later.
+// (The line break ends the sentence's line: a line still in progress may
+// yet begin a run of code lines, which holds the stream at its start.)
+TEST_F(StreamAnalyzerTest, ANameIsDecidedOnceTheWordsAfterItHaveArrived) {
+  const std::string head = LinedProse() + "we met with Anna Becker yesterday.\n";
+  std::string text = head;
+  while (text.size() < head.size() + 200) text += "and the weather is fine ";
+  auto s = StreamAnalyzer::Create(A());
+  ASSERT_TRUE(s.ok());
+  std::vector<Finding> got;
+  for (std::size_t p = 0; p < text.size(); p += 16) ASSERT_TRUE((*s)->Write(text.substr(p, 16), &got).ok());
+  const std::size_t at = head.find("Anna");
+  EXPECT_TRUE(std::any_of(got.begin(), got.end(), [&](const Finding& f) {
+    return f.span.begin == at && f.span.end == at + 11 && f.entity_type == "PERSON";
+  })) << Describe(got);
+}
+
+// Texts made of what the name expander reads (names, initials, particles,
+// suffixes, list separators, firm words, runs of commas and spaces, line
+// breaks, apostrophes, non-ASCII capitals) stream to the findings of block
+// mode, however they are cut: a name is never decided before the bytes its
+// expander reads have arrived.
+TEST(StreamFrontier, NameChainsStreamAsInBlockMode) {
+  // person_name alone: no other pattern (a run of code lines, a cue with a
+  // reach of 64 bytes) holds the stream back, so names are decided as soon
+  // as the stream lets them be.
+  auto c = Catalog::Parse(R"(
+detectors:
+  - id: person_name
+    entity_type: PERSON
+    data_class: personal
+    jurisdiction: INTL
+    patterns: ['\b[A-Z](?:[a-z]|[\xC3-\xC5])', '[\xC3-\xC5][\x80-\xBF][a-z\xC3-\xC5]']
+    expander: person_name
+    score: 0.6
+)",
+                          "names.yaml", ".");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  auto a = Analyzer::Create(std::move(*c), {});
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  // Words that may continue a name, and words and gaps that end one; long
+  // runs of the first kind make chains longer than the frontier's own wait.
+  static const char* kChain[] = {
+      "Anna", "Becker", "Kónya", "Fukuda", "Ludwig", "van", "de", "Vries", "K.", "N", "Jr.", "III",
+      "PhD", "and", "und", "et", "y", "e", "en", "LLC", "Group", "Street", "O'Brien", "Jean-Luc",
+      "Ölund", "Åsa", "Ford", "Motor", "Company", "Reed", "Hawkins", "Richardson", "Émile", "Zoë",
+      "Mx", "Mrs.", "Dear", "Don't", "Øster"};
+  static const char* kOther[] = {"met", "the", "from", "12", "signed", "by", "yesterday", "(x)"};
+  static const char* kGaps[] = {", ", " , , ", "  ", "\n", " & ", ". ", ",", "\t", " ,& "};
+  std::mt19937 rng(20261207);
+  auto pick = [&](auto& arr) { return std::string(arr[rng() % std::size(arr)]); };
+  int named = 0;
+  for (int round = 0; round < 1000; ++round) {
+    std::string text;
+    const int n = 100 + static_cast<int>(rng() % 200);
+    for (int i = 0; i < n; ++i) {
+      text += rng() % 8 == 0 ? pick(kOther) : pick(kChain);
+      text += rng() % 6 == 0 ? pick(kGaps) : " ";
+    }
+    auto block = (*a)->Analyze(text);
+    ASSERT_TRUE(block.ok());
+    named += block->empty() ? 0 : 1;
+    const auto cuts = RandomCuts(text.size(), static_cast<std::uint32_t>(round), 1 + round % 40);
+    ASSERT_TRUE(SameAll(*block, Stream(*a, text, cuts))) << "round " << round << ": " << text;
+  }
+  EXPECT_GT(named, 800);  // the texts do hold names
+}
+
 TEST_F(StreamAnalyzerTest, EmptyStreamAndEmptyChunks) {
   auto s = StreamAnalyzer::Create(A());
   ASSERT_TRUE(s.ok());

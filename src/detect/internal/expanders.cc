@@ -38,6 +38,7 @@
 #include <unicode/utf8.h>
 
 #include <algorithm>
+#include <vector>
 #include <array>
 #include <cctype>
 #include <fstream>
@@ -874,6 +875,68 @@ bool InListOfNames(std::string_view text, std::size_t begin, std::size_t end, in
   }
   return true;
 }
+
+}  // namespace
+
+// Every read ExpandNameSeed makes right of its seed follows a chain: from
+// the end of a name token, past ' ', ',' or '&' (a list separator, the
+// space before the next name, the run before a firm word), to the next
+// token, and on only when that token may continue a name: it begins with
+// an upper-case letter (a name, an initial, a suffix) or is a particle or
+// the word of a list separator. Tokens here are runs of anything but those
+// three bytes and the other white space (a superset of the expander's
+// words). The chain stops after the first token that cannot continue it,
+// or at other white space; past that point the expander reads at most
+// kNameReadMargin bytes (a code point, a separator or suffix compared
+// whole). Keep this in step with ExpandNameSeed and what it calls.
+// No particle or list-separator word is longer than this.
+constexpr std::size_t kLongestContinuingWord = [] {
+  std::size_t longest = 0;
+  for (std::string_view w : kParticles) longest = std::max(longest, w.size());
+  for (std::string_view w : kListSeparators) longest = std::max(longest, w.size());
+  return longest;
+}();
+
+std::size_t NameReadEnd(std::string_view text, std::size_t begin) {
+  // The words of the list separators: ", and " -> "and".
+  static const std::vector<std::string_view> kListWords = [] {
+    std::vector<std::string_view> words;
+    for (std::string_view sep : kListSeparators) {
+      const std::size_t a = sep.find_first_not_of(", ");
+      if (a != std::string_view::npos) words.push_back(sep.substr(a, sep.find_last_not_of(", ") + 1 - a));
+    }
+    return words;
+  }();
+  auto separator = [](char c) { return c == ' ' || c == ',' || c == '&'; };
+  auto other_space = [](char c) { return c == '\n' || c == '\r' || c == '\t' || c == '\v' || c == '\f'; };
+  auto token_end = [&](std::size_t q) {
+    while (q < text.size() && !separator(text[q]) && !other_space(text[q])) ++q;
+    return q;
+  };
+  auto continues = [&](std::size_t q, std::size_t t) {
+    if (IsUpper(DecodeAt(text, q).c)) return true;
+    std::size_t e = q;
+    while (e < t && text[e] >= 'a' && text[e] <= 'z') ++e;
+    const std::string_view w = text.substr(q, e - q);
+    if (w.empty() || w.size() > kLongestContinuingWord) return false;
+    return IsParticle(w) || std::find(kListWords.begin(), kListWords.end(), w) != kListWords.end();
+  };
+  std::size_t p = token_end(begin);  // the seed's own token
+  while (p < text.size()) {
+    if (!separator(text[p])) return p + kNameReadMargin;  // other white space
+    std::size_t q = p;
+    while (q < text.size() && separator(text[q])) ++q;
+    if (q >= text.size()) break;
+    if (other_space(text[q])) return q + kNameReadMargin;
+    const std::size_t t = token_end(q);
+    if (t >= text.size()) break;  // the token may go on
+    if (!continues(q, t)) return t + kNameReadMargin;
+    p = t;
+  }
+  return kNpos;
+}
+
+namespace {
 
 bool ExpandNameSeed(std::string_view text, ByteSpan* span) {
   const std::size_t begin = span->begin;

@@ -22,6 +22,13 @@ inline constexpr std::size_t kExpanderReach = 256;
 inline constexpr int kNameLeftWords = 4;
 bool ExpanderMovesLeft(std::string_view expander);
 
+// How far right of a `person_name` seed at `begin` the expander can read:
+// an offset into `text` (the span it gives depends on no byte at or after
+// it), or npos when `text` ends before that is decided. A stream evaluates
+// a name once this much has arrived, rather than kExpanderReach bytes.
+inline constexpr std::size_t kNameReadMargin = 8;
+std::size_t NameReadEnd(std::string_view text, std::size_t begin);
+
 // Widens or trims a candidate span for detectors with `expander:`; returns
 // false to drop it. `text` is the analysed text around the candidate (see
 // kExpanderReach). Unknown names return true unchanged.
