@@ -35,8 +35,12 @@ using internal::PatternMeta;
 namespace {
 
 // Part of the database cache key: bump it whenever the way patterns are laid
-// out in the databases (ids, flags, which patterns go where) changes.
-constexpr const char* kCacheLayout = "layout-3";
+// out in the databases (ids, flags, which patterns go where) changes. The key
+// also holds a digest of the exact patterns compiled (PatternsDigest), so
+// that patterns derived by code (the stream's prefix markers, say) that
+// changes between versions never load another version's database.
+constexpr const char* kCacheLayout = "layout-4";
+
 
 bool IsAsciiWord(unsigned char c) { return std::isalnum(c) != 0 || c == '_'; }
 // A byte that may belong to a word: ASCII word characters and any byte of a
@@ -113,9 +117,7 @@ Result<std::shared_ptr<const scan::Database>> CompileOrLoad(const std::vector<sc
   fs::path cache_file;
   if (!cache_dir.empty()) {
     cache_file = fs::path(cache_dir) /
-                 (Sha256Hex(fingerprint + "|" + scan::EngineVersion() + "|" + kCacheLayout + "|" +
-                            label + (som ? "|som" : "|nosom")) +
-                  ".hsdb");
+                 (internal::DatabaseCacheKey(fingerprint, label, som, pats) + ".hsdb");
     std::ifstream in(cache_file, std::ios::binary);
     if (in) {
       std::ostringstream ss;
@@ -1255,6 +1257,18 @@ Status LocatorFitsPatterns(std::string_view name, const std::vector<std::string>
   if (fits) return Status::Ok();
   return Status::InvalidArgument(std::string("locator 'iban' walks back exactly the patterns '") + kIbanPatterns[0] +
                                  "' and '" + kIbanPatterns[1] + "', caseless");
+}
+
+std::string DatabaseCacheKey(const std::string& fingerprint, const std::string& label, bool som,
+                             const std::vector<scan::Pattern>& pats) {
+  // Every pattern's id, flags and expression, in order.
+  std::string all;
+  for (const scan::Pattern& p : pats) {
+    all += std::to_string(p.id) + ":" + std::to_string(p.flags) + ":" + std::to_string(p.expression.size()) +
+           ":" + p.expression + "\n";
+  }
+  return Sha256Hex(fingerprint + "|" + scan::EngineVersion() + "|" + kCacheLayout + "|" + label +
+                   (som ? "|som" : "|nosom") + "|" + Sha256Hex(all));
 }
 
 Status StreamingScanners(const Analyzer::Impl& im, const scan::Scanner** prefilter,

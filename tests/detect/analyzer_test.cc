@@ -210,6 +210,33 @@ TEST(Analyzer, CompiledDatabaseCacheIsUsedAndSurvivesDamage) {
   fs::remove_all(dir);
 }
 
+// A cache entry is named by the exact patterns compiled, not only by the
+// catalog: patterns that code derives (the stream's prefix markers) may
+// change between versions for the same catalog, and a database built from
+// other patterns would report their ids as this version's.
+TEST(Analyzer, CacheEntryIsNamedByTheExactPatterns) {
+  using internal::DatabaseCacheKey;
+  const std::vector<scan::Pattern> pats = {{"ab+c", 1, scan::kNone}, {"x[0-9]", 7, scan::kCaseless}};
+  const std::string key = DatabaseCacheKey("fp", "prefilter", false, pats);
+  EXPECT_EQ(key, DatabaseCacheKey("fp", "prefilter", false, pats));
+  auto changed = [&](auto edit) {
+    auto other = pats;
+    edit(other);
+    return DatabaseCacheKey("fp", "prefilter", false, other) != key;
+  };
+  EXPECT_TRUE(changed([](auto& p) { p[1].expression = "x[0-8]"; }));
+  EXPECT_TRUE(changed([](auto& p) { p[1].id = 8; }));
+  EXPECT_TRUE(changed([](auto& p) { p[0].flags = scan::kCaseless; }));
+  EXPECT_TRUE(changed([](auto& p) { p.push_back({"marker", 1u << 30, scan::kNone}); }));
+  EXPECT_TRUE(changed([](auto& p) { std::swap(p[0], p[1]); }));
+  // Expressions that run into each other when joined are told apart.
+  EXPECT_NE(DatabaseCacheKey("fp", "l", false, {{"a:1", 1, scan::kNone}}),
+            DatabaseCacheKey("fp", "l", false, {{"a", 1, scan::kNone}, {"1", 1, scan::kNone}}));
+  EXPECT_NE(key, DatabaseCacheKey("fp2", "prefilter", false, pats));
+  EXPECT_NE(key, DatabaseCacheKey("fp", "prefilter-stream-markers", false, pats));
+  EXPECT_NE(key, DatabaseCacheKey("fp", "prefilter", true, pats));
+}
+
 TEST(Analyzer, CacheIsPrunedLeastRecentlyUsedFirst) {
   namespace fs = std::filesystem;
   const fs::path dir =

@@ -252,6 +252,14 @@ void SortHits(std::vector<scan::Match>* hits);
 std::vector<std::size_t> KeptIndices(const Analyzer::Impl& im, std::span<const Finding> found,
                                      const std::vector<char>& dropped);
 
+// The name of a compiled database's cache entry: the catalog's fingerprint,
+// the engine's version, the layout, the database's label and start-of-match
+// flag, and a digest of the exact patterns compiled, so that patterns derived
+// by code that changed (the stream's prefix markers, say) never load a
+// database built from others.
+std::string DatabaseCacheKey(const std::string& fingerprint, const std::string& label, bool som,
+                             const std::vector<scan::Pattern>& pats);
+
 // Streaming-mode copies of the first-pass databases, compiled (or loaded from
 // the cache) on first use, the prefilter with the prefix markers of the
 // patterns that reach back more than kNarrowReach and have a prose-wide

@@ -47,7 +47,9 @@
 //   3. A (detector, start) group of candidates is evaluated (expander,
 //      validator, context words, score) once no candidate can join it and
 //      the text it needs has arrived: kExpanderReach (256) bytes after it
-//      for a detector with an expander, plus the detector's context `after`
+//      for a detector with an expander (for the person_name expander, only
+//      as far as it can read: internal::NameReadEnd, the chain of words
+//      that may continue a name), plus the detector's context `after`
 //      window and its longest context word, because a context word after a
 //      match can lift its score over min_score. Expanders see 256 bytes
 //      either side of a candidate in block mode too, so both see the same.
@@ -74,7 +76,7 @@
 // of the current run of code-shaped lines (a run that has ended is located
 // at once); an open window by the starts its ends located to; and a name's
 // left extension by the few words before it.
-// On the benchmark corpora the hold-back averages about 0.4-1.1 KB
+// On the benchmark corpora the hold-back averages about 0.3-1.1 KB
 // (docs/detection-engine.md, "How far the safe offset trails").
 //
 // Cost: the first-pass scan is incremental; the per-candidate work is the
