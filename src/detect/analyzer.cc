@@ -1290,11 +1290,22 @@ Status StreamingScanners(const Analyzer::Impl& im, const scan::Scanner** prefilt
     };
     std::vector<scan::Pattern> with_markers = im.prefilter_patterns;
     im.stream_marker_of.assign(im.patterns.size(), -1);
+    im.stream_head_run_of.assign(im.patterns.size(), -1);
     im.stream_code_run.assign(im.patterns.size(), 0);
     for (const scan::Pattern& p : im.prefilter_patterns) {
       if (p.id >= im.patterns.size()) continue;
       im.stream_code_run[p.id] = IsCodeRunPattern(p.expression) ? 1 : 0;
       if (!ProseWideAlphabet(im.alphabets[p.id]) || LocatorReach(im, p.id) <= kNarrowReach) continue;
+      if (auto cut = HeadAndTail(p, kNarrowReach)) {
+        const Detector& d = im.catalog.detectors()[im.patterns[p.id].detector];
+        const std::bitset<256> head = PatternAlphabet(cut->head, d.caseless, d.utf8);
+        // Useful only when prose's spaces end a run of the head's bytes.
+        if (!head[' ']) {
+          im.stream_head_run_of[p.id] = static_cast<int>(im.stream_head_runs.size());
+          im.stream_head_runs.push_back({p.id, head, cut->max_width});
+          continue;
+        }
+      }
       if (auto prefix = BoundedPrefix(p, kNarrowReach)) {
         im.stream_marker_of[p.id] = static_cast<int>(im.stream_markers.size());
         with_markers.push_back({prefix->expression,

@@ -109,6 +109,19 @@ struct AlphabetGroup {
 // (`ends`, ascending), or is still in it: it began at most `width` before
 // a marker end or before the end of the text. On prose the markers are
 // rare, so the bound is `width` bytes instead of the pattern's 1 KiB reach.
+// Patterns with a head run (Analyze::Impl::StreamHeadRun) of one head
+// alphabet and tail width: a match still to come ends at or after
+// bytes_written() - 1, so its head ended at most `width` bytes before that,
+// or has not ended; either way its head is the run of head bytes through
+// that point (or a later one), and the match began no earlier than that
+// run. On prose the run is a word: the bound is a word and the tail back
+// instead of the pattern's 1 KiB reach.
+struct HeadRunTrack {
+  std::bitset<256> alphabet;
+  std::uint64_t width = 0;
+  std::uint64_t reach = 0;
+};
+
 struct MarkerTrack {
   std::uint64_t reach = 0;
   std::uint64_t width = 0;
@@ -192,6 +205,7 @@ struct internal::StreamPlan {
   // first 64 groups; UpdateBreaks walks any further ones one by one).
   std::array<std::uint64_t, 256> group_bits{};
   std::vector<MarkerTrack> markers;
+  std::vector<HeadRunTrack> head_runs;
   CodeRuns code_runs;
   std::vector<int> marker_track;  // per Impl::stream_markers entry: its track, or -1
   std::uint64_t max_left_move = 0;
@@ -371,6 +385,24 @@ std::uint64_t StreamAnalyzer::State::CandidateFrontier() const {
     std::uint64_t b = SubSat(written + 1, kSlack + t.width);
     if (!t.ends.empty()) b = std::min(b, SubSat(t.ends.front(), t.width));
     cf = std::min(cf, std::max(SubSat(written + 1, kSlack + t.reach), b));
+  }
+  for (const HeadRunTrack& t : head_runs) {
+    // The run of head bytes through p (or the first byte after p when p's
+    // byte is not one); a run reaching the buffer's start may begin before
+    // it: then only the reach bounds.
+    const std::uint64_t p = SubSat(written + 1, kSlack + t.width + 1);
+    std::uint64_t run = 0;
+    if (p >= base && p < written) {
+      const auto in = [&](std::uint64_t q) { return t.alphabet[static_cast<unsigned char>(buf[q - base])]; };
+      run = p;
+      if (!in(p)) {
+        run = p + 1;
+      } else {
+        while (run > base && in(run - 1)) --run;
+        if (run == base && base > 0) run = 0;
+      }
+    }
+    cf = std::min(cf, std::max(SubSat(written + 1, kSlack + t.reach), run));
   }
   for (unsigned id : open_chains) cf = std::min<std::uint64_t>(cf, chains[id].least_start);
   for (const auto& [id, end] : gate_wait) cf = std::min(cf, SubSat(end, internal::LocatorReach(*im, id)));
@@ -818,6 +850,18 @@ const internal::StreamPlan& PlanFor(const Analyzer::Impl& im) {
       if (start_reach > kNarrowReach && alphabet.all() && im.stream_code_run[id]) {
         plan.code_runs.on = true;
         plan.code_runs.reach = std::max(plan.code_runs.reach, start_reach);
+        continue;
+      }
+      if (const int h = im.stream_head_run_of[id]; start_reach > kNarrowReach && h >= 0) {
+        const auto& hr = im.stream_head_runs[static_cast<std::size_t>(h)];
+        auto t = std::find_if(plan.head_runs.begin(), plan.head_runs.end(), [&](const HeadRunTrack& x) {
+          return x.alphabet == hr.head_alphabet && x.width == hr.tail_width;
+        });
+        if (t == plan.head_runs.end()) {
+          plan.head_runs.push_back({hr.head_alphabet, hr.tail_width, start_reach});
+        } else {
+          t->reach = std::max(t->reach, start_reach);
+        }
         continue;
       }
       if (const int k = im.stream_marker_of[id]; start_reach > kNarrowReach && k >= 0) {

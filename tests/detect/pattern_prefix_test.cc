@@ -3,10 +3,13 @@
 // pattern starts with a match of the prefix no longer than max_width:
 // checked with vectorscan's start-of-match over random text for every
 // catalog pattern that gets a prefix, and the splitting on its own.
+// HeadAndTail likewise: every match is a run of head bytes and at most
+// max_width bytes after it.
 #include "internal/pattern_prefix.h"
 
 #include <gtest/gtest.h>
 
+#include <bitset>
 #include <random>
 #include <string>
 #include <vector>
@@ -14,6 +17,7 @@
 #include "airlock/detect/analyzer.h"
 #include "airlock/detect/catalog.h"
 #include "internal/analyzer_impl.h"
+#include "internal/pattern_alphabet.h"
 
 namespace airlock::detect::internal {
 namespace {
@@ -25,6 +29,19 @@ std::vector<std::string> Items(std::string_view e) {
   if (!s->flags.empty()) out.push_back("flags:" + s->flags);
   for (std::string_view i : s->items) out.emplace_back(i);
   return out;
+}
+
+// The built-in catalog's analyzer, compiled once for the tests below.
+const std::shared_ptr<const Analyzer>& CatalogAnalyzer() {
+  static const std::shared_ptr<const Analyzer> analyzer = [] {
+    auto c = Catalog::LoadDirectory(std::string(AIRLOCK_SOURCE_DATA_DIR) + "/detectors");
+    EXPECT_TRUE(c.ok()) << c.status().ToString();
+    if (!c.ok()) return std::shared_ptr<const Analyzer>();
+    auto a = Analyzer::Create(std::move(*c), {});
+    EXPECT_TRUE(a.ok()) << a.status().ToString();
+    return a.ok() ? *a : std::shared_ptr<const Analyzer>();
+  }();
+  return analyzer;
 }
 
 TEST(SplitTopLevel, AtomsWithTheirQuantifiers) {
@@ -69,11 +86,9 @@ TEST(BoundedPrefix, TheLongestCutWithinTheLimit) {
 // text made of the catalog's own example-like pieces begins with a prefix
 // match that ends within max_width.
 TEST(BoundedPrefix, EveryMatchOfACatalogPatternStartsWithItsPrefix) {
-  auto c = Catalog::LoadDirectory(std::string(AIRLOCK_SOURCE_DATA_DIR) + "/detectors");
-  ASSERT_TRUE(c.ok()) << c.status().ToString();
-  auto a = Analyzer::Create(std::move(*c), {});
-  ASSERT_TRUE(a.ok()) << a.status().ToString();
-  const auto& im = (*a)->impl();
+  const std::shared_ptr<const Analyzer>& a = CatalogAnalyzer();
+  ASSERT_NE(a, nullptr);
+  const auto& im = a->impl();
   const std::vector<std::string> pieces = {
       "password = ",  "api_key: ",  "token=",     " -u ",       "--user ",   "authorization: Bearer ",
       "aws_secret",   "x7Kq9Lm2Pz", "abcdEFGH12", " ",          "\n",        "\"",
@@ -111,6 +126,63 @@ TEST(BoundedPrefix, EveryMatchOfACatalogPatternStartsWithItsPrefix) {
     }
   }
   EXPECT_GT(checked, 10);
+  EXPECT_GT(matches, 100);
+}
+
+TEST(HeadAndTail, TheLongestBoundedTail) {
+  auto t = HeadAndTail({R"(\b[A-Z][a-z]+(?:weg|gasse)\s[0-9]{1,4})", 0, 0}, 64);
+  ASSERT_TRUE(t.has_value());
+  EXPECT_EQ(t->head, R"(\b[A-Z][a-z]+)");
+  EXPECT_EQ(t->max_width, 10u);
+  auto f = HeadAndTail({R"((?m)^[a-z]+:[0-9]{2})", 0, 0}, 64);
+  ASSERT_TRUE(f.has_value());
+  EXPECT_EQ(f->head, R"((?m)^[a-z]+)");
+  EXPECT_EQ(f->max_width, 3u);
+  // An unbounded item late in the pattern moves the cut after it.
+  auto g = HeadAndTail({R"(\w+:\s*\d{2})", 0, 0}, 64);
+  ASSERT_TRUE(g.has_value());
+  EXPECT_EQ(g->head, R"(\w+:\s*)");
+  EXPECT_FALSE(HeadAndTail({"a+b+", 0, 0}, 64).has_value());        // no bounded tail
+  EXPECT_FALSE(HeadAndTail({"x[0-9]{80}", 0, 0}, 64).has_value());  // tail over the limit
+  EXPECT_FALSE(HeadAndTail({"ab|cd", 0, 0}, 64).has_value());       // a top-level alternation
+}
+
+TEST(HeadAndTail, EveryMatchOfACatalogPatternIsAHeadRunAndATail) {
+  const std::shared_ptr<const Analyzer>& a = CatalogAnalyzer();
+  ASSERT_NE(a, nullptr);
+  const auto& im = a->impl();
+  const std::vector<std::string> pieces = {
+      "Hauptstraße 5", "Lindenweg 12a", "Am Markt 3", "Gartenstr. 7-9", "Document No: ", "AB-1234/56",
+      "CONFIDENTIAL", "Ref: ", "aws_secret_access_key = ", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+      "x7Kq9Lm2Pz+/", " ", "\n", "\"", ":", "=", ",", "the weather is fine", ".", "Berlin", "-"};
+  std::mt19937 rng(29);
+  int checked = 0, matches = 0;
+  for (const scan::Pattern& p : im.prefilter_patterns) {
+    if (p.id >= im.patterns.size() || LocatorReach(im, p.id) <= kNarrowReach) continue;
+    auto cut = HeadAndTail(p, kNarrowReach);
+    if (!cut) continue;
+    const Detector& d = im.catalog.detectors()[im.patterns[p.id].detector];
+    const std::bitset<256> head = PatternAlphabet(cut->head, d.caseless, d.utf8);
+    if (head[' ']) continue;  // not used by the stream
+    ++checked;
+    auto whole = scan::Database::Compile({{p.expression, 0, p.flags}}, scan::Database::Mode::kBlock, true);
+    ASSERT_TRUE(whole.ok()) << p.expression;
+    scan::Scanner ws(*whole);
+    for (int round = 0; round < 40; ++round) {
+      std::string text;
+      for (int k = 0; k < 30; ++k) text += pieces[rng() % pieces.size()];
+      ASSERT_TRUE(ws.Scan(text, [&](const scan::Match& m) {
+                      ++matches;
+                      // Every byte before the last max_width is a head byte.
+                      for (std::uint64_t q = m.from; q + cut->max_width < m.to; ++q) {
+                        EXPECT_TRUE(head[static_cast<unsigned char>(text[q])])
+                            << p.expression << ": byte " << q << " of [" << m.from << ", " << m.to << ") in: " << text;
+                      }
+                      return true;
+                    }).ok());
+    }
+  }
+  EXPECT_GE(checked, 2);
   EXPECT_GT(matches, 100);
 }
 

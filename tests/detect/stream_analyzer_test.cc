@@ -573,6 +573,36 @@ TEST(StreamFrontier, AnOpenWindowHoldsTheRunItsEndsCloseOver) {
   EXPECT_TRUE(SameAll(*block, Stream(a, text, cuts))) << Describe(*block);
 }
 
+// A pattern whose matches are a run of bytes with no space in it and a
+// short tail (a German street address: the street word, then the number)
+// holds the stream back by that word and the tail, not by its 1 KiB reach
+// (internal::HeadAndTail); an address in progress is never released.
+TEST(StreamFrontier, AHeadRunHoldsBackItsWordAndTail) {
+  auto a = OnePattern(R"(\b[A-Z][a-z\-]+(?:strasse|weg|gasse)\s[0-9]{1,4}\b)");
+  ASSERT_NE(a, nullptr);
+  std::string text;
+  while (text.size() < 1500) text += "We drove from Berlin to Hamburg today, nothing happened. ";
+  EXPECT_LT(TrailAfter(a, text), 100u);
+  const std::string with = text + "Send it to Lindenweg 12 or Hauptstrasse 5 please. " + text;
+  auto block = a->Analyze(with);
+  ASSERT_TRUE(block.ok());
+  ASSERT_EQ(block->size(), 2u) << Describe(*block);
+  for (std::size_t step : {1u, 3u, 7u, 16u}) {
+    EXPECT_TRUE(SameAll(*block, Stream(a, with, EveryStep(with.size(), step)))) << "step " << step;
+  }
+  // Cut once at every byte of a long address alone: the first write is
+  // scanned whole, so the stream decides its safe offset there (Stream
+  // checks that the finding is not reported after its start was released).
+  const std::string one = text + "Send it to Oberkurfuerstendammgartenstrasse 5 please. " + text;
+  auto one_block = a->Analyze(one);
+  ASSERT_TRUE(one_block.ok());
+  ASSERT_EQ(one_block->size(), 1u) << Describe(*one_block);
+  const std::size_t at = one.find("Oberkurf");
+  for (std::size_t cut = at; cut < at + 36; ++cut) {
+    EXPECT_TRUE(SameAll(*one_block, Stream(a, one, {cut}))) << "cut at " << cut - at;
+  }
+}
+
 // Forty short sentences, a line break after every fourth.
 std::string LinedProse() {
   std::string prose;

@@ -159,6 +159,17 @@ struct Analyzer::Impl {
     std::uint64_t width = 0;
   };
   mutable std::vector<StreamMarker> stream_markers;
+  // Patterns cut into a head and a tail at most `tail_width` bytes long
+  // (internal::HeadAndTail) whose head's bytes hold no space: a match still
+  // in progress began in the run of head bytes that lies tail_width bytes
+  // back, or later. Preferred to a marker (StreamAnalyzer's frontier).
+  struct StreamHeadRun {
+    unsigned pattern = 0;
+    std::bitset<256> head_alphabet;
+    std::uint64_t tail_width = 0;
+  };
+  mutable std::vector<StreamHeadRun> stream_head_runs;
+  mutable std::vector<int> stream_head_run_of;  // by pattern id: its entry, or -1
   // By pattern id: its entry in stream_markers (-1: none), and whether it is
   // a run of code lines (internal::IsCodeRunPattern).
   mutable std::vector<int> stream_marker_of;

@@ -160,4 +160,21 @@ std::optional<PatternPrefix> BoundedPrefix(const scan::Pattern& pattern, std::ui
   return best;
 }
 
+std::optional<PatternTail> HeadAndTail(const scan::Pattern& pattern, std::uint64_t limit) {
+  auto split = SplitTopLevel(pattern.expression);
+  if (!split) return std::nullopt;
+  // Tails shrink as the cut moves right: the first bounded one is the
+  // longest, and its head the shortest.
+  for (std::size_t k = 1; k < split->items.size(); ++k) {
+    std::string tail = split->flags;
+    for (std::size_t i = k; i < split->items.size(); ++i) tail.append(split->items[i]);
+    auto info = scan::InspectPattern({tail, pattern.id, pattern.flags});
+    if (!info.ok() || info->max_width == scan::PatternInfo::kUnbounded || info->max_width > limit) continue;
+    std::string head = split->flags;
+    for (std::size_t i = 0; i < k; ++i) head.append(split->items[i]);
+    return PatternTail{head, info->max_width};
+  }
+  return std::nullopt;
+}
+
 }  // namespace airlock::detect::internal

@@ -39,4 +39,17 @@ struct PatternPrefix {
 };
 std::optional<PatternPrefix> BoundedPrefix(const scan::Pattern& pattern, std::uint64_t limit);
 
+// The pattern cut between two top-level items into a head and a tail whose
+// matches are at most `limit` bytes long (the longest head with such a
+// tail): every match is a match of the head followed by one of the tail.
+// The stream analyzer bounds a match still in progress by the run of the
+// head's bytes (PatternAlphabet of `head`) that lies `max_width` bytes back.
+//   HeadAndTail({"\\b[A-Z][a-z]+(?:weg|gasse)\\s[0-9]{1,4}", 0, 0}, 64)
+//     head "\\b[A-Z][a-z]+", tail "(?:weg|gasse)\\s[0-9]{1,4}" of max_width 10
+struct PatternTail {
+  std::string head;        // flags and leading items
+  std::uint64_t max_width = 0;  // of the remaining items
+};
+std::optional<PatternTail> HeadAndTail(const scan::Pattern& pattern, std::uint64_t limit);
+
 }  // namespace airlock::detect::internal
