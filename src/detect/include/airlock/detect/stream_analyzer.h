@@ -70,8 +70,9 @@
 // For the built-in catalog that bound is about 9 KB, set by the private-key
 // pattern (3.6 KB wide). In practice a match still to come is bounded more
 // tightly than by its reach: by the last byte its pattern cannot match
-// (PatternAlphabet); for patterns that prose never leaves, by the end of
-// their prefix (a marker compiled into the streaming prefilter,
+// (PatternAlphabet); for patterns that prose never leaves, by the run of
+// their head's bytes a short tail back (internal::HeadAndTail) or by the
+// end of their prefix (a marker compiled into the streaming prefilter,
 // internal::BoundedPrefix); for the source_code pattern, by the first line
 // of the current run of code-shaped lines (a run that has ended is located
 // at once); an open window by the starts its ends located to; and a name's
