@@ -36,7 +36,7 @@ namespace {
 
 // Part of the database cache key: bump it whenever the way patterns are laid
 // out in the databases (ids, flags, which patterns go where) changes. The key
-// also holds a digest of the exact patterns compiled (PatternsDigest), so
+// also holds a digest of the exact patterns compiled (DatabaseCacheKey), so
 // that patterns derived by code (the stream's prefix markers, say) that
 // changes between versions never load another version's database.
 constexpr const char* kCacheLayout = "layout-4";

@@ -35,8 +35,8 @@ std::uint64_t SubSat(std::uint64_t a, std::uint64_t b) { return a > b ? a - b : 
 
 // Sorts v[sorted, end) and merges it into the sorted prefix. Returns the
 // least index whose element changed (v->size() when none did).
-template <typename Container, typename Less>
-std::size_t SortTail(Container* v, std::size_t& sorted, Less less) {
+template <typename T, typename Less>
+std::size_t SortTail(std::vector<T>* v, std::size_t& sorted, Less less) {
   if (sorted == v->size()) return sorted;
   const auto mid = v->begin() + static_cast<std::ptrdiff_t>(sorted);
   std::sort(mid, v->end(), less);
@@ -101,15 +101,7 @@ struct AlphabetGroup {
   std::uint64_t last_break = 0;
 };
 
-// A pattern that reaches back further than kNarrowReach, with a prose-wide
-// alphabet (internal::ProseWideAlphabet) and a prefix marker
-// (Impl::StreamMarker): each of its matches
-// starts with a match of the prefix at most `width` bytes long. A match
-// still in progress has passed its prefix, whose end the stream reported
-// (`ends`, ascending), or is still in it: it began at most `width` before
-// a marker end or before the end of the text. On prose the markers are
-// rare, so the bound is `width` bytes instead of the pattern's 1 KiB reach.
-// Patterns with a head run (Analyze::Impl::StreamHeadRun) of one head
+// Patterns with a head run (Analyzer::Impl::StreamHeadRun) of one head
 // alphabet and tail width: a match still to come ends at or after
 // bytes_written() - 1, so its head ended at most `width` bytes before that,
 // or has not ended; either way its head is the run of head bytes through
@@ -122,20 +114,28 @@ struct HeadRunTrack {
   std::uint64_t reach = 0;
 };
 
+// A pattern that reaches back further than kNarrowReach, with a prose-wide
+// alphabet (internal::ProseWideAlphabet) and a prefix marker
+// (Impl::StreamMarker): each of its matches
+// starts with a match of the prefix at most `width` bytes long. A match
+// still in progress has passed its prefix, whose end the stream reported
+// (`ends`, ascending), or is still in it: it began at most `width` before
+// a marker end or before the end of the text. On prose the markers are
+// rare, so the bound is `width` bytes instead of the pattern's 1 KiB reach.
 struct MarkerTrack {
   std::uint64_t reach = 0;
   std::uint64_t width = 0;
   Fifo<std::uint64_t> ends;
 };
 
-// Patterns that are runs of code-shaped lines (internal::IsCodeRunPattern):
-// a match still in progress began at the start of the current run of
-// complete lines that may be code (or blank), or of the current line when
-// the last complete line may not.
 // How a complete line counts in a run of code lines (internal::MayBeCodeLine):
 // a run begins with a code line and may hold blank ones.
 enum class LineKind { kCode, kBlank, kOther };
 
+// Patterns that are runs of code-shaped lines (internal::IsCodeRunPattern):
+// a match still in progress began at the start of the current run of
+// complete lines that may be code (or blank), or of the current line when
+// the last complete line may not.
 struct CodeRuns {
   bool on = false;
   std::uint64_t reach = 0;       // the longest reach of such patterns

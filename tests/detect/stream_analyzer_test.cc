@@ -642,9 +642,7 @@ TEST(StreamFrontier, ARunOfCodeLinesHoldsItsFirstLine) {
   ASSERT_EQ(block->size(), 1u) << Describe(*block);
   EXPECT_EQ(block->front().span.begin, prose.size());
   for (std::size_t step : {1u, 5u, 16u}) {
-    std::vector<std::size_t> cuts;
-    for (std::size_t p = step; p < text.size(); p += step) cuts.push_back(p);
-    EXPECT_TRUE(SameAll(*block, Stream(*a, text, cuts))) << "step " << step;
+    EXPECT_TRUE(SameAll(*block, Stream(*a, text, EveryStep(text.size(), step)))) << "step " << step;
   }
 }
 

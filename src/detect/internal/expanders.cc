@@ -878,6 +878,14 @@ bool InListOfNames(std::string_view text, std::size_t begin, std::size_t end, in
 
 }  // namespace
 
+// No particle or list-separator word is longer than this.
+constexpr std::size_t kLongestContinuingWord = [] {
+  std::size_t longest = 0;
+  for (std::string_view w : kParticles) longest = std::max(longest, w.size());
+  for (std::string_view w : kListSeparators) longest = std::max(longest, w.size());
+  return longest;
+}();
+
 // Every read ExpandNameSeed makes right of its seed follows a chain: from
 // the end of a name token, past ' ', ',' or '&' (a list separator, the
 // space before the next name, the run before a firm word), to the next
@@ -889,14 +897,6 @@ bool InListOfNames(std::string_view text, std::size_t begin, std::size_t end, in
 // or at other white space; past that point the expander reads at most
 // kNameReadMargin bytes (a code point, a separator or suffix compared
 // whole). Keep this in step with ExpandNameSeed and what it calls.
-// No particle or list-separator word is longer than this.
-constexpr std::size_t kLongestContinuingWord = [] {
-  std::size_t longest = 0;
-  for (std::string_view w : kParticles) longest = std::max(longest, w.size());
-  for (std::string_view w : kListSeparators) longest = std::max(longest, w.size());
-  return longest;
-}();
-
 std::size_t NameReadEnd(std::string_view text, std::size_t begin) {
   // The words of the list separators: ", and " -> "and".
   static const std::vector<std::string_view> kListWords = [] {
