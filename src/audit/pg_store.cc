@@ -158,10 +158,10 @@ class PostgresStore final : public Store {
     Params p;
     p.Int(f.since_us).Int(f.until_us).Text(f.instance).Text(f.principal).Text(f.workflow);
     return Stream(
-        "SELECT instance, seq, time_us, principal, workflow, record, hash FROM audit_events "
-        "WHERE time_us >= $1 AND time_us < $2 AND ($3 = '' OR instance = $3) "
-        "AND ($4 = '' OR principal = $4) AND ($5 = '' OR workflow = $5) "
-        "ORDER BY time_us, instance, seq",
+        std::string("SELECT instance, seq, time_us, principal, workflow, record, hash FROM audit_events "
+                    "WHERE time_us >= $1 AND time_us < $2 AND ($3 = '' OR instance = $3) "
+                    "AND ($4 = '' OR principal = $4) AND ($5 = '' OR workflow = $5) ") +
+            (f.newest_first ? "ORDER BY time_us DESC, instance DESC, seq DESC" : "ORDER BY time_us, instance, seq"),
         p, visit);
   }
 

@@ -138,10 +138,10 @@ class SqliteStore final : public Store {
 
   Status ScanFiltered(const EventFilter& f, const EventVisitor& visit) override {
     auto st = Prepare(
-        "SELECT instance, seq, time_us, principal, workflow, record, hash FROM audit_events "
-        "WHERE time_us >= ?1 AND time_us < ?2 AND (?3 = '' OR instance = ?3) "
-        "AND (?4 = '' OR principal = ?4) AND (?5 = '' OR workflow = ?5) "
-        "ORDER BY time_us, instance, seq");
+        std::string("SELECT instance, seq, time_us, principal, workflow, record, hash FROM audit_events "
+                    "WHERE time_us >= ?1 AND time_us < ?2 AND (?3 = '' OR instance = ?3) "
+                    "AND (?4 = '' OR principal = ?4) AND (?5 = '' OR workflow = ?5) ") +
+            (f.newest_first ? "ORDER BY time_us DESC, instance DESC, seq DESC" : "ORDER BY time_us, instance, seq"));
     if (!st.ok()) return st.status();
     sqlite3_bind_int64(st->get(), 1, f.since_us);
     sqlite3_bind_int64(st->get(), 2, f.until_us);

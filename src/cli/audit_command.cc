@@ -11,11 +11,11 @@
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
-#include <deque>
 #include <iostream>
 #include <map>
 #include <memory>
 #include <thread>
+#include <vector>
 
 #include "airlock/audit/audit_log.h"
 #include "airlock/audit/fingerprint.h"
@@ -167,16 +167,29 @@ int RunTail(const AuditOptions& o, std::size_t n, bool follow, int interval_ms,
   }
   auto store = OpenAuditStore(o);
   if (!store.ok()) return Fail("tail", store.status());
-  std::deque<audit::StoredEvent> last;
+  // Each chain's head first, then the newest n events up to those heads,
+  // read newest first (the cost is n rows, not the trail): what --follow
+  // prints next starts after the heads, so no event is printed twice or lost
+  // to a commit between the two reads.
   std::map<std::string, std::uint64_t> seen;  // instance -> last seq printed or skipped
-  Status s = (*store)->ScanFiltered({}, [&](const audit::StoredEvent& e) {
-    seen[e.instance] = std::max(seen[e.instance], e.seq);
-    last.push_back(e);
-    if (last.size() > n) last.pop_front();
-    return true;
+  auto chains = (*store)->Instances();
+  if (!chains.ok()) return Fail("tail", chains.status());
+  for (const auto& inst : *chains) {
+    auto head = (*store)->Head(inst);
+    if (!head.ok()) return Fail("tail", head.status());
+    seen[inst] = head->seq;
+  }
+  std::vector<audit::StoredEvent> last;
+  audit::EventFilter newest;
+  newest.newest_first = true;
+  Status s = n == 0 ? Status::Ok() : (*store)->ScanFiltered(newest, [&](audit::StoredEvent& e) {
+    auto it = seen.find(e.instance);
+    if (it == seen.end() || e.seq > it->second) return true;  // committed after the heads were read
+    last.push_back(std::move(e));
+    return last.size() < n;
   });
   if (!s.ok()) return Fail("tail", s);
-  for (const auto& e : last) PrintEvent(e, format);
+  for (auto it = last.rbegin(); it != last.rend(); ++it) PrintEvent(*it, format);
   std::cout.flush();
   if (!follow) return kExitClean;
   std::signal(SIGINT, OnSignal);

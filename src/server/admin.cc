@@ -2,9 +2,9 @@
 
 #include <algorithm>
 #include <chrono>
-#include <deque>
 #include <cstdlib>
 #include <map>
+#include <vector>
 
 #include "airlock/api/openai.h"
 #include "airlock/audit/json.h"
@@ -112,17 +112,19 @@ AdminReply Events(Services& s, const std::map<std::string, std::string>& q) {
       return Error(400, "invalid_query", "query parameter limit: a number from 1 to 10000");
     limit = n;
   }
-  std::deque<Json> newest;
+  // Newest first, stopping at the limit: the cost is the events returned
+  // (and those skipped by kind or decision), not the trail's length.
+  f->newest_first = true;
+  std::vector<Json> newest;
   Status st = s.trail->Scan(*f, [&](const audit::Event& e) {
     if (by_kind && e.kind != kind) return true;
     if (by_decision && e.decision != decision) return true;
     newest.push_back(audit::EventToJson(e));
-    if (newest.size() > limit) newest.pop_front();
-    return true;
+    return newest.size() < limit;
   });
   if (!st.ok()) return Error(503, "trail_unavailable", "the audit trail cannot be read: " + st.message());
   Json data = Json::array();
-  for (auto& j : newest) data.push_back(std::move(j));
+  for (auto it = newest.rbegin(); it != newest.rend(); ++it) data.push_back(std::move(*it));  // oldest first
   return Reply(Json{{"object", "list"}, {"data", data}, {"limit", limit}});
 }
 
@@ -259,6 +261,10 @@ bool IsAdmin(const config::Config& cfg, const policy::Principal& who) {
   for (const auto& r : who.roles)
     if (std::find(cfg.admin.roles.begin(), cfg.admin.roles.end(), r) != cfg.admin.roles.end()) return true;
   return false;
+}
+
+bool ReadsTrail(std::string_view target) {
+  return target == "/admin/v1/events" || target == "/admin/v1/stats" || target == "/admin/v1/chain";
 }
 
 AdminReply HandleAdminCall(Services& s, const Runtime& rt, const policy::Principal& who, bool post,

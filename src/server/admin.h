@@ -11,8 +11,12 @@
 //   GET  /admin/v1/lockdown   the lockdown state
 //   POST /admin/v1/lockdown   {"state": "on"|"off", "mode": "local"|"refuse"}
 //
-// Calls run on the calling thread and may read the whole trail (events,
-// stats, chain): they are for people, not for the data path.
+// events, stats and chain read the trail (chain all of it, stats a time
+// range, events the newest rows up to its limit): the gateway runs them on
+// its admin reader thread (ReadsTrail), never on an I/O thread, so that a
+// long read does not stall the requests served there. status, alerts and
+// lockdown answer on the calling thread: a lockdown must not queue behind a
+// chain verification.
 #pragma once
 
 #include <string>
@@ -32,6 +36,9 @@ struct AdminReply {
 
 // True when `who` holds one of the roles the admin API admits.
 bool IsAdmin(const config::Config& cfg, const policy::Principal& who);
+
+// True for the calls that read the audit trail (events, stats, chain).
+bool ReadsTrail(std::string_view target);
 
 // Serves one call for an authenticated admin. `target` is the path without
 // the query; `query` what follows '?'.

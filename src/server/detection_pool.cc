@@ -2,7 +2,7 @@
 
 namespace airlock::server {
 
-DetectionPool::DetectionPool(unsigned threads) {
+DetectionPool::DetectionPool(unsigned threads, std::string what) : what_(std::move(what)) {
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
   for (unsigned i = 0; i < threads; ++i) threads_.emplace_back([this] { Loop(); });
 }

@@ -43,8 +43,9 @@ namespace airlock::server {
 
 class DetectionPool {
  public:
-  // threads == 0: one per hardware thread.
-  explicit DetectionPool(unsigned threads = 0);
+  // threads == 0: one per hardware thread. `what` names the work in the
+  // messages of late or refused jobs ("detection did not finish within N ms").
+  explicit DetectionPool(unsigned threads = 0, std::string what = "detection");
   ~DetectionPool();  // Shutdown()
 
   // Skips queued jobs, lets running ones finish (their waiters are posted
@@ -74,6 +75,7 @@ class DetectionPool {
   std::deque<std::function<void()>> first_;  // kFirst jobs; guarded by mu_
   bool stop_ = false;                       // guarded by mu_
   std::vector<std::thread> threads_;
+  const std::string what_;
 };
 
 template <class T>
@@ -88,9 +90,9 @@ boost::asio::awaitable<Result<T>> DetectionPool::Run(std::chrono::milliseconds t
   auto race = std::make_shared<Race>();
   auto ex = co_await boost::asio::this_coro::executor;
   boost::asio::steady_timer timer(ex, timeout);
-  timer.async_wait([race, timeout](const boost::system::error_code& ec) {
+  timer.async_wait([race, timeout, what = what_](const boost::system::error_code& ec) {
     if (ec || race->settled.exchange(true)) return;
-    race->result.emplace(Status::Unavailable("detection did not finish within " + std::to_string(timeout.count()) + " ms"));
+    race->result.emplace(Status::Unavailable(what + " did not finish within " + std::to_string(timeout.count()) + " ms"));
     race->signal.Notify();
   });
   const bool queued = Post([race, job = std::move(job)] {
@@ -105,7 +107,7 @@ boost::asio::awaitable<Result<T>> DetectionPool::Run(std::chrono::milliseconds t
   }, priority);
   if (!queued) {
     timer.cancel();
-    co_return Status::Unavailable("detection is at capacity");
+    co_return Status::Unavailable(what_ + " is at capacity");
   }
   co_await race->signal.Wait();
   timer.cancel();

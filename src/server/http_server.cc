@@ -463,6 +463,7 @@ Status Serve(const ServeOptions& options) {
   ioc.run();
   for (auto& t : pool) t.join();
   shared.services->detection.Shutdown();  // (s3-local) late scans resume their requests into this loop
+  shared.services->admin_reads.Shutdown();  // likewise for a trail read still running
   // Pooled upstream sockets belong to the io_context's services, which the
   // io_context destroys before Services goes: close them now.
   for (auto& [name, b] : shared.services->runtime()->backends) b->CloseIdle();

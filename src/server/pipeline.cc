@@ -572,6 +572,10 @@ bool OnlyEmptyContent(const Json& chunk) {
   return true;
 }
 
+// How long an admin call that reads the trail may take before its caller
+// gets 503 (the read itself runs on; a million events verify in about a second).
+constexpr std::chrono::milliseconds kAdminReadTimeout{120000};
+
 awaitable<void> HandleAdmin(Call& c, const std::string& target) {
   const auto& cfg = *c.rt->config;
   if (!cfg.admin.enabled) {
@@ -589,9 +593,23 @@ awaitable<void> HandleAdmin(Call& c, const std::string& target) {
   std::string t(c.req.target());
   const auto q = t.find('?');
   const std::string query = q == std::string::npos ? std::string() : t.substr(q + 1);
-  AdminReply r = HandleAdminCall(c.s, *c.rt, *p, c.req.method() == http::verb::post, target, query, c.req.body(),
-                                 c.request_id);
-  co_await c.out.Send(r.status, std::move(r.body), c.Base());
+  const bool post = c.req.method() == http::verb::post;
+  if (!ReadsTrail(target)) {
+    AdminReply r = HandleAdminCall(c.s, *c.rt, *p, post, target, query, c.req.body(), c.request_id);
+    co_await c.out.Send(r.status, std::move(r.body), c.Base());
+    co_return;
+  }
+  // On the admin reader thread (admin.h): the job owns copies of what it reads.
+  std::function<Result<AdminReply>()> job = [s = &c.s, rt = c.rt, who = *p, post, target, query,
+                                             body = std::string(c.req.body()), id = c.request_id]() {
+    return Result<AdminReply>(HandleAdminCall(*s, *rt, who, post, target, query, body, id));
+  };
+  Result<AdminReply> r = co_await c.s.admin_reads.Run<AdminReply>(kAdminReadTimeout, std::move(job));
+  if (!r.ok()) {
+    co_await c.Fail(Err(503, "service_unavailable", "admin_busy", r.status().message()));
+    co_return;
+  }
+  co_await c.out.Send(r->status, std::move(r->body), c.Base());
 }
 
 awaitable<void> HandleMetrics(Call& c) {

@@ -68,6 +68,9 @@ struct Services {
   Status SetLockdown(Lockdown l);
   HealthBoard health;       // backend health (health.h)
   DetectionPool detection;  // request scanning under detection.timeout_ms (detection_pool.h)
+  // The admin calls that read the trail (admin.h, ReadsTrail), one at a
+  // time, off the I/O threads.
+  DetectionPool admin_reads{1, "the admin call"};
 
   std::shared_ptr<const Runtime> runtime() const {
     std::lock_guard<std::mutex> lock(mu_);

@@ -550,6 +550,34 @@ TEST_P(TrailTest, FilteredScan) {
   EXPECT_EQ(seqs, (std::vector<std::uint64_t>{6, 8, 10, 12, 14}));
 }
 
+// "The last N" reads newest first and stops after N rows; ties in time are
+// ordered by instance and sequence number, descending.
+TEST_P(TrailTest, FilteredScanNewestFirstStopsEarly) {
+  Write(20);
+  Write(3, "gw-0");  // the same seconds as gw-1's first three events
+  EventFilter f;
+  f.newest_first = true;
+  std::vector<std::string> rows;
+  ASSERT_TRUE(store_
+                  ->ScanFiltered(f,
+                                 [&](const StoredEvent& e) {
+                                   rows.push_back(e.instance + ":" + std::to_string(e.seq));
+                                   return rows.size() < 3;
+                                 })
+                  .ok());
+  EXPECT_EQ(rows, (std::vector<std::string>{"gw-1:20", "gw-1:19", "gw-1:18"}));
+  rows.clear();
+  f.until_us = kT0 + 3 * 1000000LL + 1;
+  ASSERT_TRUE(store_
+                  ->ScanFiltered(f,
+                                 [&](const StoredEvent& e) {
+                                   rows.push_back(e.instance + ":" + std::to_string(e.seq));
+                                   return true;
+                                 })
+                  .ok());
+  EXPECT_EQ(rows, (std::vector<std::string>{"gw-1:3", "gw-0:3", "gw-1:2", "gw-0:2", "gw-1:1", "gw-0:1"}));
+}
+
 // serve --check's probe: what it accepts opens, what it refuses does not,
 // and it creates nothing.
 TEST(ProbeStoreTest, SqliteFilesAndDirectories) {

@@ -76,6 +76,23 @@ TEST(DetectionPoolTest, LateJobGivesUnavailableAndItsResultIsDropped) {
   EXPECT_TRUE(finished);
 }
 
+// A pool for other work (the admin API's trail reads) names that work in
+// its messages.
+TEST(DetectionPoolTest, MessagesNameThePoolsWork) {
+  DetectionPool pool(1, "the admin call");
+  std::promise<void> release;
+  auto released = release.get_future().share();
+  auto late = RunOn<int>(pool, std::chrono::milliseconds(50), [released] {
+    released.wait();
+    return Result<int>(1);
+  });
+  EXPECT_EQ(late.status().message(), "the admin call did not finish within 50 ms");
+  release.set_value();
+  pool.Shutdown();
+  auto refused = RunOn<int>(pool, std::chrono::seconds(30), [] { return Result<int>(2); });
+  EXPECT_EQ(refused.status().message(), "the admin call is at capacity");
+}
+
 TEST(DetectionPoolTest, JobQueuedPastItsDeadlineIsSkipped) {
   DetectionPool pool(1);
   std::promise<void> release;

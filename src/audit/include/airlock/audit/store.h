@@ -64,6 +64,9 @@ struct EventFilter {
   std::string instance;
   std::string principal;
   std::string workflow;
+  // Newest first (time, then instance and sequence number, descending), so
+  // that "the last N" stops after N rows instead of reading the whole range.
+  bool newest_first = false;
 };
 
 struct PruneResult {
