@@ -14,6 +14,8 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include <poll.h>
+
 #include <atomic>
 #include <cstdio>
 #include <thread>
@@ -149,6 +151,28 @@ class StreamResponder final : public Responder {
     co_return ok_;
   }
 
+  // Waits for the socket to turn readable; a hang-up then (the client's
+  // FIN: POLLRDHUP, or an error) requests `gone`. Readable without a hang-up
+  // (a pipelined request, a TLS close_notify ahead of the FIN) ends the
+  // watch: those bytes are the next read's. The handler touches only the
+  // descriptor's state and `gone`, so it may run on any I/O thread.
+  void WatchForClose(std::stop_source gone) override {
+    auto& sock = Lowest().socket();
+    watching_ = true;
+    sock.async_wait(tcp::socket::wait_read, [fd = sock.native_handle(), gone](const beast::error_code& ec) mutable {
+      if (ec) return;  // StopWatching
+      pollfd p{fd, POLLRDHUP, 0};
+      if (::poll(&p, 1, 0) == 1 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0) gone.request_stop();
+    });
+  }
+
+  void StopWatching() override {
+    if (!watching_) return;
+    watching_ = false;
+    beast::error_code ec;
+    Lowest().socket().cancel(ec);
+  }
+
   bool sent() const { return sent_; }
   bool ok() const { return ok_; }
 
@@ -159,6 +183,7 @@ class StreamResponder final : public Responder {
   std::chrono::milliseconds timeout_;
   bool sent_ = false;
   bool ok_ = true;
+  bool watching_ = false;
 };
 
 struct Shared {

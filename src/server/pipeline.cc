@@ -55,6 +55,7 @@ struct Call {
   std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
   std::string principal;  // once authenticated
   std::string workflow;   // once resolved to a configured workflow
+  std::uint64_t sent_bytes = 0;  // response body bytes written (the completion event's response_bytes)
 
   int64_t ElapsedMs() const {
     return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
@@ -64,7 +65,9 @@ struct Call {
   awaitable<bool> Fail(const ApiError& e, Headers extra = {}) {
     Headers h = Base();
     for (auto& kv : extra) h.push_back(std::move(kv));
-    const bool ok = co_await out.Send(e.http_status, api::ErrorBody(e), std::move(h));
+    std::string body = api::ErrorBody(e);
+    sent_bytes += body.size();
+    const bool ok = co_await out.Send(e.http_status, std::move(body), std::move(h));
     co_return ok;
   }
   audit::Event MakeEvent(audit::EventKind kind, audit::Decision decision, std::uint16_t status) const {
@@ -91,7 +94,15 @@ struct Call {
     co_return ok;
   }
   awaitable<bool> Ok(const Json& body) {
-    const bool ok = co_await out.Send(200, Dump(body), Base());
+    std::string text = Dump(body);
+    sent_bytes += text.size();
+    const bool ok = co_await out.Send(200, std::move(text), Base());
+    co_return ok;
+  }
+  // One SSE frame of a streamed answer.
+  awaitable<bool> Chunk(std::string frame) {
+    sent_bytes += frame.size();
+    const bool ok = co_await out.Chunk(std::move(frame));
     co_return ok;
   }
 
@@ -396,6 +407,7 @@ audit::Event CompletionEvent(const Call& c, const std::string& backend, const Co
                              const OutputFindings& out) {
   audit::Event e = c.MakeEvent(audit::EventKind::kCompletion, audit::Decision::kAllow, done.status);
   e.backend = backend;
+  e.response_bytes = c.sent_bytes;
   e.prompt_tokens = done.prompt_tokens;
   e.completion_tokens = done.completion_tokens;
   const std::string& o = done.outcome;
@@ -881,10 +893,21 @@ awaitable<void> HandleModelCall(Call& c, api::Endpoint endpoint) {
 
   if (!req.stream) {
     const StageTimer upstream_time(c.s);
+    // A client that closes its connection meanwhile cancels the call: the
+    // local engine stops generating (a remote call runs to its end).
+    std::stop_source gone;
+    req.cancel = gone.get_token();
+    c.out.WatchForClose(gone);
     auto reply = co_await be.Complete(req);
+    c.out.StopWatching();
     upstream_time.Done(metrics::Stage::kUpstream);
-    ReportOutcome(c.s.health, d.backend->name, reply);  // (s3-local)
-    if (!reply.ok()) {
+    const bool client_gone = gone.stop_requested();
+    if (!client_gone || reply.ok()) ReportOutcome(c.s.health, d.backend->name, reply);  // (s3-local)
+    if (client_gone) {
+      // Nothing is sent: nobody is there to read it.
+      done.status = 499;  // "client closed request", as nginx logs it
+      done.outcome = "client_disconnected";
+    } else if (!reply.ok()) {
       done.status = 502;
       done.outcome = "upstream_error";
       co_await c.Fail(upstream_error(reply.status()));
@@ -967,7 +990,7 @@ awaitable<void> HandleModelCall(Call& c, api::Endpoint endpoint) {
         if (!co_await c.out.StartStream(c.Base())) co_return false;
       }
       last_sent = std::chrono::steady_clock::now();
-      const bool ok = co_await c.out.Chunk(std::move(frame));
+      const bool ok = co_await c.Chunk(std::move(frame));
       co_return ok;
     };
     auto emit = [&](const Json& j) -> awaitable<bool> {
@@ -1084,7 +1107,7 @@ awaitable<void> HandleModelCall(Call& c, api::Endpoint endpoint) {
       if (ok) ok = co_await flush(std::nullopt);
       if (ok && !scan_failed && !out_findings.blocked) {
         if (!started) started = co_await c.out.StartStream(c.Base());
-        co_await c.out.Chunk("data: [DONE]\n\n");
+        co_await c.Chunk("data: [DONE]\n\n");
         done.status = 200;
         done.outcome = "ok";
       } else {
@@ -1100,7 +1123,7 @@ awaitable<void> HandleModelCall(Call& c, api::Endpoint endpoint) {
         if (!started) {
           co_await c.Fail(e);
         } else {
-          co_await c.out.Chunk(api::SseFrame(api::ErrorBody(e)));
+          co_await c.Chunk(api::SseFrame(api::ErrorBody(e)));
         }
       }
     }

@@ -151,4 +151,60 @@ json_check "the timeout error says so" "$WORK/resp.json" \
   "d['error']['code']=='detection_timeout' and 'did not finish within 1 ms' in d['error']['message']"
 if [ "$(recorded_count)" -eq "$before" ]; then pass "nothing was forwarded"; else fail "the cloud got the request"; fi
 stop_serve
+
+# --- 6. a client that leaves a non-streamed local call frees the engine ---
+# One slot (parallel: 1) and a model slow enough that a long answer takes a
+# few seconds. The first call runs to its end and calibrates; the second is
+# abandoned by its client after 0.5 s; the engine stops it, so the third
+# (2 tokens) does not wait for the abandoned one's remaining time.
+"$MKMODEL" "$WORK/slow.gguf" --embd 256 --layers 4 --ctx 4096 --template "$CHATML" >/dev/null
+mkdir -p "$WORK/f"
+cat > "$WORK/f/airlock.yaml" <<YAML
+store: {path: $WORK/f/var/airlock.db}
+audit: {store: "sqlite:$WORK/f/var/audit.db"}
+backends:
+  - {name: local, type: local, model_file: $WORK/slow.gguf, sha256: $(sha256sum "$WORK/slow.gguf" | cut -d' ' -f1), parallel: 1, context: 4096, threads: 1}
+workflows:
+  - {name: w, roles: [user], backends: [local], default_action: redact}
+YAML
+KEY=$(user_key "$WORK/f" fay)
+serve_in "$WORK/f" --config "$WORK/f/airlock.yaml"
+LONG='{"model":"w","messages":[{"role":"user","content":"hello"}],"max_tokens":1500,"temperature":0}'
+SHORT='{"model":"w","messages":[{"role":"user","content":"hi"}],"max_tokens":2,"temperature":0}'
+full=$(curl -s -o "$WORK/resp.json" -w '%{time_total}' -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' \
+  --data-binary "$LONG" "$BASE/v1/chat/completions")
+json_check "the long answer ran to max_tokens" "$WORK/resp.json" "d['usage']['completion_tokens']==1500"
+curl -s -o /dev/null --max-time 0.5 -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' \
+  --data-binary "$LONG" "$BASE/v1/chat/completions"
+next=$(curl -s -o "$WORK/resp.json" -w '%{time_total}' -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' \
+  --data-binary "$SHORT" "$BASE/v1/chat/completions")
+json_check "the next call is answered" "$WORK/resp.json" "d['usage']['completion_tokens']==2"
+cp "$WORK/resp.json" "$WORK/f/short.json"  # as received
+curl -s -N -o "$WORK/f/stream.txt" -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' \
+  --data-binary "${SHORT%\}},\"stream\":true}" "$BASE/v1/chat/completions"
+expect_contains "a streamed call is answered" "$WORK/f/stream.txt" "data: [DONE]"
+if python3 -c "import sys; sys.exit(0 if float('$next') < float('$full') / 3 else 1)"; then
+  pass "the abandoned call freed the slot (next call ${next}s, a whole long call ${full}s)"
+else
+  fail "the next call waited ${next}s (a whole long call takes ${full}s): the abandoned call ran on"
+fi
+sleep 0.3
+"$AIRLOCK" audit tail -n 10 --format jsonl --store "sqlite:$WORK/f/var/audit.db" > "$WORK/f/events.jsonl"
+json_lines_check() { python3 -c "import json,sys; rows=[json.loads(l) for l in open(sys.argv[1])]; sys.exit(0 if $2 else 1)" "$1"; }
+if json_lines_check "$WORK/f/events.jsonl" \
+  "any(r['kind']=='completion' and r['status']==499 and r['reasons']==['client_disconnected'] and r['completion_tokens']==0 for r in rows)"; then
+  pass "the abandoned call is audited as client_disconnected (499)"
+else
+  fail "no client_disconnected completion event"; cat "$WORK/f/events.jsonl"
+fi
+# Completion events carry the answer's size (bytes sent to the client).
+plain_bytes=$(wc -c < "$WORK/f/short.json")
+stream_bytes=$(wc -c < "$WORK/f/stream.txt")
+if json_lines_check "$WORK/f/events.jsonl" \
+  "[r['response_bytes'] for r in rows if r['kind']=='completion'][-3:] == [0, $plain_bytes, $stream_bytes]"; then
+  pass "completion events record the answer's size ($plain_bytes bytes, $stream_bytes streamed)"
+else
+  fail "response_bytes are not the answers' sizes ($plain_bytes, $stream_bytes)"; cat "$WORK/f/events.jsonl"
+fi
+stop_serve
 finish

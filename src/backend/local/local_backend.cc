@@ -371,6 +371,9 @@ class LocalBackend final : public Backend {
 
     auto box = NewMailbox<Completion>();
     StopOnExit guard{&box->stop};
+    // The gateway's client went away (request.cancel): stop generating; the
+    // engine skips a queued request and ends a running one at its next token.
+    std::stop_callback client_gone(request.cancel, [box] { box->stop.request_stop(); });
     TextCallback on_text;
     if (sink) on_text = [box](std::string_view t) { box->AddText(t); };
     Status submitted = engine_->Submit(

@@ -16,6 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <stop_token>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -44,6 +45,10 @@ struct Request {
   Json body;            // the whole request
   std::string model;    // body.model
   bool stream = false;  // body.stream
+  // Requested when the caller's client has closed its connection while a
+  // non-streamed answer was being prepared: a backend may stop early (the
+  // local engine frees its slot). Never requested by default.
+  std::stop_token cancel;
 };
 
 // Parses and checks the shape the gateway relies on. Errors are
