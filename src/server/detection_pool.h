@@ -64,6 +64,10 @@ class DetectionPool {
   boost::asio::awaitable<Result<T>> Run(std::chrono::milliseconds timeout, std::function<Result<T>()> job,
                                         Priority priority = Priority::kNormal);
 
+  // Runs `job` on the pool without waiting for it (no deadline). False when
+  // the queue is full or the pool has shut down.
+  bool Start(std::function<void()> job) { return Post(std::move(job), Priority::kNormal); }
+
  private:
   static constexpr std::size_t kMaxQueued = 4096;  // more waiting: refuse at once (503)
   bool Post(std::function<void()> job, Priority priority);  // false: queue full or shut down

@@ -9,6 +9,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -418,19 +419,27 @@ Status Serve(const ServeOptions& options) {
   RecordSystem(trail, audit::Reason::kStarted);
 
   // Background verification of the whole trail (every chain in the store).
-  net::steady_timer verify_timer(ioc);
+  // It reads every event (about a second per million), so it runs on the
+  // admin reader thread, never on an I/O thread; the next round is armed
+  // when one ends. The timer is only touched on its strand.
+  auto verify_strand = net::make_strand(ioc);
+  net::steady_timer verify_timer(verify_strand);
+  bool verify_stopped = false;  // on verify_strand
   std::function<void()> schedule_verify;
   const unsigned verify_every = (*cfg)->audit.verify_every_seconds;
   schedule_verify = [&] {
-    if (verify_every == 0) return;
+    if (verify_every == 0 || verify_stopped) return;
     verify_timer.expires_after(std::chrono::seconds(verify_every));
     verify_timer.async_wait([&](const beast::error_code& vec) {
       if (vec) return;
-      VerifyTrail(*shared.services);
-      schedule_verify();
+      const bool queued = shared.services->admin_reads.Start([&] {
+        VerifyTrail(*shared.services);
+        net::post(verify_strand, schedule_verify);
+      });
+      if (!queued) schedule_verify();
     });
   };
-  schedule_verify();
+  net::post(verify_strand, schedule_verify);
   StartHealthProbes(ioc, *shared.services);  // (s3-local)
 
   // Signals: SIGHUP reloads; SIGTERM/SIGINT drain and stop.
@@ -475,7 +484,10 @@ Status Serve(const ServeOptions& options) {
       beast::error_code cec;
       acceptor.close(cec);
       admin_acceptor.close(cec);
-      verify_timer.cancel();
+      net::post(verify_strand, [&] {
+        verify_stopped = true;
+        verify_timer.cancel();
+      });
       drain_deadline = std::chrono::steady_clock::now() +
                        std::chrono::milliseconds(shared.services->runtime()->config->server.drain_timeout_ms);
       poll_drain();

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Admin calls that read the audit trail (events, stats, chain) run off the
-# I/O threads. With a single I/O thread and the trail's table locked in
+# Admin calls that read the audit trail (events, stats, chain) and the
+# background verification (audit.verify_every_seconds) run off the I/O
+# threads. With a single I/O thread and the trail's table locked in
 # PostgreSQL (so that a trail read waits for the lock), /healthz,
 # /admin/v1/status and the lockdown state still answer at once; the waiting
 # reads answer once the lock is released. (Model calls and scans wait too:
-# their audit event must be committed first.) Before, the read
-# held the only I/O thread and every other request waited for it.
+# their audit event must be committed first.) Before, a read held the only
+# I/O thread and every other request waited for it.
 # Runs itself through scripts/with-postgres.sh.
 #   gateway_admin_reads_test.sh path/to/airlock
 if [ -z "${AIRLOCK_TEST_PG_URL:-}" ]; then
@@ -19,7 +20,8 @@ psql_run() { "$AIRLOCK_TEST_PSQL" -q -X -v ON_ERROR_STOP=1 "$AIRLOCK_TEST_PG_URL
 export AUDIT_URL="$AIRLOCK_TEST_PG_URL"
 gw_start_provider
 gw_config | sed 's/^server:$/server:\n  threads: 1/' > "$WORK/airlock.yaml"
-printf 'admin:\n  roles: [secops]\naudit:\n  store: {env: AUDIT_URL}\n  instance: gw-reads\n' >> "$WORK/airlock.yaml"
+printf 'admin:\n  roles: [secops]\naudit:\n  store: {env: AUDIT_URL}\n  instance: gw-reads\n  verify_every_seconds: 1\n' \
+  >> "$WORK/airlock.yaml"
 ADMIN=$(gw_key sam secops DE)
 SALES=$(gw_key alice sales DE)
 gw_start
@@ -51,7 +53,7 @@ EVENTS_PID=$!
 curl -s -o "$WORK/chain.json" -w '%{http_code}' -H "Authorization: Bearer $ADMIN" \
   "$BASE/admin/v1/chain" > "$WORK/chain.code" &
 CHAIN_PID=$!
-sleep 0.5
+sleep 1.5  # the background verification (every second) now waits for the lock too
 kill -0 $EVENTS_PID 2>/dev/null && pass "the events call waits for the lock" || fail "the events call did not wait for the lock"
 
 # Meanwhile the one I/O thread serves the calls that do not need the trail.
