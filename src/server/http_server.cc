@@ -464,17 +464,24 @@ Status Serve(const ServeOptions& options) {
         if (options.config_path.empty()) {
           Log("reload: running on the built-in default config; nothing to reload");
         } else {
-          auto next = config::LoadFile(options.config_path);
-          auto rt = next.ok() ? BuildRuntime(*next, options.local_backend)
-                              : Result<std::shared_ptr<const Runtime>>(next.status());
-          if (!rt.ok()) {
-            Log("reload rejected, keeping the running config: " + rt.status().message());
-          } else {
+          // On the reload thread: building the runtime reads files (the
+          // adequacy list, index files of any size), which must not hold an
+          // I/O thread. Reloads run one after another; requests keep the
+          // runtime they started with until set_runtime swaps it.
+          const bool queued = shared.services->reloads.Start([&] {
+            auto next = config::LoadFile(options.config_path);
+            auto rt = next.ok() ? BuildRuntime(*next, options.local_backend)
+                                : Result<std::shared_ptr<const Runtime>>(next.status());
+            if (!rt.ok()) {
+              Log("reload rejected, keeping the running config: " + rt.status().message());
+              return;
+            }
             shared.services->set_runtime(*rt);
             RecordSystem(*shared.services->trail, audit::Reason::kConfigChanged);
             Log("reloaded " + options.config_path + ": " + std::to_string((*next)->workflows.size()) +
                 " workflows, " + std::to_string((*next)->backends.size()) + " backends");
-          }
+          });
+          if (!queued) Log("reload not started: the gateway is stopping");
         }
         wait_signal();
         return;
@@ -501,6 +508,7 @@ Status Serve(const ServeOptions& options) {
   for (auto& t : pool) t.join();
   shared.services->detection.Shutdown();  // (s3-local) late scans resume their requests into this loop
   shared.services->admin_reads.Shutdown();  // likewise for a trail read still running
+  shared.services->reloads.Shutdown();      // and a reload still running
   // Pooled upstream sockets belong to the io_context's services, which the
   // io_context destroys before Services goes: close them now.
   for (auto& [name, b] : shared.services->runtime()->backends) b->CloseIdle();

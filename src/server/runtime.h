@@ -71,6 +71,8 @@ struct Services {
   // The admin calls that read the trail (admin.h, ReadsTrail), one at a
   // time, off the I/O threads.
   DetectionPool admin_reads{1, "the admin call"};
+  // SIGHUP reloads (config file, adequacy list, index files), one at a time.
+  DetectionPool reloads{1, "the config reload"};
 
   std::shared_ptr<const Runtime> runtime() const {
     std::lock_guard<std::mutex> lock(mu_);

@@ -2,7 +2,8 @@
 # The gateway with exact-data-match indexes (detection.indexes): a protected
 # CRM record's values in a prompt are found, the workflow's action for the
 # index's data class applies (redact, block), the scan endpoint reports it,
-# SIGHUP loads a rebuilt index, a broken index is refused at start and on
+# SIGHUP loads a rebuilt index (off the I/O threads: a reload blocked on a
+# FIFO does not stop requests), a broken index is refused at start and on
 # reload (the running one stays). The output guard runs the indexes too: a
 # model answer that recites a protected record or a protected document's
 # passage is redacted or blocked (streamed and not) and audited.
@@ -20,7 +21,9 @@ echo "$GETTYSBURG" > "$WORK/protected/gettysburg.txt"
 expect_rc "document index built" 0 $?
 
 gw_start_provider
-gw_config > "$WORK/airlock.yaml"
+# One I/O thread, so that work held on an I/O thread shows (the reload below).
+gw_config | sed 's/^server:$/server:\n  threads: 1/' > "$WORK/airlock.yaml"
+grep -q '^  threads: 1$' "$WORK/airlock.yaml" || fail "the config does not set one I/O thread"
 gw_recite_backend "$WORK/airlock.yaml"
 cat >> "$WORK/airlock.yaml" <<YAML
   - {name: edm-block, roles: [sales], backends: [eu-echo], default_action: pseudonymise, data_classes: {confidential: block}}
@@ -128,6 +131,25 @@ expect_contains "reload with a truncated index rejected" "$WORK/serve.log" "relo
 expect_contains "the rejection names the index" "$WORK/serve.log" "contacts.idx"
 expect_status "scan still uses the loaded index" 200 "$(gw_post /v1/airlock/scan "$SALES" "{\"text\":\"$PROMPT2\"}")"
 json_check "loaded index still answers" "$WORK/resp.json" "any(f['entity_type']=='CRM_CONTACT' for f in d['findings'])"
+
+# ---- a reload that waits on a file does not hold an I/O thread: the index
+# path becomes a FIFO, so loading it blocks until something is written
+rm -f "$WORK/contacts.idx" && mkfifo "$WORK/contacts.idx"
+rejected_before=$(grep -c "reload rejected" "$WORK/serve.log")
+kill -HUP $SERVE_PID
+sleep 0.5
+expect_status "healthz while a reload waits on its index" 200 \
+  "$(curl -s -o "$WORK/resp.json" -w '%{http_code}' --max-time 2 "$BASE/healthz")"
+expect_status "scan while a reload waits on its index" 200 \
+  "$(gw_post /v1/airlock/scan "$SALES" "{\"text\":\"$PROMPT2\"}" --max-time 2)"
+json_check "the loaded index answers meanwhile" "$WORK/resp.json" "any(f['entity_type']=='CRM_CONTACT' for f in d['findings'])"
+if [ "$(grep -c "reload rejected" "$WORK/serve.log")" = "$rejected_before" ]; then
+  pass "the reload is still waiting"; else fail "the reload did not wait on the FIFO"; fi
+echo "not an index" > "$WORK/contacts.idx"  # unblocks the reader
+for _ in $(seq 1 50); do [ "$(grep -c "reload rejected" "$WORK/serve.log")" -gt "$rejected_before" ] && break; sleep 0.1; done
+if [ "$(grep -c "reload rejected" "$WORK/serve.log")" -gt "$rejected_before" ]; then
+  pass "the reload then rejects what it read"; else fail "no rejection after the FIFO was written"; tail -3 "$WORK/serve.log"; fi
+rm -f "$WORK/contacts.idx" && head -c 200 "$WORK/new.idx" > "$WORK/contacts.idx"  # broken again, for the start below
 kill -TERM $SERVE_PID; wait $SERVE_PID
 
 "$AIRLOCK" serve --config "$WORK/airlock.yaml" --listen 127.0.0.1:0 > /dev/null 2> "$WORK/bad.log"
