@@ -5,6 +5,7 @@
 // file (--key-file), never from the command line, where `ps` would show it.
 #include <CLI/CLI.hpp>
 
+#include <chrono>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -27,6 +28,7 @@ struct AdminOptions {
   std::string ca_file;
   std::string mode;
   std::string query;
+  unsigned timeout_s = 30;
 };
 
 void AddClientOptions(CLI::App* cmd, AdminOptions* o) {
@@ -34,6 +36,7 @@ void AddClientOptions(CLI::App* cmd, AdminOptions* o) {
   cmd->add_option("--key-env", o->key_env, "environment variable holding an admin API key (default AIRLOCK_ADMIN_KEY)");
   cmd->add_option("--key-file", o->key_file, "file holding an admin API key (instead of --key-env)");
   cmd->add_option("--ca", o->ca_file, "CA bundle (PEM) to verify an https:// gateway");
+  cmd->add_option("--timeout", o->timeout_s, "seconds to wait for the answer (default 30)")->check(CLI::Range(1u, 3600u));
 }
 
 Result<std::string> AdminKey(const AdminOptions& o) {
@@ -67,7 +70,8 @@ int Call(const AdminOptions& o, const std::string& method, const std::string& ta
     return kExitError;
   }
   const std::string url = BaseUrl(o);
-  auto r = compliance::HttpCall(url, method, target, *key, body, o.ca_file);
+  auto r = compliance::HttpCall(url, method, target, *key, body, o.ca_file, 0,
+                                std::chrono::seconds(o.timeout_s));
   if (!r.ok) {
     std::cerr << "airlock: cannot reach " << url << ": " << r.error << "\n";
     return kExitError;

@@ -2,14 +2,22 @@
 
 #include "airlock/core/url.h"
 
+#include <utility>  // before asio: Boost 1.74's awaitable.hpp needs std::exchange
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/redirect_error.hpp>
 #include <boost/asio/ssl.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <boost/beast/version.hpp>
 #include <openssl/ssl.h>
+
+#include <chrono>
+#include <exception>
+#include <string>
 
 namespace airlock::compliance {
 
@@ -25,7 +33,7 @@ using tcp = asio::ip::tcp;
 
 ProbeResult HttpCall(const std::string& base_url, const std::string& method, const std::string& target,
                      const std::string& bearer, const std::string& body, const std::string& ca_file,
-                     int max_version) {
+                     int max_version, std::chrono::milliseconds timeout) {
   ProbeResult r;
   HttpUrl url;
   if (!ParseHttpUrl(base_url, &url).ok()) {
@@ -35,7 +43,6 @@ ProbeResult HttpCall(const std::string& base_url, const std::string& method, con
   try {
     asio::io_context io;
     tcp::resolver resolver(io);
-    const auto endpoints = resolver.resolve(url.host, url.port);
     http::request<http::string_body> req{method == "POST" ? http::verb::post : http::verb::get,
                                          target, 11};
     req.set(http::field::host, url.host);
@@ -48,6 +55,15 @@ ProbeResult HttpCall(const std::string& base_url, const std::string& method, con
     }
     beast::flat_buffer buf;
     http::response<http::string_body> res;
+    // Asynchronous operations under tcp_stream deadlines (Beast's timeouts
+    // apply to asynchronous operations only): a gateway that accepts and
+    // never answers is an error after `timeout`, not a hang.
+    std::exception_ptr failure;
+    auto run = [&](asio::awaitable<void> op) {
+      asio::co_spawn(io, std::move(op), [&failure](std::exception_ptr e) { failure = e; });
+      io.run();
+      if (failure) std::rethrow_exception(failure);
+    };
     if (url.tls) {
       ssl::context ctx(ssl::context::tls_client);
       ctx.set_verify_mode(ssl::verify_peer);
@@ -67,24 +83,39 @@ ProbeResult HttpCall(const std::string& base_url, const std::string& method, con
       beast::ssl_stream<beast::tcp_stream> stream(io, ctx);
       SSL_set_tlsext_host_name(stream.native_handle(), url.host.c_str());
       stream.set_verify_callback(ssl::host_name_verification(url.host));
-      beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(5));
-      beast::get_lowest_layer(stream).connect(endpoints);
-      stream.handshake(ssl::stream_base::client);
-      r.tls_version = SSL_get_version(stream.native_handle());
-      http::write(stream, req);
-      http::read(stream, buf, res);
-      beast::error_code ec;
-      stream.shutdown(ec);
+      // Named, so that the captures outlive the coroutine (io.run below).
+      auto exchange = [&]() -> asio::awaitable<void> {
+        auto& low = beast::get_lowest_layer(stream);
+        const auto endpoints = co_await resolver.async_resolve(url.host, url.port, asio::use_awaitable);
+        low.expires_after(timeout);
+        co_await low.async_connect(endpoints, asio::use_awaitable);
+        co_await stream.async_handshake(ssl::stream_base::client, asio::use_awaitable);
+        r.tls_version = SSL_get_version(stream.native_handle());
+        co_await http::async_write(stream, req, asio::use_awaitable);
+        co_await http::async_read(stream, buf, res, asio::use_awaitable);
+        beast::error_code ec;
+        low.expires_after(std::chrono::seconds(2));
+        co_await stream.async_shutdown(asio::redirect_error(asio::use_awaitable, ec));
+      };
+      run(exchange());
     } else {
       beast::tcp_stream stream(io);
-      stream.expires_after(std::chrono::seconds(5));
-      stream.connect(endpoints);
-      http::write(stream, req);
-      http::read(stream, buf, res);
+      auto exchange = [&]() -> asio::awaitable<void> {
+        const auto endpoints = co_await resolver.async_resolve(url.host, url.port, asio::use_awaitable);
+        stream.expires_after(timeout);
+        co_await stream.async_connect(endpoints, asio::use_awaitable);
+        co_await http::async_write(stream, req, asio::use_awaitable);
+        co_await http::async_read(stream, buf, res, asio::use_awaitable);
+      };
+      run(exchange());
     }
     r.ok = true;
     r.status = static_cast<int>(res.result_int());
     r.body = res.body();
+  } catch (const boost::system::system_error& e) {
+    r.error = e.code() == beast::error::timeout
+                  ? "no answer within " + std::to_string(timeout.count() / 1000) + " s"
+                  : std::string(e.what());
   } catch (const std::exception& e) {
     r.error = e.what();
   }
