@@ -18,6 +18,7 @@
 #include <chrono>
 #include <exception>
 #include <string>
+#include <type_traits>
 
 namespace airlock::compliance {
 
@@ -28,6 +29,33 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
+
+// One request and its answer on `stream` (a tcp_stream, or TLS over one),
+// under a deadline of `timeout` from the connect on. Beast's deadlines apply
+// to asynchronous operations only, so a gateway that accepts and never
+// answers ends in beast::error::timeout, not a hang.
+template <class Stream>
+asio::awaitable<void> Exchange(Stream& stream, tcp::resolver& resolver, const HttpUrl& url,
+                               http::request<http::string_body>& req, beast::flat_buffer& buf,
+                               http::response<http::string_body>& res, std::chrono::milliseconds timeout,
+                               std::string* tls_version) {
+  constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream>;
+  auto& low = beast::get_lowest_layer(stream);
+  const auto endpoints = co_await resolver.async_resolve(url.host, url.port, asio::use_awaitable);
+  low.expires_after(timeout);
+  co_await low.async_connect(endpoints, asio::use_awaitable);
+  if constexpr (kTls) {
+    co_await stream.async_handshake(ssl::stream_base::client, asio::use_awaitable);
+    *tls_version = SSL_get_version(stream.native_handle());
+  }
+  co_await http::async_write(stream, req, asio::use_awaitable);
+  co_await http::async_read(stream, buf, res, asio::use_awaitable);
+  if constexpr (kTls) {
+    beast::error_code ec;
+    low.expires_after(std::chrono::seconds(2));
+    co_await stream.async_shutdown(asio::redirect_error(asio::use_awaitable, ec));
+  }
+}
 
 }  // namespace
 
@@ -55,9 +83,6 @@ ProbeResult HttpCall(const std::string& base_url, const std::string& method, con
     }
     beast::flat_buffer buf;
     http::response<http::string_body> res;
-    // Asynchronous operations under tcp_stream deadlines (Beast's timeouts
-    // apply to asynchronous operations only): a gateway that accepts and
-    // never answers is an error after `timeout`, not a hang.
     std::exception_ptr failure;
     auto run = [&](asio::awaitable<void> op) {
       asio::co_spawn(io, std::move(op), [&failure](std::exception_ptr e) { failure = e; });
@@ -83,31 +108,10 @@ ProbeResult HttpCall(const std::string& base_url, const std::string& method, con
       beast::ssl_stream<beast::tcp_stream> stream(io, ctx);
       SSL_set_tlsext_host_name(stream.native_handle(), url.host.c_str());
       stream.set_verify_callback(ssl::host_name_verification(url.host));
-      // Named, so that the captures outlive the coroutine (io.run below).
-      auto exchange = [&]() -> asio::awaitable<void> {
-        auto& low = beast::get_lowest_layer(stream);
-        const auto endpoints = co_await resolver.async_resolve(url.host, url.port, asio::use_awaitable);
-        low.expires_after(timeout);
-        co_await low.async_connect(endpoints, asio::use_awaitable);
-        co_await stream.async_handshake(ssl::stream_base::client, asio::use_awaitable);
-        r.tls_version = SSL_get_version(stream.native_handle());
-        co_await http::async_write(stream, req, asio::use_awaitable);
-        co_await http::async_read(stream, buf, res, asio::use_awaitable);
-        beast::error_code ec;
-        low.expires_after(std::chrono::seconds(2));
-        co_await stream.async_shutdown(asio::redirect_error(asio::use_awaitable, ec));
-      };
-      run(exchange());
+      run(Exchange(stream, resolver, url, req, buf, res, timeout, &r.tls_version));
     } else {
       beast::tcp_stream stream(io);
-      auto exchange = [&]() -> asio::awaitable<void> {
-        const auto endpoints = co_await resolver.async_resolve(url.host, url.port, asio::use_awaitable);
-        stream.expires_after(timeout);
-        co_await stream.async_connect(endpoints, asio::use_awaitable);
-        co_await http::async_write(stream, req, asio::use_awaitable);
-        co_await http::async_read(stream, buf, res, asio::use_awaitable);
-      };
-      run(exchange());
+      run(Exchange(stream, resolver, url, req, buf, res, timeout, nullptr));
     }
     r.ok = true;
     r.status = static_cast<int>(res.result_int());

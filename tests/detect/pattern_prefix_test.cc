@@ -32,6 +32,18 @@ std::vector<std::string> Items(std::string_view e) {
 }
 
 // The built-in catalog's analyzer, compiled once for the tests below.
+// `pattern` alone, compiled for block mode with start of match.
+Result<std::shared_ptr<const scan::Database>> CompileAlone(const std::string& expression, unsigned flags) {
+  return scan::Database::Compile({{expression, 0, flags}}, scan::Database::Mode::kBlock, true);
+}
+
+// `n` pieces drawn at random.
+std::string RandomText(std::mt19937& rng, const std::vector<std::string>& pieces, int n) {
+  std::string text;
+  for (int k = 0; k < n; ++k) text += pieces[rng() % pieces.size()];
+  return text;
+}
+
 const std::shared_ptr<const Analyzer>& CatalogAnalyzer() {
   static const std::shared_ptr<const Analyzer> analyzer = [] {
     auto c = Catalog::LoadDirectory(std::string(AIRLOCK_SOURCE_DATA_DIR) + "/detectors");
@@ -103,13 +115,12 @@ TEST(BoundedPrefix, EveryMatchOfACatalogPatternStartsWithItsPrefix) {
     auto prefix = BoundedPrefix(p, kNarrowReach);
     if (!prefix) continue;
     ++checked;
-    auto whole = scan::Database::Compile({{p.expression, 0, p.flags}}, scan::Database::Mode::kBlock, true);
-    auto pre = scan::Database::Compile({{prefix->expression, 0, p.flags}}, scan::Database::Mode::kBlock, true);
+    auto whole = CompileAlone(p.expression, p.flags);
+    auto pre = CompileAlone(prefix->expression, p.flags);
     ASSERT_TRUE(whole.ok() && pre.ok()) << p.expression;
     scan::Scanner ws(*whole), ps(*pre);
     for (int round = 0; round < 60; ++round) {
-      std::string text;
-      for (int k = 0; k < 40; ++k) text += pieces[rng() % pieces.size()];
+      const std::string text = RandomText(rng, pieces, 40);
       std::vector<scan::Match> starts;
       ASSERT_TRUE(ws.Scan(text, [&](const scan::Match& m) { starts.push_back(m); return true; }).ok());
       for (const scan::Match& m : starts) {
@@ -165,12 +176,11 @@ TEST(HeadAndTail, EveryMatchOfACatalogPatternIsAHeadRunAndATail) {
     const std::bitset<256> head = PatternAlphabet(cut->head, d.caseless, d.utf8);
     if (head[' ']) continue;  // not used by the stream
     ++checked;
-    auto whole = scan::Database::Compile({{p.expression, 0, p.flags}}, scan::Database::Mode::kBlock, true);
+    auto whole = CompileAlone(p.expression, p.flags);
     ASSERT_TRUE(whole.ok()) << p.expression;
     scan::Scanner ws(*whole);
     for (int round = 0; round < 40; ++round) {
-      std::string text;
-      for (int k = 0; k < 30; ++k) text += pieces[rng() % pieces.size()];
+      const std::string text = RandomText(rng, pieces, 30);
       ASSERT_TRUE(ws.Scan(text, [&](const scan::Match& m) {
                       ++matches;
                       // Every byte before the last max_width is a head byte.

@@ -102,6 +102,14 @@ std::vector<std::size_t> EveryStep(std::size_t size, std::size_t step) {
   return cuts;
 }
 
+// Streaming `text` cut every `step` bytes, for each step, finds `block`.
+void ExpectStreamedAsBlock(const std::shared_ptr<const Analyzer>& a, const std::string& text,
+                           const std::vector<Finding>& block, std::initializer_list<std::size_t> steps) {
+  for (std::size_t step : steps) {
+    EXPECT_TRUE(SameAll(block, Stream(a, text, EveryStep(text.size(), step)))) << "step " << step;
+  }
+}
+
 // bytes_written() - SafeOffset() once `text` has been written 16 bytes at a
 // time (not finished).
 std::uint64_t TrailAfter(const std::shared_ptr<const Analyzer>& a, std::string_view text) {
@@ -524,9 +532,7 @@ TEST_F(StreamAnalyzerTest, WidePatternsInProgressHoldTheirStart) {
   };
   ASSERT_TRUE(has("secret_assignment", prose.size())) << Describe(*block);
   ASSERT_TRUE(has("source_code", 2 * prose.size() + secret.size())) << Describe(*block);
-  for (std::size_t step : {3u, 16u, 61u}) {
-    EXPECT_TRUE(SameAll(*block, Stream(A(), text, EveryStep(text.size(), step)))) << "step " << step;
-  }
+  ExpectStreamedAsBlock(A(), text, *block, {3u, 16u, 61u});
   // After the first prose alone, nothing holds the stream back 1 KiB.
   EXPECT_LT(TrailAfter(A(), prose), 900u);
 }
@@ -588,9 +594,7 @@ TEST(StreamFrontier, AHeadRunHoldsBackItsWordAndTail) {
   auto block = a->Analyze(with);
   ASSERT_TRUE(block.ok());
   ASSERT_EQ(block->size(), 2u) << Describe(*block);
-  for (std::size_t step : {1u, 3u, 7u, 16u}) {
-    EXPECT_TRUE(SameAll(*block, Stream(a, with, EveryStep(with.size(), step)))) << "step " << step;
-  }
+  ExpectStreamedAsBlock(a, with, *block, {1u, 3u, 7u, 16u});
   // Cut once at every byte of a long address alone: the first write is
   // scanned whole, so the stream decides its safe offset there (Stream
   // checks that the finding is not reported after its start was released).
@@ -641,9 +645,7 @@ TEST(StreamFrontier, ARunOfCodeLinesHoldsItsFirstLine) {
   ASSERT_TRUE(block.ok());
   ASSERT_EQ(block->size(), 1u) << Describe(*block);
   EXPECT_EQ(block->front().span.begin, prose.size());
-  for (std::size_t step : {1u, 5u, 16u}) {
-    EXPECT_TRUE(SameAll(*block, Stream(*a, text, EveryStep(text.size(), step)))) << "step " << step;
-  }
+  ExpectStreamedAsBlock(*a, text, *block, {1u, 5u, 16u});
 }
 
 // A run of code lines is located once a line that cannot be code follows
@@ -665,9 +667,7 @@ TEST(StreamFrontier, AnEndedRunOfCodeLinesIsLocatedAtOnce) {
   ASSERT_TRUE(block.ok());
   ASSERT_EQ(block->size(), 1u) << Describe(*block);
   EXPECT_EQ(block->front().span.begin, prose.size());
-  for (std::size_t step : {1u, 7u, 64u}) {
-    EXPECT_TRUE(SameAll(*block, Stream(*a, text, EveryStep(text.size(), step)))) << "step " << step;
-  }
+  ExpectStreamedAsBlock(*a, text, *block, {1u, 7u, 64u});
   // The block (and the prose before it) is released well before the
   // window would close: only the text after the block is held.
   EXPECT_LT(TrailAfter(*a, text), after.size());
@@ -686,9 +686,7 @@ TEST_F(StreamAnalyzerTest, ANameHoldsTheWordsItMayGainOnTheLeft) {
   ASSERT_TRUE(std::any_of(block->begin(), block->end(),
                           [&](const Finding& f) { return f.span.begin == at && f.entity_type == "PERSON"; }))
       << Describe(*block);
-  for (std::size_t step : {1u, 4u, 13u}) {
-    EXPECT_TRUE(SameAll(*block, Stream(A(), text, EveryStep(text.size(), step)))) << "step " << step;
-  }
+  ExpectStreamedAsBlock(A(), text, *block, {1u, 4u, 13u});
   EXPECT_LT(TrailAfter(A(), prose), 600u);
 }
 
