@@ -2,8 +2,10 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/ssl.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
@@ -14,6 +16,8 @@
 #include <deque>
 #include <limits>
 #include <mutex>
+#include <optional>
+#include <stop_token>
 
 #include "airlock/api/sse.h"
 #include "airlock/backend/remote.h"
@@ -51,6 +55,21 @@ struct Connection {
   beast::tcp_stream& lowest() { return tls ? beast::get_lowest_layer(*tls) : *tcp; }
 };
 
+// Stops a non-streamed call's upstream I/O when the gateway's client goes
+// away (api::Request::cancel): the upstream sees its connection close and
+// stops generating, instead of working for nobody. Touched only on the
+// call's strand, which also runs the exchange, so cancelling never races
+// the exchange's own use of the socket.
+struct CancelWatch {
+  bool cancelled = false;
+  Connection* active = nullptr;  // the connection the exchange is using
+
+  void Cancel() {
+    cancelled = true;
+    if (active != nullptr) active->lowest().cancel();
+  }
+};
+
 class RemoteBackend final : public Backend, public std::enable_shared_from_this<RemoteBackend> {
  public:
   RemoteBackend(RemoteOptions o, Url url, std::unique_ptr<ssl::context> ctx)
@@ -61,8 +80,19 @@ class RemoteBackend final : public Backend, public std::enable_shared_from_this<
   awaitable<Result<Reply>> Complete(const api::Request& request) override {
     // (No `co_return co_await` and no co_await inside ?: — GCC 12 destroys
     // such temporaries twice.)
-    Result<Reply> r = co_await Exchange(request, nullptr);
-    co_return r;
+    if (!request.cancel.stop_possible()) {
+      Result<Reply> r = co_await Exchange(request, nullptr, nullptr);
+      co_return r;
+    }
+    // Cancellable: the exchange runs on a strand of its own, and a cancel is
+    // posted there. (The session's coroutine has no strand: the I/O threads
+    // share one io_context.)
+    auto strand = net::make_strand(co_await net::this_coro::executor);
+    auto watch = std::make_shared<CancelWatch>();
+    std::stop_callback on_cancel(request.cancel, [watch, strand] { net::post(strand, [watch] { watch->Cancel(); }); });
+    std::optional<Result<Reply>> out;
+    co_await net::co_spawn(strand, ExchangeInto(request, watch.get(), &out), use_awaitable);
+    co_return std::move(*out);
   }
 
   awaitable<Status> Probe(std::chrono::milliseconds timeout) override {
@@ -100,11 +130,18 @@ class RemoteBackend final : public Backend, public std::enable_shared_from_this<
   }
 
   awaitable<Result<Reply>> Stream(const api::Request& request, EventSink sink) override {
-    Result<Reply> r = co_await Exchange(request, &sink);
+    Result<Reply> r = co_await Exchange(request, &sink, nullptr);
     co_return r;
   }
 
  private:
+  // (co_spawn with use_awaitable needs a default-constructible result; a
+  // Result<Reply> is not, so it comes back through `out`.)
+  awaitable<void> ExchangeInto(const api::Request& request, CancelWatch* watch, std::optional<Result<Reply>>* out) {
+    Result<Reply> r = co_await Exchange(request, nullptr, watch);
+    out->emplace(std::move(r));
+  }
+
   std::string Target(const api::Request& r) const { return url_.path + std::string(api::EndpointPath(r.endpoint)); }
 
   std::string Body(const api::Request& r) const {
@@ -241,7 +278,9 @@ class RemoteBackend final : public Backend, public std::enable_shared_from_this<
     co_return reply;
   }
 
-  awaitable<Result<Reply>> Exchange(const api::Request& request, EventSink* sink) {
+  // `watch`, when given, is the call's CancelWatch, and the exchange runs on
+  // its strand.
+  awaitable<Result<Reply>> Exchange(const api::Request& request, EventSink* sink, CancelWatch* watch) {
     http::request<http::string_body> req{http::verb::post, Target(request), 11};
     req.set(http::field::host, url_.host);
     req.set(http::field::content_type, "application/json");
@@ -254,6 +293,7 @@ class RemoteBackend final : public Backend, public std::enable_shared_from_this<
 
     // A reused connection may have been closed by the upstream while idle;
     // if it fails before any response byte, try once more on a fresh one.
+    const auto cancelled = [&] { return Status::Cancelled("backend " + o_.name + ": the client went away"); };
     for (int attempt = 0; attempt < 2; ++attempt) {
       std::unique_ptr<Connection> c = attempt == 0 ? TakeIdle() : nullptr;
       if (!c) {
@@ -261,12 +301,25 @@ class RemoteBackend final : public Backend, public std::enable_shared_from_this<
         if (!fresh.ok()) co_return fresh.status();
         c = std::move(*fresh);
       }
+      if (watch != nullptr) {
+        if (watch->cancelled) {
+          PutIdle(std::move(c));  // nothing was sent on it
+          co_return cancelled();
+        }
+        watch->active = c.get();
+      }
       bool keep = false, sent_any = false;
       Result<Reply> r = Status::Internal("unreached");
       if (c->tls) {
         r = co_await Run(*c->tls, *c, req, sink, &keep, &sent_any);
       } else {
         r = co_await Run(*c->tcp, *c, req, sink, &keep, &sent_any);
+      }
+      if (watch != nullptr) {
+        watch->active = nullptr;
+        // The connection is mid-exchange: it closes here, which the
+        // upstream sees.
+        if (watch->cancelled) co_return cancelled();
       }
       if (!r.ok() && c->reused && !sent_any) continue;
       if (r.ok() && keep) {

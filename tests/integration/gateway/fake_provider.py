@@ -15,12 +15,17 @@ behaviour:
   sselength like echo, but a streamed reply is sent whole with a
             Content-Length instead of chunked
   slow      answers after 3 seconds
+  hold      waits up to 8 seconds for the gateway to close the connection,
+            then answers like echo; appends "closed S" (the gateway hung
+            up after S seconds) or "answered" to --record + ".hold"
   recite    the reply is the text of recite.txt next to --record (a test puts
             protected record values or a protected document passage there)
 """
 import argparse
 import json
 import os
+import select
+import socket
 import sys
 import threading
 import time
@@ -69,6 +74,25 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
         self.wfile.flush()
 
+    def hold(self):
+        """True when the gateway closed the connection while we held it."""
+        start = time.time()
+        verdict = "answered"
+        while time.time() - start < 8:
+            ready, _, _ = select.select([self.connection], [], [], 0.05)
+            if ready:
+                try:
+                    closed = self.connection.recv(1, socket.MSG_PEEK) == b""
+                except OSError:
+                    closed = True
+                if closed:
+                    self.close_connection = True
+                    verdict = "closed %.2f" % (time.time() - start)
+                    break
+        with LOCK, open(ARGS.record + ".hold", "a") as f:
+            f.write(verdict + "\n")
+        return verdict != "answered"
+
     def do_GET(self):
         self.send_json(200, {"ok": True})
 
@@ -84,6 +108,8 @@ class Handler(BaseHTTPRequestHandler):
         model = body.get("model", "echo")
         if model == "slow":
             time.sleep(3)
+        if model == "hold" and self.hold():
+            return
         if model == "error":
             return self.send_json(500, {"error": {"message": "upstream exploded", "type": "server_error", "code": "boom"}})
         if self.path.endswith("/embeddings"):

@@ -59,6 +59,7 @@ backends:
   - {name: eu-sse-length, type: remote, url: "$up", model: sselength, jurisdiction: DE}
   - {name: eu-slow, type: remote, url: "$up", model: slow, jurisdiction: DE, timeout_ms: 1000}
   - {name: eu-slowstream, type: remote, url: "$up", model: slowstream, jurisdiction: DE}
+  - {name: eu-hold, type: remote, url: "$up", model: hold, jurisdiction: DE}
   - {name: eu-down, type: remote, url: "http://127.0.0.1:9/v1", model: echo, jurisdiction: DE, connect_timeout_ms: 1000}
   - {name: local, type: local}
 workflows:
@@ -91,6 +92,7 @@ workflows:
   - {name: upstream-slow, roles: [sales], backends: [eu-slow], default_action: pseudonymise}
   - {name: upstream-down, roles: [sales], backends: [eu-down], default_action: pseudonymise}
   - {name: slow-stream, roles: [sales], backends: [eu-slowstream], default_action: pseudonymise}
+  - {name: upstream-hold, roles: [sales], backends: [eu-hold], default_action: pseudonymise}
 YAML
 }
 
