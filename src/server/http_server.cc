@@ -277,7 +277,14 @@ awaitable<void> Accept(tcp::acceptor& acceptor, ssl::context* tls, Shared& sh) {
     if (ec == net::error::operation_aborted || !acceptor.is_open()) co_return;
     if (ec) continue;
     socket.set_option(tcp::no_delay(true), ec);
-    auto ex = socket.get_executor();
+    // Each connection's coroutine runs on a strand of its own. The I/O
+    // threads share one io_context, and Beast's tcp_stream runs a timeout
+    // handler beside the read or write it bounds, on the operation's
+    // executor: without a strand the two may run at once on two threads
+    // when a timeout meets a completion (Beast requires an implicit or
+    // explicit strand per stream). This covers upstream connections too:
+    // their operations run on the calling coroutine's executor.
+    auto ex = net::make_strand(socket.get_executor());
     if (tls) net::co_spawn(ex, TlsSession(std::move(socket), *tls, sh), net::detached);
     else net::co_spawn(ex, PlainSession(std::move(socket), sh), net::detached);
   }

@@ -1025,8 +1025,22 @@ awaitable<void> HandleModelCall(Call& c, api::Endpoint endpoint) {
     };
     const StageTimer first_chunk_time(c.s);
     bool first_chunk = true;
+    // Until the first event (a slow model may think for a minute before it)
+    // the socket is watched for the client's hang-up, which cancels the
+    // call, as on the non-streamed path. The watch ends before anything is
+    // written: stopping it cancels every operation on the socket.
+    std::stop_source gone;
+    req.cancel = gone.get_token();
+    c.out.WatchForClose(gone);
+    bool watching = true;
+    auto stop_watching = [&] {
+      if (!watching) return;
+      watching = false;
+      c.out.StopWatching();
+    };
     backend::EventSink sink = [&](std::string data) -> awaitable<bool> {
       if (first_chunk) {
+        stop_watching();
         first_chunk = false;
         first_chunk_time.Done(metrics::Stage::kUpstreamFirstChunk);
         hold_time.emplace(c.s);
@@ -1090,8 +1104,13 @@ awaitable<void> HandleModelCall(Call& c, api::Endpoint endpoint) {
       co_return true;
     };
     auto reply = co_await be.Stream(req, sink);
-    ReportOutcome(c.s.health, d.backend->name, reply);  // (s3-local)
-    if (!reply.ok() && !started) {
+    stop_watching();
+    const bool left = gone.stop_requested();  // hung up while the watch was on
+    if (!left || reply.ok()) ReportOutcome(c.s.health, d.backend->name, reply);  // (s3-local)
+    if (left && !started) {
+      done.status = 499;  // nothing was sent: as on the non-streamed path
+      done.outcome = "client_disconnected";
+    } else if (!reply.ok() && !started) {
       done.status = 502;
       done.outcome = "upstream_error";
       co_await c.Fail(upstream_error(reply.status()));
@@ -1099,7 +1118,7 @@ awaitable<void> HandleModelCall(Call& c, api::Endpoint endpoint) {
       done.status = 502;
       done.outcome = "upstream_status_" + std::to_string(reply->status);
       co_await c.Fail(upstream_status(*reply));
-    } else if (client_gone) {
+    } else if (client_gone || left) {
       done.status = 200;
       done.outcome = "client_disconnected";
     } else {

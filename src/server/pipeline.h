@@ -28,9 +28,10 @@ class Responder {
   virtual boost::asio::awaitable<bool> StartStream(Headers headers) = 0;  // 200 text/event-stream
   virtual boost::asio::awaitable<bool> Chunk(std::string data) = 0;
   virtual boost::asio::awaitable<bool> EndStream() = 0;
-  // While a non-streamed answer is prepared: `gone` is requested (from any
-  // thread) if the client closes its connection; StopWatching() before
-  // writing the answer. The default watches nothing.
+  // While an answer is prepared (a non-streamed one, or a stream before its
+  // first event): `gone` is requested (from any thread) if the client
+  // closes its connection; StopWatching() before writing anything (it
+  // cancels every operation on the socket). The default watches nothing.
   virtual void WatchForClose(std::stop_source gone) { (void)gone; }
   virtual void StopWatching() {}
 };

@@ -55,11 +55,12 @@ struct Connection {
   beast::tcp_stream& lowest() { return tls ? beast::get_lowest_layer(*tls) : *tcp; }
 };
 
-// Stops a non-streamed call's upstream I/O when the gateway's client goes
-// away (api::Request::cancel): the upstream sees its connection close and
-// stops generating, instead of working for nobody. Touched only on the
-// call's strand, which also runs the exchange, so cancelling never races
-// the exchange's own use of the socket.
+// Stops a call's upstream I/O when the gateway's client goes away
+// (api::Request::cancel): the upstream sees its connection close and stops
+// generating, instead of working for nobody. Touched only on the call's
+// strand, which also runs the exchange, so cancelling never races the
+// exchange's own use of the socket. (The I/O threads share one io_context;
+// the backend does not rely on its caller's executor being a strand.)
 struct CancelWatch {
   bool cancelled = false;
   Connection* active = nullptr;  // the connection the exchange is using
@@ -80,19 +81,8 @@ class RemoteBackend final : public Backend, public std::enable_shared_from_this<
   awaitable<Result<Reply>> Complete(const api::Request& request) override {
     // (No `co_return co_await` and no co_await inside ?: — GCC 12 destroys
     // such temporaries twice.)
-    if (!request.cancel.stop_possible()) {
-      Result<Reply> r = co_await Exchange(request, nullptr, nullptr);
-      co_return r;
-    }
-    // Cancellable: the exchange runs on a strand of its own, and a cancel is
-    // posted there. (The session's coroutine has no strand: the I/O threads
-    // share one io_context.)
-    auto strand = net::make_strand(co_await net::this_coro::executor);
-    auto watch = std::make_shared<CancelWatch>();
-    std::stop_callback on_cancel(request.cancel, [watch, strand] { net::post(strand, [watch] { watch->Cancel(); }); });
-    std::optional<Result<Reply>> out;
-    co_await net::co_spawn(strand, ExchangeInto(request, watch.get(), &out), use_awaitable);
-    co_return std::move(*out);
+    Result<Reply> r = co_await CancellableExchange(request, nullptr);
+    co_return r;
   }
 
   awaitable<Status> Probe(std::chrono::milliseconds timeout) override {
@@ -130,15 +120,32 @@ class RemoteBackend final : public Backend, public std::enable_shared_from_this<
   }
 
   awaitable<Result<Reply>> Stream(const api::Request& request, EventSink sink) override {
-    Result<Reply> r = co_await Exchange(request, &sink, nullptr);
+    Result<Reply> r = co_await CancellableExchange(request, &sink);
     co_return r;
   }
 
  private:
+  // An exchange that request.cancel can stop: the exchange runs on a strand
+  // of its own, and a cancel is posted there (see CancelWatch). The sink,
+  // if any, runs on that strand too, while the caller waits.
+  awaitable<Result<Reply>> CancellableExchange(const api::Request& request, EventSink* sink) {
+    if (!request.cancel.stop_possible()) {
+      Result<Reply> r = co_await Exchange(request, sink, nullptr);
+      co_return r;
+    }
+    auto strand = net::make_strand(co_await net::this_coro::executor);
+    auto watch = std::make_shared<CancelWatch>();
+    std::stop_callback on_cancel(request.cancel, [watch, strand] { net::post(strand, [watch] { watch->Cancel(); }); });
+    std::optional<Result<Reply>> out;
+    co_await net::co_spawn(strand, ExchangeInto(request, sink, watch.get(), &out), use_awaitable);
+    co_return std::move(*out);
+  }
+
   // (co_spawn with use_awaitable needs a default-constructible result; a
   // Result<Reply> is not, so it comes back through `out`.)
-  awaitable<void> ExchangeInto(const api::Request& request, CancelWatch* watch, std::optional<Result<Reply>>* out) {
-    Result<Reply> r = co_await Exchange(request, nullptr, watch);
+  awaitable<void> ExchangeInto(const api::Request& request, EventSink* sink, CancelWatch* watch,
+                               std::optional<Result<Reply>>* out) {
+    Result<Reply> r = co_await Exchange(request, sink, watch);
     out->emplace(std::move(r));
   }
 
