@@ -4,6 +4,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -56,7 +57,9 @@ net::awaitable<void> ProbeLoop(Services& s) {
       if (be == rt->backends.end()) continue;
       auto it = due.try_emplace(b.name, now).first;
       if (it->second <= now) {
-        net::co_spawn(ex, ProbeOne(s.health, be->second, b.health_timeout_ms), net::detached);
+        // On a strand, like a connection's coroutine (http_server.cc): a
+        // probe that times out runs Beast's timeout handler beside its read.
+        net::co_spawn(net::make_strand(ex), ProbeOne(s.health, be->second, b.health_timeout_ms), net::detached);
         it->second = now + std::chrono::milliseconds(b.health_interval_ms);
       }
       next = std::min(next, it->second);

@@ -94,19 +94,9 @@ expect_rc "lockdown without a key is a usage error" 2 $?
 expect_contains "says where the key comes from" "$WORK/lock.err" "AIRLOCK_ADMIN_KEY"
 # A gateway that accepts the connection and never answers: an error after
 # --timeout (exit 2), not a hang.
-python3 - "$WORK/mute.port" <<'PY' &
-import socket, sys, time
-s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(8)
-open(sys.argv[1], "w").write(str(s.getsockname()[1]))
-conns = []
-while True:
-    c, _ = s.accept(); conns.append(c)  # read nothing, answer nothing
-PY
-MUTE_PID=$!
-GW_PIDS+=($MUTE_PID)
-for _ in $(seq 1 50); do [ -s "$WORK/mute.port" ] && break; sleep 0.1; done
+gw_start_mute
 t0=$(date +%s.%N)
-timeout 20 "$AIRLOCK" lockdown status --url "http://127.0.0.1:$(cat "$WORK/mute.port")" --timeout 1 >/dev/null 2>"$WORK/mute.err"
+timeout 20 "$AIRLOCK" lockdown status --url "http://127.0.0.1:$MUTE_PORT" --timeout 1 >/dev/null 2>"$WORK/mute.err"
 expect_rc "a gateway that never answers: exit 2" 2 $?
 expect_contains "the error says it waited" "$WORK/mute.err" "no answer within 1 s"
 if python3 -c "import sys; sys.exit(0 if float('$(date +%s.%N)') - float('$t0') < 10 else 1)"; then

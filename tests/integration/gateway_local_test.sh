@@ -70,6 +70,7 @@ stop_serve
 
 # --- 4. a config: pin enforced, local never reaches the cloud, health ---
 gw_start_provider
+gw_start_mute
 UP="http://127.0.0.1:$PROVIDER_PORT/v1"
 local_config() {  # PIN
   cat <<YAML
@@ -79,6 +80,7 @@ backends:
   - {name: eu-echo, type: remote, url: "$UP", model: echo, jurisdiction: DE, health_interval_ms: 200}
   - {name: us-echo, type: remote, url: "$UP", model: echo, jurisdiction: US, health_interval_ms: 200}
   - {name: eu-down, type: remote, url: "http://127.0.0.1:9/v1", model: echo, jurisdiction: DE, health_interval_ms: 200, connect_timeout_ms: 500}
+  - {name: eu-mute, type: remote, url: "http://127.0.0.1:$MUTE_PORT/v1", model: echo, jurisdiction: DE, health_interval_ms: 200, health_timeout_ms: 300}
 workflows:
   - {name: local-only, roles: [sales], backends: [local], default_action: allow}
   - {name: us-then-local, roles: [sales], backends: [us-echo, local], reroute: true, default_action: allow}
@@ -113,14 +115,17 @@ code=$(gw_get /admin/v1/status "$ADMIN"); expect_status "admin status" 200 "$cod
 json_check "admin status names the pinned model" "$WORK/resp.json" \
   "any(m['backend']=='local' and m['file'].endswith('tiny.gguf') and m['pinned_sha256']==m['served_sha256']=='$PIN' for m in d['models'])"
 
-# Health: eu-down is probed unhealthy; its workflow moves to eu-echo, never to us-echo.
+# Health: eu-down (refuses connections) and eu-mute (accepts, never answers:
+# its probes time out) are probed unhealthy; eu-down's workflow moves to
+# eu-echo, never to us-echo.
 for _ in $(seq 1 50); do
   gw_get /readyz "$KEY" >/dev/null
-  python3 -c "import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if d['backends'].get('eu-down')=='unhealthy' and d['backends'].get('eu-echo')=='healthy' else 1)" "$WORK/resp.json" && break
+  python3 -c "import json,sys; d=json.load(open(sys.argv[1])); b=d['backends']; sys.exit(0 if b.get('eu-down')==b.get('eu-mute')=='unhealthy' and b.get('eu-echo')=='healthy' else 1)" "$WORK/resp.json" && break
   sleep 0.1
 done
 json_check "readyz reports per-backend health" "$WORK/resp.json" \
-  "d['backends']=={'local':'ready','eu-echo':'healthy','us-echo':'healthy','eu-down':'unhealthy'} and d['status']=='ready'"
+  "d['backends']=={'local':'ready','eu-echo':'healthy','us-echo':'healthy','eu-down':'unhealthy','eu-mute':'unhealthy'} and d['status']=='ready'"
+expect_contains "a probe that gets no answer times out" "$WORK/serve.log" "backend eu-mute is unhealthy: backend eu-mute: probe timed out"
 code=$(gw_post /v1/chat/completions "$KEY" "$(body down-then-eu)"); expect_status "unhealthy backend skipped for an allowed one" 200 "$code"
 if [ "$(recorded_count)" -eq 1 ]; then pass "the request went to eu-echo"; else fail "cloud requests: $(recorded_count)"; fi
 code=$(gw_post /v1/chat/completions "$KEY" "$(body down-then-us)"); expect_status "no fallback to a non-compliant backend" 502 "$code"

@@ -1,5 +1,6 @@
 # Helpers for the gateway integration tests: source after lib.sh.
 #   gw_start_provider              the recording stand-in provider ($PROVIDER_PORT, $RECORD)
+#   gw_start_mute                  a listener that accepts and never answers ($MUTE_PORT, $MUTE_PID)
 #   gw_config > file               the test config (backends on the provider)
 #   gw_recite_backend file         adds backend eu-recite (answers with $WORK/recite.txt)
 #                                  and workflow recite on it; more workflows may follow
@@ -25,6 +26,22 @@ trap gw_cleanup EXIT
 
 gw_audit() {
   "$AIRLOCK" audit tail -n 1000000 --format jsonl --store "sqlite:$WORK/var/audit.db"
+}
+
+gw_start_mute() {
+  python3 - "$WORK/mute.port" <<'PY' &
+import socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(8)
+open(sys.argv[1] + ".tmp", "w").write(str(s.getsockname()[1]))
+import os; os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+conns = []
+while True:
+    c, _ = s.accept(); conns.append(c)  # read nothing, answer nothing
+PY
+  MUTE_PID=$!
+  GW_PIDS+=($MUTE_PID)
+  for _ in $(seq 1 50); do [ -s "$WORK/mute.port" ] && break; sleep 0.1; done
+  MUTE_PORT=$(cat "$WORK/mute.port")
 }
 
 gw_start_provider() {
