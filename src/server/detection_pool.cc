@@ -21,6 +21,25 @@ void DetectionPool::Shutdown() {
   threads_.clear();
 }
 
+bool DetectionPool::ShutdownWithin(std::chrono::milliseconds grace) {
+  bool idle = false;
+  {
+    std::unique_lock<std::mutex> lock(mu_);
+    stop_ = true;
+    jobs_.clear();
+    first_.clear();
+    cv_.notify_all();
+    idle = idle_cv_.wait_for(lock, grace, [this] { return running_ == 0; });
+  }
+  if (!idle) {
+    for (auto& t : threads_) t.detach();
+    threads_.clear();
+    return false;
+  }
+  Shutdown();  // every thread is leaving its loop: joins at once
+  return true;
+}
+
 bool DetectionPool::Post(std::function<void()> job, Priority priority) {
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -41,8 +60,12 @@ void DetectionPool::Loop() {
       auto& queue = first_.empty() ? jobs_ : first_;
       job = std::move(queue.front());
       queue.pop_front();
+      ++running_;
     }
     job();
+    job = nullptr;  // what it holds goes before the pool is told it finished
+    std::lock_guard<std::mutex> lock(mu_);
+    if (--running_ == 0) idle_cv_.notify_all();
   }
 }
 

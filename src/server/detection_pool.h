@@ -52,6 +52,11 @@ class DetectionPool {
   // to their executors) and joins. The server calls it after its event
   // loop stopped and before the io_context goes. Idempotent.
   void Shutdown();
+  // Shutdown that waits at most `grace` for the running jobs. False when
+  // one is still running then (blocked on a file, say): its thread is
+  // detached and still uses this pool, so the caller must end the process
+  // (std::_Exit) without destroying the pool or what the job uses.
+  bool ShutdownWithin(std::chrono::milliseconds grace);
   DetectionPool(const DetectionPool&) = delete;
   DetectionPool& operator=(const DetectionPool&) = delete;
 
@@ -75,6 +80,8 @@ class DetectionPool {
 
   std::mutex mu_;
   std::condition_variable cv_;
+  std::condition_variable idle_cv_;          // running_ fell
+  unsigned running_ = 0;                     // jobs being run; guarded by mu_
   std::deque<std::function<void()>> jobs_;   // guarded by mu_
   std::deque<std::function<void()>> first_;  // kFirst jobs; guarded by mu_
   bool stop_ = false;                       // guarded by mu_

@@ -19,6 +19,8 @@
 
 #include <atomic>
 #include <cstdio>
+#include <cstdlib>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -454,6 +456,8 @@ Status Serve(const ServeOptions& options) {
   net::steady_timer drain_timer(ioc);
   std::function<void()> wait_signal;
   std::chrono::steady_clock::time_point drain_deadline;
+  std::mutex reload_commit;       // a reload's swap and trail event, against its abandonment
+  bool reload_abandoned = false;  // guarded by reload_commit
   std::function<void()> poll_drain = [&] {
     if (gateway.in_flight() == 0 || std::chrono::steady_clock::now() >= drain_deadline) {
       if (gateway.in_flight() != 0) Log("drain timeout: " + std::to_string(gateway.in_flight()) + " requests cut off");
@@ -483,6 +487,8 @@ Status Serve(const ServeOptions& options) {
               Log("reload rejected, keeping the running config: " + rt.status().message());
               return;
             }
+            const std::lock_guard<std::mutex> commit(reload_commit);
+            if (reload_abandoned) return;  // the gateway stopped without it
             shared.services->set_runtime(*rt);
             RecordSystem(*shared.services->trail, audit::Reason::kConfigChanged);
             Log("reloaded " + options.config_path + ": " + std::to_string((*next)->workflows.size()) +
@@ -515,13 +521,29 @@ Status Serve(const ServeOptions& options) {
   for (auto& t : pool) t.join();
   shared.services->detection.Shutdown();  // (s3-local) late scans resume their requests into this loop
   shared.services->admin_reads.Shutdown();  // likewise for a trail read still running
-  shared.services->reloads.Shutdown();      // and a reload still running
+  // A reload still running gets the drain's time to finish. One blocked on
+  // a file (a FIFO, a hung network mount) must not keep the gateway from
+  // stopping: it is abandoned (it will not swap the runtime or write to the
+  // trail), the trail records the stop, and the process ends at once below,
+  // since the reload's thread still uses what this function owns.
+  const auto grace = std::chrono::milliseconds(shared.services->runtime()->config->server.drain_timeout_ms);
+  const bool reload_finished = shared.services->reloads.ShutdownWithin(grace);
+  if (!reload_finished) {
+    const std::lock_guard<std::mutex> commit(reload_commit);
+    reload_abandoned = true;
+    Log("a reload is still reading its files after " + std::to_string(grace.count()) +
+        " ms; stopping without it");
+  }
   // Pooled upstream sockets belong to the io_context's services, which the
   // io_context destroys before Services goes: close them now.
   for (auto& [name, b] : shared.services->runtime()->backends) b->CloseIdle();
   RecordSystem(trail, audit::Reason::kStopped);
   if (Status s = trail.Close(); !s.ok()) Log("audit trail close failed: " + s.message());
   (*observability)->Shutdown();
+  if (!reload_finished) {
+    std::fflush(nullptr);
+    std::_Exit(0);  // not return: the abandoned reload's thread uses this frame
+  }
   return Status::Ok();
 }
 

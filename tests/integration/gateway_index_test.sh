@@ -149,8 +149,32 @@ echo "not an index" > "$WORK/contacts.idx"  # unblocks the reader
 for _ in $(seq 1 50); do [ "$(grep -c "reload rejected" "$WORK/serve.log")" -gt "$rejected_before" ] && break; sleep 0.1; done
 if [ "$(grep -c "reload rejected" "$WORK/serve.log")" -gt "$rejected_before" ]; then
   pass "the reload then rejects what it read"; else fail "no rejection after the FIFO was written"; tail -3 "$WORK/serve.log"; fi
-rm -f "$WORK/contacts.idx" && head -c 200 "$WORK/new.idx" > "$WORK/contacts.idx"  # broken again, for the start below
-kill -TERM $SERVE_PID; wait $SERVE_PID
+
+# ---- SIGTERM while a reload waits on a file: the gateway still stops, after
+# the drain's time (drain_timeout_ms 5000), and the trail records the stop
+rm -f "$WORK/contacts.idx" && mkfifo "$WORK/contacts.idx"
+kill -HUP $SERVE_PID
+sleep 0.5
+t0=$(date +%s.%N)
+kill -TERM $SERVE_PID
+( sleep 20; kill -KILL $SERVE_PID 2>/dev/null ) &
+WATCHDOG=$!
+wait $SERVE_PID; rc=$?
+elapsed=$(python3 -c "import time; print(round(time.time() - $t0, 1))")
+kill $WATCHDOG 2>/dev/null
+expect_rc "SIGTERM while a reload waits on a file: exit 0" 0 $rc
+if python3 -c "import sys; sys.exit(0 if $elapsed < 12 else 1)"; then
+  pass "stopped ${elapsed} s after SIGTERM (the reload was abandoned)"
+else
+  fail "took ${elapsed} s to stop"
+fi
+expect_contains "the abandoned reload is logged" "$WORK/serve.log" "stopping without it"
+if gw_audit | tail -n 1 | grep -q '"stopped"'; then
+  pass "the trail's last event is the stop"
+else
+  fail "no stop event at the end of the trail"; gw_audit | tail -n 2
+fi
+rm -f "$WORK/contacts.idx" && head -c 200 "$WORK/new.idx" > "$WORK/contacts.idx"  # broken, for the start below
 
 "$AIRLOCK" serve --config "$WORK/airlock.yaml" --listen 127.0.0.1:0 > /dev/null 2> "$WORK/bad.log"
 expect_rc "start with a broken index fails" 2 $?

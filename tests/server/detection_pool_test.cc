@@ -186,6 +186,43 @@ TEST(DetectionPoolTest, LateAnalysisIsCancelledAndFreesItsThread) {
   EXPECT_EQ(plain->size(), 1u);
 }
 
+TEST(DetectionPoolTest, ShutdownWithinJoinsJobsThatFinishInTime) {
+  DetectionPool pool(1, "the test");
+  std::atomic<bool> ran{false};
+  std::promise<void> started;
+  ASSERT_TRUE(pool.Start([&] {
+    started.set_value();
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    ran = true;
+  }));
+  started.get_future().wait();  // (a job still queued would be dropped)
+  EXPECT_TRUE(pool.ShutdownWithin(std::chrono::seconds(10)));
+  EXPECT_TRUE(ran.load());
+  EXPECT_FALSE(pool.Start([] {})) << "a stopped pool takes no more jobs";
+}
+
+TEST(DetectionPoolTest, ShutdownWithinGivesUpOnABlockedJob) {
+  // The abandoned thread keeps using its pool, which therefore must never
+  // be destroyed: it is reachable from here to the end of the process.
+  static DetectionPool* const pool = new DetectionPool(1, "the test");
+  static std::promise<void> release;
+  static std::atomic<bool> finished{false};
+  std::promise<void> started;
+  ASSERT_TRUE(pool->Start([&started] {
+    started.set_value();
+    release.get_future().wait();  // blocked, like a read of a FIFO
+    finished = true;
+  }));
+  started.get_future().wait();
+  const auto t0 = std::chrono::steady_clock::now();
+  EXPECT_FALSE(pool->ShutdownWithin(std::chrono::milliseconds(100)));
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(5)) << "it did not wait for the job";
+  EXPECT_FALSE(finished.load());
+  release.set_value();  // the detached thread finishes its job and leaves
+  for (int i = 0; i < 500 && !finished.load(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_TRUE(finished.load());
+}
+
 TEST(DetectionPoolTest, OwnedSlotsSurviveTheRequest) {
   std::shared_ptr<const OwnedSlots> owned;
   {
