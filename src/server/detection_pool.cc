@@ -9,7 +9,7 @@ DetectionPool::DetectionPool(unsigned threads, std::string what) : what_(std::mo
 
 DetectionPool::~DetectionPool() { Shutdown(); }
 
-void DetectionPool::Shutdown() {
+void DetectionPool::StopTaking() {
   {
     std::lock_guard<std::mutex> lock(mu_);
     stop_ = true;
@@ -17,27 +17,27 @@ void DetectionPool::Shutdown() {
     first_.clear();
   }
   cv_.notify_all();
+}
+
+void DetectionPool::Shutdown() {
+  StopTaking();
   for (auto& t : threads_) t.join();
   threads_.clear();
 }
 
 bool DetectionPool::ShutdownWithin(std::chrono::milliseconds grace) {
+  StopTaking();
   bool idle = false;
   {
     std::unique_lock<std::mutex> lock(mu_);
-    stop_ = true;
-    jobs_.clear();
-    first_.clear();
-    cv_.notify_all();
     idle = idle_cv_.wait_for(lock, grace, [this] { return running_ == 0; });
   }
-  if (!idle) {
-    for (auto& t : threads_) t.detach();
-    threads_.clear();
-    return false;
+  for (auto& t : threads_) {
+    if (idle) t.join();  // every thread is leaving its loop
+    else t.detach();
   }
-  Shutdown();  // every thread is leaving its loop: joins at once
-  return true;
+  threads_.clear();
+  return idle;
 }
 
 bool DetectionPool::Post(std::function<void()> job, Priority priority) {
@@ -51,10 +51,12 @@ bool DetectionPool::Post(std::function<void()> job, Priority priority) {
 }
 
 void DetectionPool::Loop() {
+  bool ran = false;  // a job of this thread finished since it last held mu_
   for (;;) {
-    std::function<void()> job;
+    std::function<void()> job;  // (what a job holds goes before it counts as finished)
     {
       std::unique_lock<std::mutex> lock(mu_);
+      if (ran && --running_ == 0) idle_cv_.notify_all();
       cv_.wait(lock, [this] { return stop_ || !jobs_.empty() || !first_.empty(); });
       if (stop_) return;
       auto& queue = first_.empty() ? jobs_ : first_;
@@ -63,9 +65,7 @@ void DetectionPool::Loop() {
       ++running_;
     }
     job();
-    job = nullptr;  // what it holds goes before the pool is told it finished
-    std::lock_guard<std::mutex> lock(mu_);
-    if (--running_ == 0) idle_cv_.notify_all();
+    ran = true;
   }
 }
 

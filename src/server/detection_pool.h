@@ -76,6 +76,7 @@ class DetectionPool {
  private:
   static constexpr std::size_t kMaxQueued = 4096;  // more waiting: refuse at once (503)
   bool Post(std::function<void()> job, Priority priority);  // false: queue full or shut down
+  void StopTaking();  // drops queued jobs and wakes the threads to leave
   void Loop();
 
   std::mutex mu_;

@@ -1032,15 +1032,9 @@ awaitable<void> HandleModelCall(Call& c, api::Endpoint endpoint) {
     std::stop_source gone;
     req.cancel = gone.get_token();
     c.out.WatchForClose(gone);
-    bool watching = true;
-    auto stop_watching = [&] {
-      if (!watching) return;
-      watching = false;
-      c.out.StopWatching();
-    };
     backend::EventSink sink = [&](std::string data) -> awaitable<bool> {
       if (first_chunk) {
-        stop_watching();
+        c.out.StopWatching();
         first_chunk = false;
         first_chunk_time.Done(metrics::Stage::kUpstreamFirstChunk);
         hold_time.emplace(c.s);
@@ -1104,7 +1098,7 @@ awaitable<void> HandleModelCall(Call& c, api::Endpoint endpoint) {
       co_return true;
     };
     auto reply = co_await be.Stream(req, sink);
-    stop_watching();
+    c.out.StopWatching();  // (idempotent: a no-op once the first event stopped it)
     const bool left = gone.stop_requested();  // hung up while the watch was on
     if (!left || reply.ok()) ReportOutcome(c.s.health, d.backend->name, reply);  // (s3-local)
     if (left && !started) {

@@ -31,7 +31,8 @@ class Responder {
   // While an answer is prepared (a non-streamed one, or a stream before its
   // first event): `gone` is requested (from any thread) if the client
   // closes its connection; StopWatching() before writing anything (it
-  // cancels every operation on the socket). The default watches nothing.
+  // cancels every operation on the socket; a second call does nothing).
+  // The default watches nothing.
   virtual void WatchForClose(std::stop_source gone) { (void)gone; }
   virtual void StopWatching() {}
 };

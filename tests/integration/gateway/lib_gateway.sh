@@ -30,10 +30,10 @@ gw_audit() {
 
 gw_start_mute() {
   python3 - "$WORK/mute.port" <<'PY' &
-import socket, sys, time
+import os, socket, sys
 s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(8)
 open(sys.argv[1] + ".tmp", "w").write(str(s.getsockname()[1]))
-import os; os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+os.rename(sys.argv[1] + ".tmp", sys.argv[1])  # the port file appears whole
 conns = []
 while True:
     c, _ = s.accept(); conns.append(c)  # read nothing, answer nothing
