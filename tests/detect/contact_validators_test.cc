@@ -27,7 +27,7 @@ bool Valid(std::string_view validator, std::string_view candidate, std::string r
 
 TEST(ContactValidators, AreRegistered) {
   for (const char* name : {"email", "domain", "ipv4", "ipv6", "ip", "phone", "phone_shape",
-                           "date_of_birth", "uk_postcode", "nl_postcode", "eircode",
+                           "date_of_birth", "uk_postcode", "nl_postcode", "eircode", "street_value",
                            "salesforce_id"}) {
     EXPECT_NE(FindValidator(name), nullptr) << name;
   }

@@ -116,6 +116,19 @@ PY
   -o rt.csv --report rt.json 2>/dev/null
 expect_rc "pseudonymise the sample export" 0 $?
 expect_not_contains "no e-mail in the pseudonymised export" rt.csv "anna.schmidt@example.de"
+# Street fields in any country's format: the field name says what the value is.
+printf 'Id,LastName,MailingStreet,MailingCity\n1,Tamm,Allika 46,Tallinn\n2,Virtanen,Koskikatu 25 A 4,Tampere\n3,Novák,Dobrovského 1394,Brno\n' > nordic.csv
+"$AIRLOCK" sanitize nordic.csv --config cfg.yaml --workflow pseudo --scope rt -o nordic.out.csv 2>/dev/null
+python3 - "$WORK/nordic.out.csv" <<'PY' && pass "every MailingStreet value became a street surrogate, whatever its country's format" || fail "a street value kept in clear"
+import csv, re, sys
+text = open(sys.argv[1], encoding='utf-8').read()
+rows = list(csv.DictReader(open(sys.argv[1], newline='', encoding='utf-8')))
+assert len(rows) == 3
+for r in rows:
+    assert re.fullmatch(r'<STREET_ADDRESS_\d+>', r['MailingStreet']), r['MailingStreet']
+for v in ('Allika', 'Koskikatu', 'Dobrovsk'):
+    assert v not in text, v
+PY
 "$AIRLOCK" reidentify rt.csv --config cfg.yaml --scope rt -o back.csv 2>err.txt
 expect_rc "reidentify" 0 $?
 expect_contains "reidentify says how many values" err.txt "values re-identified from scope rt"

@@ -21,6 +21,7 @@ ValidationResult ValidateDateOfBirth(std::string_view candidate, const Validatio
 ValidationResult ValidateUkPostcode(std::string_view candidate, const ValidationContext& ctx);
 ValidationResult ValidateNlPostcode(std::string_view candidate, const ValidationContext& ctx);
 ValidationResult ValidateEircode(std::string_view candidate, const ValidationContext& ctx);
+ValidationResult ValidateStreetValue(std::string_view candidate, const ValidationContext& ctx);
 // contact_salesforce.cc
 ValidationResult ValidateSalesforceId(std::string_view candidate, const ValidationContext& ctx);
 
@@ -38,6 +39,7 @@ constexpr ValidatorEntry kContactValidators[] = {
     {"uk_postcode", &ValidateUkPostcode},
     {"nl_postcode", &ValidateNlPostcode},
     {"eircode", &ValidateEircode},
+    {"street_value", &ValidateStreetValue},
     {"salesforce_id", &ValidateSalesforceId},
 };
 

@@ -1,5 +1,7 @@
 // Postcode validators for the formats whose structure can be checked beyond
-// "n digits": UK postcodes, Dutch postcodes and Irish Eircodes.
+// "n digits": UK postcodes, Dutch postcodes and Irish Eircodes; and the value
+// of a street field (street_value).
+#include <algorithm>
 #include <string>
 #include <string_view>
 
@@ -87,6 +89,30 @@ ValidationResult ValidateEircode(std::string_view candidate, const ValidationCon
   }
   result.valid = true;
   result.detail = "IE";
+  return result;
+}
+
+// The value of a street or address field (street_address_field): a house,
+// flat or box number next to words. Refused: values without a letter or a
+// digit ("n/a", "Hauptstraße" alone says little, "12" is no street), e-mail
+// and web addresses (an "E-Mail-Adresse" column), and IPv6 addresses (an
+// "Adresse IP" column).
+ValidationResult ValidateStreetValue(std::string_view candidate, const ValidationContext&) {
+  ValidationResult result;
+  if (candidate.size() < 4 || candidate.size() > 256) return result;
+  if (candidate.find('@') != std::string_view::npos || candidate.find("://") != std::string_view::npos ||
+      candidate.find("www.") != std::string_view::npos || candidate.find("::") != std::string_view::npos ||
+      std::count(candidate.begin(), candidate.end(), ':') >= 2) {
+    return result;
+  }
+  bool digit = false;
+  int letters = 0;
+  for (char ch : candidate) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (Digit(static_cast<char>(c))) digit = true;
+    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c >= 0xC2) ++letters;
+  }
+  result.valid = digit && letters >= 2;
   return result;
 }
 
