@@ -13,6 +13,7 @@
 
 #include "airlock/core/bytes.h"
 #include "airlock/detect/document.h"
+#include "airlock/detect/embedded.h"
 #include "airlock/detect/stream_analyzer.h"
 #include "catalog_loader.h"
 #include "commands.h"
@@ -189,6 +190,15 @@ int RunScan(const ScanOptions& opts) {
         had_error = true;
         continue;
       }
+      // JSON records inside the text (a prompt carrying a CRM record): values
+      // that only their key gives away, as the gateway finds them.
+      auto embedded = detect::EmbeddedFieldFindings(**analyzer, bytes);
+      if (!embedded.ok()) {
+        report.AddError(display, embedded.status().message());
+        had_error = true;
+        continue;
+      }
+      detect::MergeFindings(&*findings, std::move(*embedded));
       for (auto& f : *findings) report.Add(file, nullptr, std::move(f));
       continue;
     }

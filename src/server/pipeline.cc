@@ -12,6 +12,7 @@
 #include "airlock/api/sse.h"
 #include "airlock/core/bytes.h"
 #include "airlock/core/crypto.h"
+#include "airlock/detect/embedded.h"
 #include "admin.h"
 #include "output_guard.h"
 #include "backend_status.h"  // (s3-local)
@@ -142,6 +143,11 @@ Result<std::vector<SlotFinding>> DetectSlots(const detect::Analyzer& analyzer,
   std::vector<SlotFinding> out;
   auto found = analyzer.Analyze(joined);
   if (!found.ok()) return found.status();
+  // Values that only their JSON key gives away: a CRM record in a prompt
+  // ("LastName": "Tamm", "MailingStreet": "Allika 46").
+  auto embedded = detect::EmbeddedFieldFindings(analyzer, joined);
+  if (!embedded.ok()) return embedded.status();
+  detect::MergeFindings(&*found, std::move(*embedded));
   auto slot_of = [&](std::size_t off) {
     auto it = std::upper_bound(starts.begin(), starts.end(), off);
     return static_cast<std::size_t>(it - starts.begin()) - 1;

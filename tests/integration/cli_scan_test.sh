@@ -44,6 +44,15 @@ json_check "JSON finding has a pointer" "$WORK/r.out" \
 printf '{"a":"clean"}\n{"b":"call +49 30 901820"}\n' >"$WORK/r.jsonl"
 "$AIRLOCK" scan -f json "$WORK/r.jsonl" >"$WORK/l.out" 2>/dev/null; expect_rc "JSONL input" 1 $?
 json_check "JSONL finding on line 2" "$WORK/l.out" "any(f['pointer']=='/b' and f['line']==2 for f in d['findings'])"
+# A CSV street column and a record inside a prompt: the key says what the value is.
+printf 'Id,MailingStreet\n1,Allika 46\n' >"$WORK/street.csv"
+"$AIRLOCK" scan -f json "$WORK/street.csv" >"$WORK/street.out" 2>/dev/null; expect_rc "street column" 1 $?
+json_check "MailingStreet value is a street address" "$WORK/street.out" \
+  "any(f['entity_type']=='STREET_ADDRESS' and f['column_name']=='MailingStreet' and f['row']==1 for f in d['findings'])"
+printf 'Draft a reply to {"LastName": "Tamm", "MailingStreet": "Allika 46"} today.\n' >"$WORK/prompt.txt"
+"$AIRLOCK" scan -f json --input text "$WORK/prompt.txt" >"$WORK/prompt.out" 2>/dev/null; expect_rc "prompt with a record" 1 $?
+json_check "values of a record inside text found by their keys, at their offsets" "$WORK/prompt.out" \
+  "sorted((f['entity_type'], f['start'], f['end']) for f in d['findings']) == [('PERSON', 31, 35), ('STREET_ADDRESS', 56, 65)]"
 printf '{"a": [1, 2,}' >"$WORK/bad.json"
 "$AIRLOCK" scan "$WORK/bad.json" >/dev/null 2>"$WORK/err"; expect_rc "malformed JSON" 2 $?
 expect_contains "malformed JSON says where" "$WORK/err" "line 1, column 13"

@@ -42,7 +42,7 @@ json_check "held-back stream: keep-alive comments before any text, then the whol
 expect_not_recorded "chat scenarios" "Max Mustermann" "Mustermann" "max.mustermann@example.com" \
   "DE89 3704 0044 0532 0130 00" "DE89370400440532013000" "DE89 3704 0044" "0532 0130 00" \
   "+49 30 12345678" "12345678" "Erika" "erika@example.com" "ghp_16C7e42F292c6912E7710c838347Ae178B4a" \
-  "Hauptstrasse"
+  "Hauptstrasse" "Allika 46" "Tamm"
 # The provider did get the surrogates, consistently across turns and tool calls.
 python3 - "$RECORD" > "$WORK/stable.txt" <<'PY'
 import json, re, sys

@@ -216,4 +216,16 @@ await expectError("upstream down -> 502", () => chat("upstream-down", [{ role: "
   await expectError("document over max_document_bytes -> 413", () => chat("crm-assist", [{ role: "user", content: "x".repeat(30000) }]), 413, "document_too_large");
 }
 
+// 14. A CRM record inside a prompt: values that only their JSON key gives
+// away (a surname, a street without a street word) are redacted too.
+{
+  const record = JSON.stringify({ attributes: { type: "Lead" }, LastName: "Tamm", Street: "Allika 46",
+    City: "Tallinn", Status: "Open" });
+  const r = await chat("crm-redact", [{ role: "user", content: `Draft a follow-up for this lead: ${record}` }]);
+  const c = r.choices[0].message.content;
+  check("embedded record: street and surname redacted by their keys",
+    c.includes("[REDACTED:STREET_ADDRESS]") && c.includes("[REDACTED:PERSON]") && !c.includes("Allika") && !c.includes("Tamm") &&
+    c.includes("Open"), c);
+}
+
 process.exit(failed() ? 1 : 0);
