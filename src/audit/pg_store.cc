@@ -134,10 +134,7 @@ class PostgresStore final : public Store {
 
   Result<std::vector<std::string>> Instances() override {
     Params p;
-    auto r = Query(
-        "SELECT instance FROM audit_events UNION SELECT instance FROM audit_checkpoints "
-        "ORDER BY 1",
-        p);
+    auto r = Query(std::string(internal::kInstancesQuery), p);
     if (!r.ok()) return r.status();
     std::vector<std::string> out;
     for (int i = 0; i < PQntuples(r->get()); ++i) out.push_back(GetBytes(r->get(), i, 0));

@@ -114,9 +114,7 @@ class SqliteStore final : public Store {
   }
 
   Result<std::vector<std::string>> Instances() override {
-    auto st = Prepare(
-        "SELECT instance FROM audit_events UNION SELECT instance FROM audit_checkpoints "
-        "ORDER BY 1");
+    auto st = Prepare(std::string(internal::kInstancesQuery));
     if (!st.ok()) return st.status();
     std::vector<std::string> out;
     int rc;

@@ -1,5 +1,6 @@
 #include "airlock/audit/verify.h"
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <deque>
@@ -33,8 +34,20 @@ Result<std::optional<std::uint64_t>> FindStored(Store& store, const std::string&
 
 class ChainVerifier {
  public:
-  ChainVerifier(Store& store, const SigningKey& key, std::string inst)
-      : store_(store), key_(key), inst_(std::move(inst)) {}
+  // With `from`, verification starts after that point (VerifyAppended).
+  ChainVerifier(Store& store, const SigningKey& key, std::string inst, const VerifiedPoint* from = nullptr)
+      : store_(store), key_(key), inst_(std::move(inst)), from_(from) {}
+
+  // VerifyAppended: the point's event was not stored as verified (gone or
+  // changed); nothing was reported, the chain must be verified whole.
+  bool start_failed() const { return start_failed_; }
+
+  // Where the chain was verified up to, when Run found it intact.
+  std::optional<VerifiedPoint> EndPoint() const {
+    if (!started_ || pending_.has_value() || problem_.has_value() || start_failed_) return std::nullopt;
+    return VerifiedPoint{from_ != nullptr ? from_->first_seq : first_seq_, next_ - 1,
+                         std::string(HashAt(next_ - 1))};
+  }
 
   Status Run(ChainReport* report, std::optional<Problem>* problem) {
     report->instance = inst_;
@@ -44,19 +57,22 @@ class ChainVerifier {
     report->checkpoints = checkpoints_.size();
 
     if (Status s = ScanPipelined(); !s.ok()) return s;
+    if (from_ != nullptr && !started_) start_failed_ = true;  // not even the point's event is there
+    if (start_failed_) return Status::Ok();
     if (pending_.has_value()) {
       if (Status c = Classify(); !c.ok()) return c;
     }
     CheckCheckpoints();
-    report->first_seq = started_ ? first_seq_ : 0;
+    const std::uint64_t first = from_ != nullptr ? from_->first_seq : first_seq_;
+    report->first_seq = started_ ? first : 0;
     report->last_seq = started_ ? next_ - 1 : 0;
-    report->events = started_ ? next_ - first_seq_ : 0;
+    report->events = started_ ? next_ - first : 0;
     for (const auto& c : checkpoints_) {
       if (c.seq <= report->last_seq) report->last_checkpoint_seq = c.seq;
     }
     if (started_ && report->last_seq > report->last_checkpoint_seq) {
       report->unsigned_tail =
-          report->last_seq - std::max(report->last_checkpoint_seq, first_seq_ - 1);
+          report->last_seq - std::max(report->last_checkpoint_seq, first - 1);
     }
     *problem = std::move(problem_);
     return Status::Ok();
@@ -85,7 +101,7 @@ class ChainVerifier {
         batch = {};
         batch.reserve(kBatch);
       };
-      Status st = store_.ScanChain(inst_, 0, [&](StoredEvent& row) {
+      Status st = store_.ScanChain(inst_, from_ != nullptr ? from_->seq : 0, [&](StoredEvent& row) {
         batch.push_back(std::move(row));
         if (batch.size() == kBatch) flush();
         return !stop;
@@ -181,7 +197,22 @@ class ChainVerifier {
     return true;
   }
 
+  // VerifyAppended: the first row read must be the point's event, stored
+  // with the hash it was verified with; the chain goes on from there.
+  bool StartFrom(const StoredEvent& row) {
+    if (row.seq != from_->seq || row.hash != from_->hash) {
+      start_failed_ = true;
+      return false;
+    }
+    started_ = true;
+    first_seq_ = row.seq + 1;
+    next_ = first_seq_;
+    hashes_ = row.hash;
+    return true;
+  }
+
   bool Visit(const StoredEvent& row) {
+    if (!started_ && from_ != nullptr) return StartFrom(row);
     if (!started_ && !Start(row)) return false;
     if (row.seq != next_) {
       pending_ = Anomaly{Anomaly::kGap, row.seq, 0, {}, {}};
@@ -281,6 +312,7 @@ class ChainVerifier {
     bool complete = !pending_.has_value() && !problem_.has_value();
     std::uint64_t end_of_chain = verified_last;
     for (const auto& c : checkpoints_) {
+      if (from_ != nullptr && c.seq < from_->seq) continue;  // verified before the point
       if (!SignatureOk(c)) {
         Report(ProblemKind::kBadCheckpoint, c.seq,
                c.key_id == key_.KeyId() ? "signature does not verify"
@@ -317,6 +349,8 @@ class ChainVerifier {
   Store& store_;
   const SigningKey& key_;
   std::string inst_;
+  const VerifiedPoint* from_;
+  bool start_failed_ = false;
   std::vector<Checkpoint> checkpoints_;
   bool started_ = false;
   std::uint64_t first_seq_ = 0;
@@ -355,19 +389,76 @@ std::uint64_t VerifyReport::events() const {
   return n;
 }
 
-Result<VerifyReport> Verify(Store& store, const SigningKey& key) {
+namespace {
+
+// One chain: from its point when it has one (and the point's event still
+// holds), else whole. Moves or drops the chain's point.
+Status VerifyChain(Store& store, const SigningKey& key, const std::string& inst, VerifiedPoints* points,
+                   bool appended, VerifyReport* report) {
+  ChainReport chain;
+  std::optional<Problem> problem;
+  std::optional<VerifiedPoint> end;
+  std::optional<VerifiedPoint> before;
+  if (points != nullptr) {
+    if (auto it = points->find(inst); it != points->end()) before = it->second;
+  }
+  bool whole = true;
+  if (appended && before.has_value()) {
+    ChainVerifier v(store, key, inst, &*before);
+    if (Status s = v.Run(&chain, &problem); !s.ok()) return s;
+    whole = v.start_failed();
+    end = v.EndPoint();
+  }
+  if (whole) {
+    chain = ChainReport{};
+    problem.reset();
+    ChainVerifier v(store, key, inst);
+    if (Status s = v.Run(&chain, &problem); !s.ok()) return s;
+    end = v.EndPoint();
+    // Events at the end cut off without a checkpoint to say so: only the
+    // point, from an earlier round, still knows they were there.
+    if (appended && !problem.has_value() && before.has_value() && chain.last_seq < before->seq) {
+      problem = Problem{ProblemKind::kDeleted, inst, chain.last_seq + 1,
+                        "truncated: the chain ends at seq " + std::to_string(chain.last_seq) + " but seq " +
+                            std::to_string(before->seq) + " was verified in an earlier round"};
+      end.reset();
+    }
+  }
+  if (points != nullptr) {
+    if (end.has_value()) {
+      (*points)[inst] = std::move(*end);
+    } else {
+      points->erase(inst);
+    }
+  }
+  report->chains.push_back(std::move(chain));
+  if (problem.has_value()) report->problems.push_back(std::move(*problem));
+  return Status::Ok();
+}
+
+Result<VerifyReport> VerifyChains(Store& store, const SigningKey& key, VerifiedPoints* points, bool appended) {
   auto instances = store.Instances();
   if (!instances.ok()) return instances.status();
   VerifyReport report;
   for (const auto& inst : *instances) {
-    ChainReport chain;
-    std::optional<Problem> problem;
-    ChainVerifier v(store, key, inst);
-    if (Status s = v.Run(&chain, &problem); !s.ok()) return s;
-    report.chains.push_back(std::move(chain));
-    if (problem.has_value()) report.problems.push_back(std::move(*problem));
+    if (Status s = VerifyChain(store, key, inst, points, appended, &report); !s.ok()) return s;
+  }
+  if (points != nullptr) {
+    std::erase_if(*points, [&](const auto& kv) {
+      return std::find(instances->begin(), instances->end(), kv.first) == instances->end();
+    });
   }
   return report;
+}
+
+}  // namespace
+
+Result<VerifyReport> Verify(Store& store, const SigningKey& key, VerifiedPoints* points) {
+  return VerifyChains(store, key, points, false);
+}
+
+Result<VerifyReport> VerifyAppended(Store& store, const SigningKey& key, VerifiedPoints* points) {
+  return VerifyChains(store, key, points, true);
 }
 
 }  // namespace airlock::audit

@@ -613,7 +613,8 @@ std::shared_ptr<const Config> ParseOrThrow(const std::string& text, const std::s
   if (const auto a = root["audit"]) {
     r.CheckKeys(a, "audit",
                 {"hmac_key", "store", "instance", "signing_key", "checkpoint_every", "checkpoint_seconds",
-                 "retention_days", "max_retention_days", "verify_every_seconds"});
+                 "retention_days", "max_retention_days", "verify_every_seconds",
+                 "full_verify_every_seconds"});
     if (a["hmac_key"]) cfg->audit_hmac_key = r.Secret(a["hmac_key"], "audit.hmac_key");
     auto& au = cfg->audit;
     if (const auto st = a["store"]) {
@@ -639,6 +640,9 @@ std::shared_ptr<const Config> ParseOrThrow(const std::string& text, const std::s
     if (a["retention_days"]) au.retention_days = r.Uint(a["retention_days"], "audit.retention_days", 1, 36500);
     if (a["max_retention_days"]) au.max_retention_days = r.Uint(a["max_retention_days"], "audit.max_retention_days", 1, 36500);
     if (a["verify_every_seconds"]) au.verify_every_seconds = r.Uint(a["verify_every_seconds"], "audit.verify_every_seconds", 0, 86400 * 7);
+    if (a["full_verify_every_seconds"])
+      au.full_verify_every_seconds =
+          r.Uint(a["full_verify_every_seconds"], "audit.full_verify_every_seconds", 0, 86400 * 31);
     if (au.max_retention_days && au.retention_days > au.max_retention_days)
       r.Fail(a, "audit.retention_days exceeds audit.max_retention_days");
   }

@@ -18,9 +18,11 @@
 #include <poll.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -69,8 +71,11 @@ void RecordSystem(Trail& trail, audit::Reason why) {
   if (!id.ok()) Log("audit: system event not committed: " + id.status().message());
 }
 
-void VerifyTrail(Services& s) {
-  auto r = s.trail->Verify();
+// A round of background verification: every event again (`whole`), or what
+// was appended since the round before.
+void VerifyTrail(Services& s, bool whole) {
+  const auto t0 = std::chrono::steady_clock::now();
+  auto r = whole ? s.trail->Verify() : s.trail->VerifyAppended();
   if (!r.ok()) {
     Log("audit verification could not read the trail: " + r.status().message());
     if (s.on_chain_failure) s.on_chain_failure("trail unreadable");
@@ -79,6 +84,12 @@ void VerifyTrail(Services& s) {
   for (const auto& p : r->problems) {
     Log("AUDIT CHAIN PROBLEM: " + p.ToString());
     if (s.on_chain_failure) s.on_chain_failure(p.ToString());
+  }
+  if (r->ok()) {
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0);
+    Log(std::string("audit chain verified (") + (whole ? "whole" : "appended") + " round): " +
+        std::to_string(r->events()) + " events in " + std::to_string(r->chains.size()) + " chains, " +
+        std::to_string(ms.count()) + " ms");
   }
 }
 
@@ -427,22 +438,31 @@ Status Serve(const ServeOptions& options) {
       std::string(LockdownName(shared.services->lockdown_state())));
   RecordSystem(trail, audit::Reason::kStarted);
 
-  // Background verification of the whole trail (every chain in the store).
-  // It reads every event (about a second per million), so it runs on the
-  // admin reader thread, never on an I/O thread; the next round is armed
-  // when one ends. The timer is only touched on its strand.
+  // Background verification of every chain in the store. A whole round
+  // reads every event (about a second per million), so rounds run on the
+  // admin reader thread, never on an I/O thread, and most of them read only
+  // what was appended since the round before (audit::VerifyAppended); a
+  // whole round comes at most every full_verify_every_seconds, the first
+  // one first. The next round is armed when one ends. The timer and
+  // last_whole are only touched on the strand.
   auto verify_strand = net::make_strand(ioc);
   net::steady_timer verify_timer(verify_strand);
   bool verify_stopped = false;  // on verify_strand
+  std::optional<std::chrono::steady_clock::time_point> last_whole;  // on verify_strand
   std::function<void()> schedule_verify;
   const unsigned verify_every = (*cfg)->audit.verify_every_seconds;
+  const unsigned whole_every = (*cfg)->audit.full_verify_every_seconds;
   schedule_verify = [&] {
     if (verify_every == 0 || verify_stopped) return;
     verify_timer.expires_after(std::chrono::seconds(verify_every));
     verify_timer.async_wait([&](const beast::error_code& vec) {
       if (vec) return;
-      const bool queued = shared.services->admin_reads.Start([&] {
-        VerifyTrail(*shared.services);
+      const auto now = std::chrono::steady_clock::now();
+      const bool whole =
+          whole_every == 0 || !last_whole.has_value() || now - *last_whole >= std::chrono::seconds(whole_every);
+      if (whole) last_whole = now;
+      const bool queued = shared.services->admin_reads.Start([&, whole] {
+        VerifyTrail(*shared.services, whole);
         net::post(verify_strand, schedule_verify);
       });
       if (!queued) schedule_verify();

@@ -185,7 +185,12 @@ Status Trail::Scan(const audit::EventFilter& filter, const std::function<bool(co
 
 Result<audit::VerifyReport> Trail::Verify() {
   std::lock_guard<std::mutex> lock(read_mu_);
-  return audit::Verify(*reader_, *verify_key_);
+  return audit::Verify(*reader_, *verify_key_, &verified_);
+}
+
+Result<audit::VerifyReport> Trail::VerifyAppended() {
+  std::lock_guard<std::mutex> lock(read_mu_);
+  return audit::VerifyAppended(*reader_, *verify_key_, &verified_);
 }
 
 }  // namespace airlock::server

@@ -73,8 +73,11 @@ class Trail {
 
   // Reads events matching `filter` (newest last) through the read connection.
   Status Scan(const audit::EventFilter& filter, const std::function<bool(const audit::Event&)>& visit);
-  // Verifies every chain in the store (all instances sharing it).
+  // Verifies every chain in the store (all instances sharing it), whole.
   Result<audit::VerifyReport> Verify();
+  // Verifies what was appended to each chain since the last verification
+  // (audit::VerifyAppended); chains never verified whole are verified whole.
+  Result<audit::VerifyReport> VerifyAppended();
 
   const std::string& instance() const { return instance_; }
   std::string Describe() const { return describe_; }
@@ -97,6 +100,7 @@ class Trail {
   std::unique_ptr<audit::AuditLog> log_;
   std::mutex read_mu_;
   std::unique_ptr<audit::Store> reader_;
+  audit::VerifiedPoints verified_;  // guarded by read_mu_
   std::vector<EventObserver> observers_;
   std::atomic<std::uint64_t> failures_{0};
 };

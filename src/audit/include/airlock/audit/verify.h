@@ -25,6 +25,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -62,8 +63,30 @@ struct VerifyReport {
   std::uint64_t events() const;
 };
 
+// Where a verification left a chain that it found intact: its last
+// verified event and that event's chain hash, from which VerifyAppended
+// goes on.
+struct VerifiedPoint {
+  std::uint64_t first_seq = 0;  // the chain's first stored event at the last whole verification
+  std::uint64_t seq = 0;        // the last verified event
+  std::string hash;             // its chain hash
+};
+using VerifiedPoints = std::map<std::string, VerifiedPoint>;  // by instance
+
 // Store errors (unreadable database) are returned as a Status; what the
-// trail holds is reported in VerifyReport.
-Result<VerifyReport> Verify(Store& store, const SigningKey& key);
+// trail holds is reported in VerifyReport. With `points`, each chain found
+// intact gets its point there (and a chain with a problem loses it).
+Result<VerifyReport> Verify(Store& store, const SigningKey& key, VerifiedPoints* points = nullptr);
+
+// Verifies what was appended since `*points`: each chain that has a point
+// from its last verified event on (that event must still be stored with
+// the hash it was verified with), the checkpoints signed from there on, and
+// every other chain whole; then moves the points on. It reads only the new
+// events, so a round costs what was appended, not the trail's size; a
+// change to events before a point is left to the next whole Verify. Where
+// the start does not hold (the event is gone or changed), that chain is
+// verified whole instead, and a chain that now ends before its point is
+// reported as truncated even where no checkpoint says so.
+Result<VerifyReport> VerifyAppended(Store& store, const SigningKey& key, VerifiedPoints* points);
 
 }  // namespace airlock::audit

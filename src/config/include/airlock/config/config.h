@@ -230,6 +230,10 @@ struct Config {
     unsigned retention_days = 365;      // `airlock audit prune` and `airlock check` read it
     unsigned max_retention_days = 0;    // 0: not declared
     unsigned verify_every_seconds = 300;  // background chain verification (0: off)
+    // Of those rounds, one that reads every event again at most this often
+    // (the others read what was appended since the round before); 0: every
+    // round reads everything.
+    unsigned full_verify_every_seconds = 86400;
   } audit;
   // The admin API (/admin/v1/...): admin role only.
   struct Admin {
