@@ -57,6 +57,29 @@ void AddOperationsChecks(std::map<std::string, CheckFn>& m) {
       c.Pass("audit", "hash chain with signed checkpoints; key " + why, key, "audit.signing_key");
     }
   };
+  m["AL-AUDIT-007"] = [](CheckContext& c) {
+    const YAML::Node every = At(c.root(), "audit.verify_every_seconds");
+    const YAML::Node whole = At(c.root(), "audit.full_verify_every_seconds");
+    const double rounds = NumberOr(every, 300);
+    const double whole_s = NumberOr(whole, 86400);
+    if (rounds <= 0) {
+      c.Fail("audit", "background verification of the audit trail is off (audit.verify_every_seconds: 0)",
+             every.IsDefined() ? every : Anchor(c.root(), "audit"), "audit.verify_every_seconds");
+    } else if (rounds > 86400) {
+      c.Fail("audit", "background verification runs only every " + std::to_string(long(rounds)) + " s",
+             every, "audit.verify_every_seconds");
+    } else if (whole_s > 604800) {
+      c.Fail("audit",
+             "every event is verified again only every " + std::to_string(long(whole_s)) +
+                 " s: an edit to an old event goes unnoticed that long",
+             whole, "audit.full_verify_every_seconds");
+    } else {
+      c.Pass("audit",
+             "verified every " + std::to_string(long(rounds)) + " s, every event again " +
+                 (whole_s <= 0 ? std::string("each round") : "every " + std::to_string(long(whole_s)) + " s"),
+             every.IsDefined() ? every : Anchor(c.root(), "audit"), "audit.verify_every_seconds");
+    }
+  };
   m["AL-AUDIT-003"] = [](CheckContext& c) {
     const YAML::Node hmac = Audit(c).IsDefined() && Audit(c)["hmac_key"].IsDefined()
                                 ? Audit(c)["hmac_key"]

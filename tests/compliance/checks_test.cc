@@ -78,6 +78,7 @@ std::vector<Mutation> Mutations(const TempFiles& f) {
       {"AL-AUDIT-004", "  retention_days: 365\n", "  retention_days: 90\n"},
       {"AL-AUDIT-005", "  max_retention_days: 730\n", ""},
       {"AL-AUDIT-006", "audit:\n", "audit:\n  log_payloads: true\n"},
+      {"AL-AUDIT-007", "audit:\n", "audit:\n  full_verify_every_seconds: 2592000\n"},
       {"AL-ALERT-001", "  sinks:\n    - {type: webhook, url: \"https://soc.example.com/hooks/airlock\"}\n", ""},
       {"AL-ALERT-002", "  canaries:\n    - {entity_type: EMAIL_ADDRESS, value: canary.7f3a@example.com}\n", ""},
       {"AL-ALERT-003", "type: distinct_values", "type: first_backend_use"},
