@@ -162,6 +162,14 @@ class PostgresStore final : public Store {
         p, visit);
   }
 
+  Result<std::uint64_t> CountEvents(std::int64_t since_us, std::int64_t until_us) override {
+    Params p;
+    p.Int(since_us).Int(until_us);
+    auto r = Query("SELECT COUNT(*) FROM audit_events WHERE time_us >= $1 AND time_us < $2", p);
+    if (!r.ok()) return r.status();
+    return static_cast<std::uint64_t>(GetInt(r->get(), 0, 0));
+  }
+
   Result<std::vector<Checkpoint>> Checkpoints(std::string_view instance) override {
     Params p;
     p.Text(instance);

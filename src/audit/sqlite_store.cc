@@ -149,6 +149,15 @@ class SqliteStore final : public Store {
     return Visit(st->get(), visit);
   }
 
+  Result<std::uint64_t> CountEvents(std::int64_t since_us, std::int64_t until_us) override {
+    auto st = Prepare("SELECT COUNT(*) FROM audit_events WHERE time_us >= ?1 AND time_us < ?2");
+    if (!st.ok()) return st.status();
+    sqlite3_bind_int64(st->get(), 1, since_us);
+    sqlite3_bind_int64(st->get(), 2, until_us);
+    if (sqlite3_step(st->get()) != SQLITE_ROW) return Error("counting events");
+    return static_cast<std::uint64_t>(sqlite3_column_int64(st->get(), 0));
+  }
+
   Result<std::vector<Checkpoint>> Checkpoints(std::string_view instance) override {
     auto st = Prepare(
         "SELECT instance, seq, time_us, hash, key_id, signature FROM audit_checkpoints "

@@ -20,6 +20,7 @@
 #include "airlock/server/server.h"
 #include "airlock/transform/transform.h"
 #include "rate_limits.h"
+#include "stats_cache.h"
 #include "trail.h"
 #include "detection_pool.h"  // (s3-local)
 #include "health.h"          // (s3-local)
@@ -73,6 +74,8 @@ struct Services {
   DetectionPool admin_reads{1, "the admin call"};
   // SIGHUP reloads (config file, adequacy list, index files), one at a time.
   DetectionPool reloads{1, "the config reload"};
+  // /admin/v1/stats by hour (stats_cache.h).
+  StatsCache stats_cache;
 
   std::shared_ptr<const Runtime> runtime() const {
     std::lock_guard<std::mutex> lock(mu_);

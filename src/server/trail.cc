@@ -183,6 +183,11 @@ Status Trail::Scan(const audit::EventFilter& filter, const std::function<bool(co
   return s.ok() ? bad : s;
 }
 
+Result<std::uint64_t> Trail::Count(std::int64_t since_us, std::int64_t until_us) {
+  std::lock_guard<std::mutex> lock(read_mu_);
+  return reader_->CountEvents(since_us, until_us);
+}
+
 Result<audit::VerifyReport> Trail::Verify() {
   std::lock_guard<std::mutex> lock(read_mu_);
   return audit::Verify(*reader_, *verify_key_, &verified_);

@@ -73,6 +73,8 @@ class Trail {
 
   // Reads events matching `filter` (newest last) through the read connection.
   Status Scan(const audit::EventFilter& filter, const std::function<bool(const audit::Event&)>& visit);
+  // How many events of any instance have since_us <= time_us < until_us.
+  Result<std::uint64_t> Count(std::int64_t since_us, std::int64_t until_us);
   // Verifies every chain in the store (all instances sharing it), whole.
   Result<audit::VerifyReport> Verify();
   // Verifies what was appended to each chain since the last verification

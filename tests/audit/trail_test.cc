@@ -620,6 +620,16 @@ TEST_P(TrailTest, AppendedRoundChecksNewCheckpoints) {
   EXPECT_EQ(Describe(VerifyAppended(*store_, *key_, &points)), "gw-1:40 bad-checkpoint");
 }
 
+TEST_P(TrailTest, CountEventsByTime) {
+  Write(30);  // event i at kT0 + i s
+  Write(5, "gw-2");
+  auto n = store_->CountEvents(kT0 + 5 * 1000000LL, kT0 + 15 * 1000000LL);
+  ASSERT_TRUE(n.ok()) << n.status().ToString();
+  EXPECT_EQ(*n, 11u);  // gw-1: 5..14; gw-2 (1..5): 5
+  EXPECT_EQ(*store_->CountEvents(kT0 + 100 * 1000000LL, kT0 + 200 * 1000000LL), 0u);
+  EXPECT_EQ(*store_->CountEvents(INT64_MIN, INT64_MAX), 35u);
+}
+
 TEST_P(TrailTest, FilteredScan) {
   Write(20);
   EventFilter f;

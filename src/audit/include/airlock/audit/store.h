@@ -106,6 +106,9 @@ class Store {
                            const EventVisitor& visit) = 0;
   // Events matching `filter`, ordered by (time_us, instance, seq).
   virtual Status ScanFiltered(const EventFilter& filter, const EventVisitor& visit) = 0;
+  // How many events have since_us <= time_us < until_us (all instances),
+  // from the time index alone: no record is read.
+  virtual Result<std::uint64_t> CountEvents(std::int64_t since_us, std::int64_t until_us) = 0;
   // Checkpoints of one instance, in seq order.
   virtual Result<std::vector<Checkpoint>> Checkpoints(std::string_view instance) = 0;
 
