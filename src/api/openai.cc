@@ -34,9 +34,26 @@ Status CheckMessage(const Json& m, const std::string& where) {
         if (!part.is_object() || !part.contains("type") || !part["type"].is_string())
           return Status::InvalidArgument(pw + " must be an object with a type");
         const auto& type = part["type"].get_ref<const std::string&>();
+        if (type == "file") {
+          // Read as text by the gateway where the workflow allows
+          // (FileParts); never forwarded as it is.
+          auto f = part.find("file");
+          if (f == part.end() || !f->is_object()) return Status::InvalidArgument(pw + ".file must be an object");
+          auto data = f->find("file_data");
+          if (data == f->end() || !data->is_string()) {
+            return Status::InvalidArgument(
+                pw + ".file" +
+                (f->contains("file_id") ? ": a file_id names a file stored at the provider, which Airlock cannot "
+                                          "scan; send the file's content as file_data"
+                                        : ".file_data must be a string (base64 or a data: URL)"));
+          }
+          if (auto n = f->find("filename"); n != f->end() && !n->is_string())
+            return Status::InvalidArgument(pw + ".file.filename must be a string");
+          continue;
+        }
         if (type != "text")
           return Status::InvalidArgument(pw + ".type '" + type +
-                                         "' is not supported: only text parts can be scanned");
+                                         "' is not supported: only text and file parts can be scanned");
         if (!part.contains("text") || !part["text"].is_string())
           return Status::InvalidArgument(pw + ".text must be a string");
       }
@@ -166,6 +183,26 @@ std::vector<TextSlot> RequestTexts(Endpoint endpoint, Json& body) {
     case Endpoint::kEmbedding:
       if (auto in = body.find("input"); in != body.end()) AddStrings(*in, "input", &out);
       break;
+  }
+  return out;
+}
+
+std::vector<FilePart> FileParts(Json& body) {
+  std::vector<FilePart> out;
+  auto msgs = body.find("messages");
+  if (msgs == body.end() || !msgs->is_array()) return out;
+  for (std::size_t i = 0; i < msgs->size(); ++i) {
+    Json& m = (*msgs)[i];
+    if (!m.is_object()) continue;
+    auto content = m.find("content");
+    if (content == m.end() || !content->is_array()) continue;
+    for (std::size_t k = 0; k < content->size(); ++k) {
+      Json& part = (*content)[k];
+      if (!part.is_object()) continue;
+      auto type = part.find("type");
+      if (type == part.end() || !type->is_string() || type->get_ref<const std::string&>() != "file") continue;
+      out.push_back({&part, Path("messages", i) + ".content[" + std::to_string(k) + "]"});
+    }
   }
   return out;
 }

@@ -222,7 +222,7 @@ const std::set<std::string>& DataClassNames() {
 WorkflowConfig ReadWorkflow(const Reader& r, const YAML::Node& n) {
   r.CheckKeys(n, "workflow",
               {"name", "purpose", "roles", "backends", "reroute", "data_classes", "default_action",
-               "output", "minimise", "legal_basis", "data_categories", "data_subjects",
+               "output", "attachments", "minimise", "legal_basis", "data_categories", "data_subjects",
                "recipients", "retention", "dpia", "category", "high_risk", "human_oversight",
                "workers_informed", "art9_condition"});
   WorkflowConfig w;
@@ -255,6 +255,11 @@ WorkflowConfig ReadWorkflow(const Reader& r, const YAML::Node& n) {
     else if (o == "redact") w.output = OutputAction::kRedact;
     else if (o == "block") w.output = OutputAction::kBlock;
     else r.Fail(n["output"], "output must be allow, redact or block");
+  }
+  if (n["attachments"]) {
+    auto a = r.Str(n["attachments"], "workflow.attachments");
+    if (a == "text") w.attachments_as_text = true;
+    else if (a != "refuse") r.Fail(n["attachments"], "attachments must be refuse or text");
   }
   Governance& g = w.governance;
   for (auto [key, field] : {std::pair{"legal_basis", &g.legal_basis}, {"retention", &g.retention},

@@ -12,6 +12,7 @@
 #include "airlock/api/sse.h"
 #include "airlock/core/bytes.h"
 #include "airlock/core/crypto.h"
+#include "airlock/detect/doc_fingerprint.h"
 #include "airlock/detect/embedded.h"
 #include "admin.h"
 #include "output_guard.h"
@@ -526,6 +527,38 @@ Json StatusJson(const char* status) { return Json{{"status", status}}; }
 // /metrics needs an API key unless the config makes it public.
 bool MetricsNeedAuth(const config::Config& cfg) { return cfg.metrics.require_auth; }
 
+// File parts of chat messages: each becomes a text part holding the
+// file's name and text (PDF, DOCX or UTF-8 text; detect::ExtractDocumentBytes),
+// which is then scanned like any other text; or, where `allowed` is false,
+// the request is refused. No file part reaches a backend. Errors say where
+// and what, never the content.
+Status ReadAttachments(Json& body, bool allowed, const std::string& workflow) {
+  for (const api::FilePart& fp : api::FileParts(body)) {
+    if (!allowed) {
+      return Status::InvalidArgument(fp.where + " is a file: workflow " + workflow +
+                                     " does not read attachments (attachments: text reads PDF, DOCX and "
+                                     "text files as text)");
+    }
+    Json& file = (*fp.part)["file"];
+    const std::string& data = file["file_data"].get_ref<const std::string&>();
+    std::string_view b64 = data;
+    if (b64.starts_with("data:")) {
+      const std::size_t comma = b64.find(',');
+      if (comma == std::string_view::npos || b64.substr(0, comma).find(";base64") == std::string_view::npos) {
+        return Status::InvalidArgument(fp.where + ".file.file_data: a data: URL must be base64 (data:TYPE;base64,...)");
+      }
+      b64.remove_prefix(comma + 1);
+    }
+    std::optional<std::string> bytes = Base64Decode(b64);
+    if (!bytes.has_value()) return Status::InvalidArgument(fp.where + ".file.file_data is not valid base64");
+    auto text = detect::ExtractDocumentBytes(*bytes);
+    if (!text.ok()) return Status::InvalidArgument(fp.where + ": " + text.status().message());
+    std::string name = file.contains("filename") ? file["filename"].get<std::string>() : std::string("attachment");
+    *fp.part = Json{{"type", "text"}, {"text", "[" + name + "]\n" + *text}};
+  }
+  return Status::Ok();
+}
+
 // The workflow limited to its local backends (lockdown "local").
 config::WorkflowConfig LocalOnly(const config::Config& cfg, const config::WorkflowConfig& wf) {
   config::WorkflowConfig w = wf;
@@ -676,6 +709,11 @@ awaitable<void> HandleScan(Call& c) {
       co_await c.Fail(Err(400, "invalid_request_error", "invalid_request", parsed.status().message()));
       co_return;
     }
+    // Scanning forwards nothing: attachments are read whatever the workflows say.
+    if (Status as = ReadAttachments(body, true, ""); !as.ok()) {
+      co_await c.Fail(Err(400, "invalid_request_error", "unreadable_attachment", as.message()));
+      co_return;
+    }
     slots = api::RequestTexts(api::Endpoint::kChat, body);
   } else {
     co_await c.Fail(Err(400, "invalid_request_error", "invalid_request",
@@ -762,6 +800,11 @@ awaitable<void> HandleModelCall(Call& c, api::Endpoint endpoint) {
     wf = &locked;
   }
 
+  if (Status as = ReadAttachments(req.body, wf->attachments_as_text, wf->name); !as.ok()) {
+    co_await c.Refuse(Err(400, "invalid_request_error", "unreadable_attachment", as.message()),
+                      audit::Reason::kInvalidRequest);
+    co_return;
+  }
   std::vector<api::TextSlot> slots = api::RequestTexts(endpoint, req.body);
   std::string conversation = c.Header("X-Airlock-Conversation");
   if (conversation.empty()) {

@@ -24,6 +24,19 @@ TEST(ApiTest, SlotsCoverEveryContentPath) {
   EXPECT_EQ(r->body["messages"][0]["content"], "changed");
 }
 
+TEST(ApiTest, FilePartsAreListedWhereTheyAre) {
+  auto r = ParseRequest(Endpoint::kChat,
+                        R"({"model":"m","messages":[{"role":"user","content":"hi"},{"role":"user","content":[)"
+                        R"({"type":"text","text":"see"},{"type":"file","file":{"filename":"a.pdf","file_data":"Zg=="}}]}]})");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  auto parts = FileParts(r->body);
+  ASSERT_EQ(parts.size(), 1u);
+  EXPECT_EQ(parts[0].where, "messages[1].content[1]");
+  EXPECT_EQ((*parts[0].part)["file"]["filename"], "a.pdf");
+  // Not a text slot: only the gateway's attachment step turns it into one.
+  for (const auto& slot : RequestTexts(Endpoint::kChat, r->body)) EXPECT_NE(*slot.text, "Zg==");
+}
+
 TEST(ApiTest, ErrorsSayWhere) {
   struct Case {
     const char* body;
@@ -35,6 +48,11 @@ TEST(ApiTest, ErrorsSayWhere) {
       {R"({"model":"m","messages":[]})", "messages must be a non-empty array"},
       {R"({"model":"m","messages":[{"content":"x"}]})", "messages[0].role"},
       {R"({"model":"m","messages":[{"role":"user","content":[{"type":"image_url"}]}]})", "messages[0].content[0].type"},
+      {R"({"model":"m","messages":[{"role":"user","content":[{"type":"file"}]}]})", "messages[0].content[0].file must"},
+      {R"({"model":"m","messages":[{"role":"user","content":[{"type":"file","file":{"file_id":"file-1"}}]}]})",
+       "a file_id names a file stored at the provider"},
+      {R"({"model":"m","messages":[{"role":"user","content":[{"type":"file","file":{"file_data":"Zg==","filename":3}}]}]})",
+       "messages[0].content[0].file.filename"},
       {R"({"model":"m","stream":"yes","messages":[{"role":"user","content":"x"}]})", "stream"},
       {R"({"model":"m","messages":[{"role":"assistant","tool_calls":[{"function":{"arguments":{}}}]}]})",
        "messages[0].tool_calls[0].function.arguments"},

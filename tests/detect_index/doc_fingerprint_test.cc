@@ -114,5 +114,26 @@ TEST(DocFingerprintTest, ExtractsDocxText) {
   EXPECT_FALSE(ExtractDocumentText(pdf).ok());
 }
 
+TEST(DocFingerprintTest, ExtractsAttachmentBytesByWhatTheyAre) {
+  auto text = ExtractDocumentBytes("Plain notes about the renewal.\n");
+  ASSERT_TRUE(text.ok());
+  EXPECT_EQ(*text, "Plain notes about the renewal.\n");
+  // Neither PDF, DOCX nor UTF-8 text: refused, saying which kinds are read,
+  // without quoting the content.
+  for (std::string_view bad : {std::string_view("\x89PNG\r\n\x1a\nsecret", 14), std::string_view("a\0b", 3),
+                               std::string_view("caf\xe9 secret")}) {
+    auto r = ExtractDocumentBytes(bad);
+    ASSERT_FALSE(r.ok());
+    EXPECT_NE(r.status().message().find("neither PDF, DOCX nor UTF-8 text"), std::string::npos);
+    EXPECT_EQ(r.status().message().find("secret"), std::string::npos);
+  }
+  auto pdf = ExtractDocumentBytes("%PDF-1.4 broken secret");
+  ASSERT_FALSE(pdf.ok());
+  EXPECT_NE(pdf.status().message().find("not a readable PDF"), std::string::npos);
+  auto zip = ExtractDocumentBytes(std::string_view("PK\x03\x04 truncated secret", 22));
+  ASSERT_FALSE(zip.ok());
+  EXPECT_EQ(zip.status().message().find("secret"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace airlock::detect

@@ -38,6 +38,68 @@ PY
 json_check "held-back stream: keep-alive comments before any text, then the whole answer" "$WORK/slow.json" \
   "d['comments'] >= 3 and d['before_text'] == d['comments'] and d['same'] and d['comment_lines_clean']"
 
+# Attachments: a PDF and a DOCX sent as file parts are read as text and
+# scanned (workflow crm-files: attachments: text); no file part reaches the
+# provider; a workflow without it, a file_id, bad base64 and an image file
+# are refused with 400 and say why.
+python3 - "$WORK" <<'PY'
+import base64, json, os, sys, zipfile, io
+w = sys.argv[1]
+secret = "Contract with Jan Kowalski, jan.kowalski@example.pl, IBAN GB82 WEST 1234 5698 7654 32."
+stream = "BT /F1 11 Tf 50 750 Td (%s) Tj ET" % secret
+objs = ["<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+        "<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+pdf = b"%PDF-1.4\n"
+offs = []
+for i, o in enumerate(objs, 1):
+    offs.append(len(pdf))
+    pdf += ("%d 0 obj\n%s\nendobj\n" % (i, o)).encode()
+x = len(pdf)
+pdf += ("xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)).encode()
+for off in offs:
+    pdf += ("%010d 00000 n \n" % off).encode()
+pdf += ("trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, x)).encode()
+buf = io.BytesIO()
+with zipfile.ZipFile(buf, "w") as z:
+    z.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>')
+    z.writestr("word/document.xml", '<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>Employee Marta Nowak, marta.nowak@example.pl, IBAN GB33 BUKB 2020 1555 5555 55.</w:t></w:r></w:p></w:body></w:document>')
+docx = buf.getvalue()
+def req(model, part):
+    return json.dumps({"model": model, "messages": [{"role": "user", "content": [
+        {"type": "text", "text": "Summarise the attachment."}, part]}]})
+def filepart(name, data, url=True):
+    b = base64.b64encode(data).decode()
+    return {"type": "file", "file": {"filename": name, "file_data": ("data:application/octet-stream;base64," + b) if url else b}}
+open(os.path.join(w, "att_pdf.json"), "w").write(req("crm-files", filepart("contract.pdf", pdf)))
+open(os.path.join(w, "att_docx.json"), "w").write(req("crm-files", filepart("employee.docx", docx, url=False)))
+open(os.path.join(w, "att_refused.json"), "w").write(req("crm-redact", filepart("contract.pdf", pdf)))
+open(os.path.join(w, "att_fileid.json"), "w").write(req("crm-files", {"type": "file", "file": {"file_id": "file-abc123"}}))
+open(os.path.join(w, "att_b64.json"), "w").write(req("crm-files", {"type": "file", "file": {"file_data": "not base64!"}}))
+open(os.path.join(w, "att_png.json"), "w").write(req("crm-files", filepart("photo.png", b"\x89PNG\r\n\x1a\n" + bytes(64))))
+PY
+for f in pdf docx; do
+  expect_status "$f attachment read as text" 200 "$(gw_post /v1/chat/completions "$SALES_KEY" @"$WORK/att_$f.json")"
+  cp "$WORK/resp.json" "$WORK/att_$f.out"
+done
+json_check "PDF text scanned and redacted, file name kept" "$WORK/att_pdf.out" \
+  "'[contract.pdf]' in d['choices'][0]['message']['content'] and '[REDACTED:IBAN_CODE]' in d['choices'][0]['message']['content'] and 'Kowalski' not in d['choices'][0]['message']['content']"
+json_check "DOCX text scanned and redacted" "$WORK/att_docx.out" \
+  "'[employee.docx]' in d['choices'][0]['message']['content'] and '[REDACTED:EMAIL_ADDRESS]' in d['choices'][0]['message']['content'] and 'marta' not in d['choices'][0]['message']['content']"
+expect_status "a workflow without attachments: text refuses a file" 400 "$(gw_post /v1/chat/completions "$SALES_KEY" @"$WORK/att_refused.json")"
+json_check "the refusal says where and how to allow it" "$WORK/resp.json" \
+  "d['error']['code']=='unreadable_attachment' and 'messages[0].content[1]' in d['error']['message'] and 'attachments: text' in d['error']['message']"
+expect_status "a file_id cannot be scanned" 400 "$(gw_post /v1/chat/completions "$SALES_KEY" @"$WORK/att_fileid.json")"
+json_check "file_id refusal explains" "$WORK/resp.json" "'file_id' in d['error']['message'] and 'file_data' in d['error']['message']"
+expect_status "bad base64" 400 "$(gw_post /v1/chat/completions "$SALES_KEY" @"$WORK/att_b64.json")"
+json_check "bad base64 named" "$WORK/resp.json" "'not valid base64' in d['error']['message']"
+expect_status "an image file is not read" 400 "$(gw_post /v1/chat/completions "$SALES_KEY" @"$WORK/att_png.json")"
+json_check "unreadable kind named" "$WORK/resp.json" "'neither PDF, DOCX nor UTF-8 text' in d['error']['message']"
+expect_not_contains "no file part reached the provider" "$RECORD" '"file_data"'
+expect_not_recorded "attachments" "Kowalski" "jan.kowalski@example.pl" "GB82 WEST 1234 5698 7654 32" "Marta Nowak" \
+  "marta.nowak@example.pl" "GB33 BUKB 2020 1555 5555 55"
+
 # What the provider saw.
 expect_not_recorded "chat scenarios" "Max Mustermann" "Mustermann" "max.mustermann@example.com" \
   "DE89 3704 0044 0532 0130 00" "DE89370400440532013000" "DE89 3704 0044" "0532 0130 00" \

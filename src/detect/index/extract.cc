@@ -1,14 +1,17 @@
 // Text of protected documents for fingerprinting: plain text, PDF (poppler),
 // DOCX (the word/document.xml part of the zip, via libzip).
 #include <poppler/cpp/poppler-document.h>
+#include <poppler/cpp/poppler-global.h>
 #include <poppler/cpp/poppler-page.h>
 #include <zip.h>
 
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <memory>
 #include <sstream>
 
+#include "airlock/core/bytes.h"
 #include "airlock/detect/doc_fingerprint.h"
 
 namespace airlock::detect {
@@ -62,11 +65,18 @@ std::string DocxXmlToText(const std::string& xml) {
   return out;
 }
 
+// word/document.xml of an open zip, as text; `name` says what it is in errors.
+Result<std::string> DocxText(zip_t* z, const std::string& path);
+
 Result<std::string> ExtractDocx(const std::string& path) {
   int err = 0;
   zip_t* z = zip_open(path.c_str(), ZIP_RDONLY, &err);
   if (z == nullptr) return Status::InvalidArgument(path + ": not a DOCX (zip) file");
   std::unique_ptr<zip_t, decltype(&zip_discard)> owner(z, zip_discard);
+  return DocxText(z, path);
+}
+
+Result<std::string> DocxText(zip_t* z, const std::string& path) {
   zip_stat_t st;
   if (zip_stat(z, "word/document.xml", 0, &st) != 0 || !(st.valid & ZIP_STAT_SIZE)) {
     return Status::InvalidArgument(path + ": DOCX without word/document.xml");
@@ -83,8 +93,13 @@ Result<std::string> ExtractDocx(const std::string& path) {
   return DocxXmlToText(xml);
 }
 
+Result<std::string> PdfText(std::unique_ptr<poppler::document> doc, const std::string& path);
+
 Result<std::string> ExtractPdf(const std::string& path) {
-  std::unique_ptr<poppler::document> doc(poppler::document::load_from_file(path));
+  return PdfText(std::unique_ptr<poppler::document>(poppler::document::load_from_file(path)), path);
+}
+
+Result<std::string> PdfText(std::unique_ptr<poppler::document> doc, const std::string& path) {
   if (!doc) return Status::InvalidArgument(path + ": not a readable PDF");
   if (doc->is_locked()) return Status::InvalidArgument(path + ": PDF is encrypted");
   std::string out;
@@ -99,6 +114,41 @@ Result<std::string> ExtractPdf(const std::string& path) {
 }
 
 }  // namespace
+
+Result<std::string> ExtractDocumentBytes(std::string_view bytes) {
+  const std::string what = "the attachment";
+  if (bytes.substr(0, 5) == "%PDF-") {
+    // Poppler reports malformed PDFs on stderr, in messages that may quote
+    // bytes of the file: an attachment's content must not reach a log.
+    static const bool quiet = [] {
+      poppler::set_debug_error_function([](const std::string&, void*) {}, nullptr);
+      return true;
+    }();
+    (void)quiet;
+    if (bytes.size() > static_cast<std::size_t>(INT32_MAX)) return Status::InvalidArgument(what + ": too large");
+    return PdfText(std::unique_ptr<poppler::document>(
+                       poppler::document::load_from_raw_data(bytes.data(), static_cast<int>(bytes.size()))),
+                   what);
+  }
+  if (bytes.substr(0, 4) == std::string_view("PK\x03\x04", 4)) {
+    zip_error_t error;
+    zip_error_init(&error);
+    zip_source_t* src = zip_source_buffer_create(bytes.data(), bytes.size(), 0, &error);
+    if (src == nullptr) return Status::InvalidArgument(what + ": not a readable zip file");
+    zip_t* z = zip_open_from_source(src, ZIP_RDONLY, &error);
+    zip_error_fini(&error);
+    if (z == nullptr) {
+      zip_source_free(src);
+      return Status::InvalidArgument(what + ": not a DOCX (zip) file");
+    }
+    std::unique_ptr<zip_t, decltype(&zip_discard)> owner(z, zip_discard);
+    return DocxText(z, what);
+  }
+  if (bytes.find('\0') != std::string_view::npos || FirstInvalidUtf8(bytes) != std::string_view::npos) {
+    return Status::InvalidArgument(what + ": neither PDF, DOCX nor UTF-8 text (the kinds Airlock reads)");
+  }
+  return std::string(bytes);
+}
 
 Result<std::string> ExtractDocumentText(const std::string& path) {
   const std::string ext = Lower(std::filesystem::path(path).extension().string());

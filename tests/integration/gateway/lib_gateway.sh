@@ -94,6 +94,7 @@ workflows:
   - {name: crm-tools, roles: [sales], backends: [eu-tool], default_action: pseudonymise, data_classes: {credential: block}}
   - {name: crm-mask, roles: [sales], backends: [eu-echo], default_action: mask}
   - {name: crm-redact, roles: [sales], backends: [eu-echo], default_action: redact}
+  - {name: crm-files, roles: [sales], backends: [eu-echo], default_action: redact, attachments: text}
   - {name: crm-hash, roles: [sales], backends: [eu-echo], default_action: hash}
   - {name: us-only, roles: [sales], backends: [us-echo], default_action: pseudonymise}
   - {name: us-reroute, roles: [sales], backends: [us-echo, ch-echo], reroute: true, default_action: pseudonymise}

@@ -66,6 +66,17 @@ struct TextSlot {
 // REQUIRES: `body` outlives the slots and is not restructured meanwhile.
 std::vector<TextSlot> RequestTexts(Endpoint endpoint, Json& body);
 std::vector<TextSlot> ResponseTexts(Endpoint endpoint, Json& body);  // choices[].message / text
+
+// A chat message's file part ({"type": "file", "file": {"filename": ...,
+// "file_data": base64 or a data: URL}}), which ParseRequest accepts in this
+// shape only. No file part may reach a backend: the gateway replaces each
+// with a text part of the file's text (a workflow with attachments: text)
+// or refuses the request.
+struct FilePart {
+  Json* part = nullptr;  // the part object, in the body
+  std::string where;     // "messages[1].content[0]"
+};
+std::vector<FilePart> FileParts(Json& body);
 std::vector<TextSlot> DeltaTexts(Json& chunk);                       // choices[].delta (streaming)
 
 // Tokens reported by a response's usage object (0 when absent).

@@ -146,6 +146,9 @@ struct WorkflowConfig {
   std::map<std::string, Action> actions;  // data class name -> action
   Action default_action = Action::kBlock;  // classes not listed
   OutputAction output = OutputAction::kRedact;
+  // File parts of chat messages (PDF, DOCX, UTF-8 text): refused (false),
+  // or read as text, scanned and forwarded as a text part (true).
+  bool attachments_as_text = false;
   MinimiseConfig minimise;
   Governance governance;
   std::string source;

@@ -39,5 +39,8 @@ std::optional<std::string> HexDecode(std::string_view hex);
 // Base64 of `bytes` (RFC 4648 section 4, padded); url_safe: the URL and
 // filename alphabet of section 5 (- and _ for + and /).
 std::string Base64Encode(std::string_view bytes, bool url_safe = false);
+// Decodes standard base64 (padding optional; CR, LF and spaces skipped);
+// nullopt on any other character, or a length no encoder writes.
+std::optional<std::string> Base64Decode(std::string_view text);
 
 }  // namespace airlock

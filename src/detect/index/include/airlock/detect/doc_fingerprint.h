@@ -96,4 +96,10 @@ class DocumentIndex {
 // file and what is wrong (encrypted PDF, not a zip, no document part).
 Result<std::string> ExtractDocumentText(const std::string& path);
 
+// The same for a file's bytes (an attachment in a request), by what the
+// bytes are rather than a name: PDF ("%PDF-"), DOCX (a zip with
+// word/document.xml), or UTF-8 text without NUL bytes; anything else is an
+// error that says which kinds are read. Errors never quote the content.
+Result<std::string> ExtractDocumentBytes(std::string_view bytes);
+
 }  // namespace airlock::detect
