@@ -42,30 +42,13 @@ json_check "held-back stream: keep-alive comments before any text, then the whol
 # scanned (workflow crm-files: attachments: text); no file part reaches the
 # provider; a workflow without it, a file_id, bad base64 and an image file
 # are refused with 400 and say why.
-python3 - "$WORK" <<'PY'
-import base64, json, os, sys, zipfile, io
+python3 - "$WORK" "$SRC/tests/integration" <<'PY'
+import base64, json, os, sys
+sys.path.insert(0, sys.argv[2])
+import docs_lib
 w = sys.argv[1]
-secret = "Contract with Jan Kowalski, jan.kowalski@example.pl, IBAN GB82 WEST 1234 5698 7654 32."
-stream = "BT /F1 11 Tf 50 750 Td (%s) Tj ET" % secret
-objs = ["<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
-        "<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
-        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
-pdf = b"%PDF-1.4\n"
-offs = []
-for i, o in enumerate(objs, 1):
-    offs.append(len(pdf))
-    pdf += ("%d 0 obj\n%s\nendobj\n" % (i, o)).encode()
-x = len(pdf)
-pdf += ("xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)).encode()
-for off in offs:
-    pdf += ("%010d 00000 n \n" % off).encode()
-pdf += ("trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, x)).encode()
-buf = io.BytesIO()
-with zipfile.ZipFile(buf, "w") as z:
-    z.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>')
-    z.writestr("word/document.xml", '<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>Employee Marta Nowak, marta.nowak@example.pl, IBAN GB33 BUKB 2020 1555 5555 55.</w:t></w:r></w:p></w:body></w:document>')
-docx = buf.getvalue()
+pdf = docs_lib.pdf(["Contract with Jan Kowalski, jan.kowalski@example.pl, IBAN GB82 WEST 1234 5698 7654 32."])
+docx = docs_lib.docx(["Employee Marta Nowak, marta.nowak@example.pl, IBAN GB33 BUKB 2020 1555 5555 55."])
 def req(model, part):
     return json.dumps({"model": model, "messages": [{"role": "user", "content": [
         {"type": "text", "text": "Summarise the attachment."}, part]}]})

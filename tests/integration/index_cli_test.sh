@@ -40,8 +40,10 @@ expect_rc "missing schema" 2 $?
 
 # --- document fingerprints over txt, md, docx and pdf
 mkdir -p "$WORK/protected"
-python3 - "$WORK/protected" <<'PY'
-import sys, zipfile, os, textwrap
+python3 - "$WORK/protected" "$SRC/tests/integration" <<'PY'
+import sys, os, textwrap
+sys.path.insert(0, sys.argv[2])
+import docs_lib
 d = sys.argv[1]
 # Public-domain texts: Lincoln's Gettysburg Address (1863), the US Bill of
 # Rights (1791), Magna Carta clause 39 (1215, English translation), the
@@ -53,31 +55,9 @@ texts = {
 for name, t in texts.items():
     open(os.path.join(d, name), "w").write(t)
 magna = "No free man shall be seized or imprisoned, or stripped of his rights or possessions, or outlawed or exiled, or deprived of his standing in any way, nor will we proceed with force against him, or send others to do so, except by the lawful judgement of his equals or by the law of the land."
-doc = '<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>'
-for para in magna.split(", or "):
-    doc += '<w:p><w:r><w:t xml:space="preserve">' + para.replace("&", "&amp;") + ', or </w:t></w:r></w:p>'
-doc += '</w:body></w:document>'
-with zipfile.ZipFile(os.path.join(d, "magna-carta.docx"), "w") as z:
-    z.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>')
-    z.writestr("word/document.xml", doc)
+open(os.path.join(d, "magna-carta.docx"), "wb").write(docs_lib.docx([p + ", or " for p in magna.split(", or ")]))
 decl = "We hold these truths to be self-evident, that all men are created equal, that they are endowed by their Creator with certain unalienable Rights, that among these are Life, Liberty and the pursuit of Happiness."
-lines = textwrap.wrap(decl, 70)
-stream = "BT /F1 11 Tf 50 750 Td 14 TL " + " ".join("(%s) '" % l.replace("(", "\\(").replace(")", "\\)") for l in lines) + " ET"
-objs = ["<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
-        "<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
-        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
-out = b"%PDF-1.4\n"
-offsets = []
-for i, o in enumerate(objs, 1):
-    offsets.append(len(out))
-    out += ("%d 0 obj\n%s\nendobj\n" % (i, o)).encode()
-xref = len(out)
-out += ("xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)).encode()
-for off in offsets:
-    out += ("%010d 00000 n \n" % off).encode()
-out += ("trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)).encode()
-open(os.path.join(d, "declaration.pdf"), "wb").write(out)
+open(os.path.join(d, "declaration.pdf"), "wb").write(docs_lib.pdf(textwrap.wrap(decl, 70)))
 PY
 "$AIRLOCK" index documents "$WORK/protected" -o "$WORK/docs.idx" 2>"$WORK/docs.err"
 expect_rc "index documents" 0 $?
