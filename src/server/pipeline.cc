@@ -336,6 +336,25 @@ awaitable<Result<GuardedTexts>> GuardResponseWithin(Services& s, std::shared_ptr
   co_return r;
 }
 
+Status ReadAttachments(Json& body, bool allowed, const std::string& workflow);  // below
+
+// ReadAttachments on the detection pool within detection.timeout_ms: a large
+// or hostile PDF costs a pool thread, never an I/O thread, and a request
+// whose files take too long gets 503 with nothing forwarded. The job reads a
+// copy of the body; the caller takes the result.
+awaitable<Result<Json>> ReadAttachmentsWithin(Services& s, std::shared_ptr<const Runtime> rt, const Json& body,
+                                              bool allowed, std::string workflow) {
+  const unsigned timeout_ms = rt->config->detection.timeout_ms;
+  // A named job: GCC 12 destroys a lambda-to-std::function temporary inside
+  // a co_await expression twice.
+  std::function<Result<Json>()> job = [copy = body, allowed, workflow = std::move(workflow)]() mutable -> Result<Json> {
+    if (Status st = ReadAttachments(copy, allowed, workflow); !st.ok()) return st;
+    return std::move(copy);
+  };
+  Result<Json> r = co_await s.detection.Run<Json>(std::chrono::milliseconds(timeout_ms), std::move(job));
+  co_return r;
+}
+
 transform::ObjectRules RulesOf(const config::MinimiseConfig& m) {
   transform::ObjectRules r;
   for (const auto& [type, rule] : m.objects) r[type] = {rule.keep, rule.drop};
@@ -710,9 +729,18 @@ awaitable<void> HandleScan(Call& c) {
       co_return;
     }
     // Scanning forwards nothing: attachments are read whatever the workflows say.
-    if (Status as = ReadAttachments(body, true, ""); !as.ok()) {
-      co_await c.Fail(Err(400, "invalid_request_error", "unreadable_attachment", as.message()));
-      co_return;
+    if (!api::FileParts(body).empty()) {
+      auto read = co_await ReadAttachmentsWithin(c.s, c.rt, body, true, "");
+      if (!read.ok()) {
+        if (read.status().code() == Status::Code::kInvalidArgument) {
+          co_await c.Fail(Err(400, "invalid_request_error", "unreadable_attachment", read.status().message()));
+        } else {
+          co_await c.Refuse(DetectionError(read.status(), "nothing was scanned"), DetectionReason(read.status()), {},
+                            audit::EventKind::kRequest, audit::Decision::kError);
+        }
+        co_return;
+      }
+      body = std::move(*read);
     }
     slots = api::RequestTexts(api::Endpoint::kChat, body);
   } else {
@@ -800,10 +828,19 @@ awaitable<void> HandleModelCall(Call& c, api::Endpoint endpoint) {
     wf = &locked;
   }
 
-  if (Status as = ReadAttachments(req.body, wf->attachments_as_text, wf->name); !as.ok()) {
-    co_await c.Refuse(Err(400, "invalid_request_error", "unreadable_attachment", as.message()),
-                      audit::Reason::kInvalidRequest);
-    co_return;
+  if (!api::FileParts(req.body).empty()) {
+    auto read = co_await ReadAttachmentsWithin(c.s, c.rt, req.body, wf->attachments_as_text, wf->name);
+    if (!read.ok()) {
+      if (read.status().code() == Status::Code::kInvalidArgument) {
+        co_await c.Refuse(Err(400, "invalid_request_error", "unreadable_attachment", read.status().message()),
+                          audit::Reason::kInvalidRequest);
+      } else {
+        co_await c.Refuse(DetectionError(read.status(), "nothing was forwarded"), DetectionReason(read.status()), {},
+                          audit::EventKind::kRequest, audit::Decision::kError);
+      }
+      co_return;
+    }
+    req.body = std::move(*read);
   }
   std::vector<api::TextSlot> slots = api::RequestTexts(endpoint, req.body);
   std::string conversation = c.Header("X-Airlock-Conversation");

@@ -95,6 +95,11 @@ expect_not_contains "scan shows no values" "$WORK/resp.json" "DE89"
 expect_not_contains "scan shows no e-mail" "$WORK/resp.json" "mustermann@"
 expect_status "scan messages" 200 "$(gw_post /v1/airlock/scan "$SALES" '{"messages":[{"role":"user","content":"IBAN DE89 3704 0044"},{"role":"user","content":"0532 0130 00"}]}')"
 json_check "scan sees a value split across messages" "$WORK/resp.json" "any(f['split_across']==2 and f['entity_type']=='IBAN_CODE' for f in d['findings'])"
+B64=$(printf 'Notes: call anna.schmidt@example.de about the renewal.' | base64 -w0)
+expect_status "scan reads a text file part" 200 "$(gw_post /v1/airlock/scan "$SALES" "{\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"file\",\"file\":{\"filename\":\"notes.txt\",\"file_data\":\"$B64\"}}]}]}")"
+json_check "the file's e-mail address found" "$WORK/resp.json" "d['counts'].get('EMAIL_ADDRESS')==1"
+expect_status "scan refuses an unreadable file" 400 "$(gw_post /v1/airlock/scan "$SALES" '{"messages":[{"role":"user","content":[{"type":"file","file":{"file_data":"%%%"}}]}]}')"
+json_check "unreadable file named" "$WORK/resp.json" "d['error']['code']=='unreadable_attachment' and 'messages[0].content[0]' in d['error']['message']"
 expect_status "scan needs auth" 401 "$(gw_post /v1/airlock/scan nokey '{"text":"x"}')"
 
 # ---- audit rows carry no payload
