@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "airlock/core/bytes.h"
+#include "airlock/detect/doc_fingerprint.h"
 #include "airlock/detect/document.h"
 #include "airlock/detect/embedded.h"
 #include "airlock/detect/stream_analyzer.h"
@@ -159,10 +160,29 @@ int RunScan(const ScanOptions& opts) {
       had_error = true;
       continue;
     }
-    const std::string_view bytes = *data;
+    std::string_view bytes = *data;
     if (bytes.empty()) {
       report.AddNotice(display, "empty input, nothing to scan");
       continue;
+    }
+    // PDF and DOCX files are read as their text, as `index documents` and
+    // the gateway's attachments read them.
+    std::string extracted;
+    std::string input_format = opts.input_format;
+    const bool pdf = bytes.starts_with("%PDF-"), docx = bytes.starts_with(std::string_view("PK\x03\x04", 4));
+    if (!opts.binary && input_format == "auto" && (pdf || docx)) {
+      auto text = detect::ExtractDocumentBytes(bytes);
+      if (!text.ok()) {
+        report.AddError(display, text.status().message());
+        had_error = true;
+        continue;
+      }
+      extracted = std::move(*text);
+      bytes = extracted;
+      input_format = "text";
+      report.AddNotice(display, std::string("read as the text of a ") + (pdf ? "PDF" : "DOCX") +
+                                    " file; offsets, lines and columns are into that text");
+      if (bytes.empty()) continue;
     }
     if (std::size_t nul = FirstNul(bytes); nul != std::string_view::npos && !opts.binary) {
       report.AddError(display, "binary data (NUL byte at offset " + std::to_string(nul) +
@@ -174,7 +194,7 @@ int RunScan(const ScanOptions& opts) {
       report.AddNotice(display, "invalid UTF-8 at byte " + std::to_string(bad) +
                                     "; scanned as bytes, offsets are byte offsets");
     }
-    const std::string format = DetectFormat(name, opts.input_format, bytes);
+    const std::string format = DetectFormat(name, input_format, bytes);
     FileScan file{display, bytes, format};
     // Indexes see the whole input: a record's values sit in several CSV
     // columns or JSON fields, and only together are they a match.

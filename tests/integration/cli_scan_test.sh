@@ -53,6 +53,24 @@ printf 'Draft a reply to {"LastName": "Tamm", "MailingStreet": "Allika 46"} toda
 "$AIRLOCK" scan -f json --input text "$WORK/prompt.txt" >"$WORK/prompt.out" 2>/dev/null; expect_rc "prompt with a record" 1 $?
 json_check "values of a record inside text found by their keys, at their offsets" "$WORK/prompt.out" \
   "sorted((f['entity_type'], f['start'], f['end']) for f in d['findings']) == [('PERSON', 31, 35), ('STREET_ADDRESS', 56, 65)]"
+# PDF and DOCX files are read as their text (a compressed or odd file is
+# poppler's business; an archive that is no DOCX is an error, exit 2).
+python3 - "$WORK" "$SRC/tests/integration" <<'PY'
+import sys, os, zipfile
+sys.path.insert(0, sys.argv[2])
+import docs_lib
+w = sys.argv[1]
+open(os.path.join(w, "contract.pdf"), "wb").write(docs_lib.pdf(["Contract with Jan Kowalski,", "IBAN GB82 WEST 1234 5698 7654 32."]))
+open(os.path.join(w, "employee.docx"), "wb").write(docs_lib.docx(["Employee: marta.nowak@example.pl"]))
+with zipfile.ZipFile(os.path.join(w, "sheet.xlsx"), "w") as z:
+    z.writestr("xl/workbook.xml", "<workbook/>")
+PY
+"$AIRLOCK" scan -f json "$WORK/contract.pdf" "$WORK/employee.docx" >"$WORK/docs.out" 2>"$WORK/docs.err"; expect_rc "PDF and DOCX scanned" 1 $?
+json_check "the PDF's IBAN on its second line, the DOCX's e-mail address" "$WORK/docs.out" \
+  "any(f['entity_type']=='IBAN_CODE' and f['file'].endswith('contract.pdf') and f['line']==2 for f in d['findings']) and any(f['entity_type']=='EMAIL_ADDRESS' and f['file'].endswith('employee.docx') for f in d['findings'])"
+expect_contains "says the offsets are into the text" "$WORK/docs.err" "read as the text of a PDF file"
+"$AIRLOCK" scan "$WORK/sheet.xlsx" >/dev/null 2>"$WORK/xlsx.err"; expect_rc "a zip that is no DOCX" 2 $?
+expect_contains "says why" "$WORK/xlsx.err" "without word/document.xml"
 printf '{"a": [1, 2,}' >"$WORK/bad.json"
 "$AIRLOCK" scan "$WORK/bad.json" >/dev/null 2>"$WORK/err"; expect_rc "malformed JSON" 2 $?
 expect_contains "malformed JSON says where" "$WORK/err" "line 1, column 13"

@@ -116,7 +116,7 @@ Result<std::string> PdfText(std::unique_ptr<poppler::document> doc, const std::s
 }  // namespace
 
 Result<std::string> ExtractDocumentBytes(std::string_view bytes) {
-  const std::string what = "the attachment";
+  const std::string what = "the file";
   if (bytes.substr(0, 5) == "%PDF-") {
     // Poppler reports malformed PDFs on stderr, in messages that may quote
     // bytes of the file: an attachment's content must not reach a log.
