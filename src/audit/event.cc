@@ -26,7 +26,7 @@ constexpr std::array<Named<Decision>, 7> kDecisions{{{Decision::kNone, "none"},
                                                      {Decision::kBlock, "block"},
                                                      {Decision::kError, "error"}}};
 
-constexpr std::array<Named<Reason>, 30> kReasons{{
+constexpr std::array<Named<Reason>, 31> kReasons{{
     {Reason::kPolicyAllow, "policy_allow"},
     {Reason::kDataClassNotAllowed, "data_class_not_allowed"},
     {Reason::kJurisdictionNotAllowed, "jurisdiction_not_allowed"},
@@ -57,6 +57,7 @@ constexpr std::array<Named<Reason>, 30> kReasons{{
     {Reason::kReidentified, "reidentified"},
     {Reason::kScopeForgotten, "scope_forgotten"},
     {Reason::kSanitized, "sanitized"},
+    {Reason::kAttachmentsRead, "attachments_read"},
 }};
 
 template <typename E, std::size_t N>

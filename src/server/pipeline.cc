@@ -828,7 +828,8 @@ awaitable<void> HandleModelCall(Call& c, api::Endpoint endpoint) {
     wf = &locked;
   }
 
-  if (!api::FileParts(req.body).empty()) {
+  const bool has_files = !api::FileParts(req.body).empty();
+  if (has_files) {
     auto read = co_await ReadAttachmentsWithin(c.s, c.rt, req.body, wf->attachments_as_text, wf->name);
     if (!read.ok()) {
       if (read.status().code() == Status::Code::kInvalidArgument) {
@@ -882,6 +883,7 @@ awaitable<void> HandleModelCall(Call& c, api::Endpoint endpoint) {
 
   audit::Event ev = c.MakeEvent(audit::EventKind::kRequest, audit::Decision::kBlock, 403);
   ev.reasons = ReasonsOf(d);
+  if (has_files) ev.reasons.push_back(audit::Reason::kAttachmentsRead);
   AddFindings(ev, *found, *c.s.trail);
   if (!d.allowed) {
     const StageTimer commit_time(c.s);

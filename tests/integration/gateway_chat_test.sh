@@ -118,6 +118,7 @@ got=$(recorded_count)
 if [ "$got" -le "$forwarded" ]; then pass "provider requests ($got) <= allowed audit events ($forwarded)"; else fail "provider got $got requests, only $forwarded were allowed"; fi
 expect_contains "residency reasons recorded" "$WORK/audit.txt" '"backend":"ch-echo"'
 expect_contains "reroute recorded" "$WORK/audit.txt" '"rerouted"'
+expect_contains "read attachments recorded" "$WORK/audit.txt" '"attachments_read"'
 expect_contains "completion status recorded" "$WORK/audit.txt" '"output_leak"'
 expect_contains "pseudonymisation recorded" "$WORK/audit.txt" '"decision":"pseudonymise"'
 expect_contains "fingerprints recorded" "$WORK/audit.txt" '"fingerprints":[{'

@@ -82,6 +82,7 @@ enum class Reason : std::uint16_t {
   kReidentified = 28,    // `airlock reidentify`: surrogates of a scope turned back into values
   kScopeForgotten = 29,  // `airlock reidentify --forget`: a scope's mapping deleted
   kSanitized = 30,       // `airlock sanitize`: an export sanitised under a workflow
+  kAttachmentsRead = 31,  // file parts of the request were read as text and scanned
 };
 
 std::string_view EventKindName(EventKind k);
