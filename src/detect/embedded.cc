@@ -74,7 +74,13 @@ Result<std::vector<Finding>> EmbeddedFieldFindings(const Analyzer& analyzer, std
   if (std::none_of(detectors.begin(), detectors.end(), [](const Detector& d) { return !d.fields.empty(); })) {
     return out;
   }
-  std::unordered_map<std::string, FieldContext> fields;
+  // Per key: what its name tells the analyzer, and the ids of the detectors
+  // that take its values.
+  struct Field {
+    FieldContext fc;
+    std::set<std::string_view> ids;
+  };
+  std::unordered_map<std::string, Field> fields;
   int attempts = 0;
   std::size_t from = 0;
   while (attempts < kMaxEmbeddedAttempts) {
@@ -93,11 +99,13 @@ Result<std::vector<Finding>> EmbeddedFieldFindings(const Analyzer& analyzer, std
       const std::string key(FieldKey(seg.pointer));
       if (key.empty()) continue;
       auto it = fields.find(key);
-      if (it == fields.end()) it = fields.emplace(key, analyzer.PrepareField(key)).first;
-      const FieldContext& fc = it->second;
+      if (it == fields.end()) {
+        Field f{analyzer.PrepareField(key), {}};
+        for (unsigned d : f.fc.detectors) f.ids.insert(detectors[d].id);
+        it = fields.emplace(key, std::move(f)).first;
+      }
+      const auto& [fc, ids] = it->second;
       if (fc.detectors.empty()) continue;
-      std::set<std::string_view> ids;
-      for (unsigned d : fc.detectors) ids.insert(detectors[d].id);
       auto found = analyzer.Analyze(seg.text(), &fc);
       if (!found.ok()) return found.status();
       for (Finding& f : *found) {

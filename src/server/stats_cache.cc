@@ -82,14 +82,14 @@ Status StatsCache::Aggregate(Trail& trail, std::int64_t since_us, std::int64_t u
       {
         std::lock_guard<std::mutex> lock(mu_);
         auto it = hours_.find(h);
-        if (it != hours_.end() && it->second.agg.events == *n) {
-          out->Merge(it->second.agg);
+        if (it != hours_.end() && it->second.events == *n) {
+          out->Merge(it->second);
           continue;
         }
       }
-      Bucket b;
-      if (Status s = Read(trail, h, h + kHourUs, &b.agg); !s.ok()) return s;
-      out->Merge(b.agg);
+      StatsAgg b;
+      if (Status s = Read(trail, h, h + kHourUs, &b); !s.ok()) return s;
+      out->Merge(b);
       std::lock_guard<std::mutex> lock(mu_);
       ++hours_read_;
       hours_[h] = std::move(b);

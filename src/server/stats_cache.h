@@ -45,11 +45,8 @@ class StatsCache {
   std::uint64_t hours_read() const;
 
  private:
-  struct Bucket {
-    StatsAgg agg;
-  };
   mutable std::mutex mu_;
-  std::map<std::int64_t, Bucket> hours_;  // by the hour's start
+  std::map<std::int64_t, StatsAgg> hours_;  // by the hour's start
   std::uint64_t hours_read_ = 0;
 };
 
